@@ -1,0 +1,38 @@
+# node-gyp build (what `npm install` runs). Sources, defines and flags come from
+# native/sources.json, which CMakeLists.txt reads too, so the two builds cannot drift apart.
+{
+  "target_defaults": {
+    "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+    "defines": ["<!@(node scripts/native-config.js defines)"],
+    "cflags": ["<!@(node scripts/native-config.js cflags)"],
+    "cflags_cc": ["<!@(node scripts/native-config.js cflags_cc)"],
+    "cflags!": ["-fno-exceptions"],
+    "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+    "xcode_settings": {
+      "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+      "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+      "OTHER_CFLAGS": ["<!@(node scripts/native-config.js cflags)"]
+    },
+    "msvs_settings": {"VCCLCompilerTool": {"ExceptionHandling": 1}}
+  },
+  "targets": [
+    {
+      # The AVX2/FMA kernels: compiled for that target only, chosen at run time by native/cpu.cc.
+      "target_name": "tensorgrad_avx2",
+      "type": "static_library",
+      "sources": ["<!@(node scripts/native-config.js avx2_sources)"],
+      "cflags": ["-fPIC"],
+      "conditions": [
+        ["target_arch=='x64' or target_arch=='ia32'", {
+          "cflags": ["<!@(node scripts/native-config.js avx2_cflags)"],
+          "xcode_settings": {"OTHER_CFLAGS": ["<!@(node scripts/native-config.js avx2_cflags)"]}
+        }]
+      ]
+    },
+    {
+      "target_name": "tensorgrad",
+      "sources": ["<!@(node scripts/native-config.js sources)"],
+      "dependencies": ["tensorgrad_avx2"]
+    }
+  ]
+}
