@@ -1,8 +1,8 @@
 #include "args.h"
 
 #include <cfloat>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 
 namespace tg {
 
@@ -12,8 +12,8 @@ std::string formatNumber(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  const auto result = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
+  return std::string(buf, result.ptr);
 }
 
 const char* typedArrayName(napi_typedarray_type type) {

@@ -1,0 +1,8 @@
+export type { Backend, BackendName, KernelName } from './backend';
+export { BACKEND_NAMES, KERNEL_NAMES } from './backend';
+export { getBackend, setBackend } from './select';
+export { referenceBackend } from './reference';
+export { checkedBackend } from './checked';
+export { nativeBackend, nativeInfo, setSimdLevel, type NativeInfo } from './native';
+export type { SimdLevel } from './addon';
+export { findDivergence, formatDivergence, type Divergence, type Tolerance } from './compare';
