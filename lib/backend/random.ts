@@ -24,14 +24,19 @@ function mulHi(a: number, b: number): number {
   return (aHi * bHi + (lohi >>> 16) + (hilo >>> 16) + carry) >>> 0;
 }
 
-/** The four words of the Philox block at `counter` (< 2^53) for `seed` (< 2^53), into out. */
-export function philoxBlock(counter: number, seed: number, out: Uint32Array): void {
-  let c0 = counter >>> 0;
-  let c1 = Math.floor(counter / TWO_POW_32) >>> 0;
-  let c2 = 0;
-  let c3 = 0;
-  let k0 = seed >>> 0;
-  let k1 = Math.floor(seed / TWO_POW_32) >>> 0;
+/**
+ * Philox-4x32-10 of a 128-bit counter (four words) under a 64-bit key (two words), into out.
+ * The streams use counter = [block index low, high, 0, 0] and key = [seed low, high].
+ */
+export function philox4x32(
+  counter: ArrayLike<number>, key: ArrayLike<number>, out: Uint32Array,
+): void {
+  let c0 = counter[0]! >>> 0;
+  let c1 = counter[1]! >>> 0;
+  let c2 = counter[2]! >>> 0;
+  let c3 = counter[3]! >>> 0;
+  let k0 = key[0]! >>> 0;
+  let k1 = key[1]! >>> 0;
   for (let round = 0; round < 10; round++) {
     const hi0 = mulHi(MUL0, c0);
     const lo0 = Math.imul(MUL0, c0) >>> 0;
@@ -48,6 +53,17 @@ export function philoxBlock(counter: number, seed: number, out: Uint32Array): vo
   out[1] = c1;
   out[2] = c2;
   out[3] = c3;
+}
+
+/** Splits a safe integer into its low and high 32-bit words. */
+function words(value: number): [number, number] {
+  return [value >>> 0, Math.floor(value / TWO_POW_32) >>> 0];
+}
+
+/** The block of the stream of `seed` at block index `counter` (both below 2^53). */
+export function philoxBlock(counter: number, seed: number, out: Uint32Array): void {
+  const [c0, c1] = words(counter);
+  philox4x32([c0, c1, 0, 0], words(seed), out);
 }
 
 const LN2 = 0.6931471805599453;

@@ -1,0 +1,40 @@
+// Both build files read native/sources.json; this keeps that list complete, so a kernel file
+// cannot be built by one and forgotten by the other, or by both.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '..');
+const config = JSON.parse(fs.readFileSync(path.join(root, 'native', 'sources.json'), 'utf8'));
+
+function sourcesUnder(dir: string): string[] {
+  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const rel = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) return sourcesUnder(rel);
+    return entry.name.endsWith('.cc') ? [rel] : [];
+  });
+}
+
+describe('native/sources.json', () => {
+  it('lists every C++ source under native/, once', () => {
+    const listed = [...config.sources, ...config.avx2_sources].sort();
+    expect(listed).toEqual(sourcesUnder('native').sort());
+    expect(new Set(listed).size).toBe(listed.length);
+  });
+
+  it('puts exactly the *_avx2.cc units in the AVX2 list', () => {
+    expect(config.avx2_sources.every((f: string) => f.endsWith('_avx2.cc'))).toBe(true);
+    expect(config.sources.some((f: string) => f.endsWith('_avx2.cc'))).toBe(false);
+  });
+
+  it('is what binding.gyp and CMakeLists.txt both read', () => {
+    const gyp = fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8');
+    const cmake = fs.readFileSync(path.join(root, 'CMakeLists.txt'), 'utf8');
+    for (const key of ['sources', 'avx2_sources', 'defines', 'cflags', 'cflags_cc', 'avx2_cflags']) {
+      expect(gyp, `binding.gyp reads ${key}`).toContain(`native-config.js ${key})`);
+      expect(cmake, `CMakeLists.txt reads ${key}`).toContain(`tg_config_list(${key} `);
+    }
+    expect(config.cflags).toEqual(expect.arrayContaining(['-O3', '-fvisibility=hidden']));
+    expect(config.defines).toEqual(expect.arrayContaining([expect.stringMatching(/^NAPI_VERSION=\d+$/)]));
+  });
+});
