@@ -37,7 +37,10 @@ void reluBackward(const float* x, const float* dy, float* dx, size_t n) {
 #ifdef TG_X86
   if (useAvx2()) return avx2::reluBackward(x, dy, dx, n);
 #endif
-  for (size_t i = 0; i < n; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+  for (size_t i = 0; i < n; ++i) {
+    const float g = dy[i];  // read unconditionally so the loop vectorizes
+    dx[i] = x[i] > 0.0f ? g : 0.0f;
+  }
 }
 
 }  // namespace tg
