@@ -5,50 +5,11 @@
  * model; it is as slow as the reference.
  */
 import type { Backend, KernelName } from './backend';
-import { KERNEL_NAMES } from './backend';
-import { absolute, accumulationTolerance, findDivergence, formatDivergence, type Tolerance } from './compare';
+import { KERNEL_CHECKS, KERNEL_NAMES } from './contract';
+import { findDivergence, formatDivergence } from './compare';
 import { referenceBackend } from './reference';
 
 type Args = unknown[];
-
-interface KernelCheck {
-  /** The arguments the kernel writes: [position, name]. */
-  outputs: [number, string][];
-  /** The allowed difference per element, from the arguments as they were before the call. */
-  tolerance?: (before: Args, reference: Backend) => Tolerance;
-}
-
-function gemmTolerance(before: Args, reference: Backend): Tolerance {
-  const [transA, transB, m, n, k, alpha, a, b, beta, c] = before as Parameters<Backend['gemm']>;
-  // Σ_p |A_ip|·|B_pj|·|alpha| + |beta·C_ij|: what the float32 sum's error is proportional to.
-  const bound = new Float32Array(m * n);
-  reference.gemm(transA, transB, m, n, k, Math.abs(alpha), absolute(a), absolute(b), 0, bound);
-  if (beta !== 0) for (let i = 0; i < bound.length; i++) bound[i]! += Math.abs(beta * c[i]!);
-  return accumulationTolerance(bound, k);
-}
-
-function sumTolerance(perRow: boolean) {
-  return (before: Args, reference: Backend): Tolerance => {
-    const [x, rows, cols] = before as [Float32Array, number, number];
-    const bound = new Float32Array(perRow ? rows : cols);
-    (perRow ? reference.rowSum : reference.colSum)(absolute(x), rows, cols, bound);
-    return accumulationTolerance(bound, perRow ? cols : rows);
-  };
-}
-
-/** Elementwise and random kernels must agree exactly: no tolerance. */
-const CHECKS: Record<KernelName, KernelCheck> = {
-  gemm: { outputs: [[9, 'c']], tolerance: gemmTolerance },
-  add: { outputs: [[2, 'out']] },
-  mul: { outputs: [[2, 'out']] },
-  relu: { outputs: [[1, 'out']] },
-  reluBackward: { outputs: [[2, 'dx']] },
-  rowSum: { outputs: [[3, 'out']], tolerance: sumTolerance(true) },
-  colSum: { outputs: [[3, 'out']], tolerance: sumTolerance(false) },
-  randomBits: { outputs: [[0, 'out']] },
-  fillUniform: { outputs: [[0, 'out']] },
-  fillNormal: { outputs: [[0, 'out']] },
-};
 
 /** Copies every typed array argument; an array passed twice gets one copy, so aliasing stays. */
 function copyArgs(args: Args): Args {
@@ -70,7 +31,7 @@ function run(fn: () => void): unknown {
 }
 
 function checkKernel(name: KernelName, native: Backend, reference: Backend) {
-  const check = CHECKS[name];
+  const check = KERNEL_CHECKS[name];
   const nativeKernel = native[name] as (...args: Args) => void;
   const referenceKernel = reference[name] as (...args: Args) => void;
   return (...args: Args): void => {

@@ -1,5 +1,8 @@
-export type { Backend, BackendName, KernelName } from './backend';
-export { BACKEND_NAMES, KERNEL_NAMES } from './backend';
+export type {
+  Backend, BackendName, KernelName, ElementwiseKernels, GemmKernels, RandomKernels, ReduceKernels,
+} from './backend';
+export { BACKEND_NAMES } from './backend';
+export { KERNEL_NAMES } from './contract';
 export { getBackend, setBackend } from './select';
 export { referenceBackend } from './reference';
 export { checkedBackend } from './checked';

@@ -1,7 +1,6 @@
 // Elementwise kernels: the portable loops (auto-vectorized at -O3) and the run-time dispatch.
 #include "../cpu.h"
-#include "avx2.h"
-#include "kernels.h"
+#include "elementwise.h"
 
 namespace tg {
 

@@ -1,6 +1,6 @@
 // AVX2 variants of elementwise.cc, 8 floats a step with a scalar tail. Same results bit for bit
-// as the portable loops. Include nothing but intrinsics and avx2.h (see avx2.h).
-#include "avx2.h"
+// as the portable loops. Include nothing but intrinsics and declaration-only headers (see gemm_avx2.cc).
+#include "elementwise.h"
 
 #if defined(TG_X86) && defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>

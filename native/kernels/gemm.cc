@@ -4,8 +4,7 @@
 #include <cstring>
 
 #include "../cpu.h"
-#include "avx2.h"
-#include "kernels.h"
+#include "gemm.h"
 
 namespace tg {
 

@@ -1,6 +1,8 @@
 // The AVX2/FMA variant of gemm.cc's accumulate loop: 8 columns of C per FMA, or 8-wide dot
-// products when B is transposed. Include nothing but intrinsics and avx2.h (see avx2.h).
-#include "avx2.h"
+// products when B is transposed. AVX2 units include nothing but intrinsics and declaration-only
+// headers: an inline function or template instantiated here could be the copy the linker keeps
+// for the whole addon, and then run on a CPU without AVX2.
+#include "gemm.h"
 
 #if defined(TG_X86) && defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>

@@ -1,6 +1,6 @@
 // Row and column sums, accumulated in double so the result is the correctly rounded sum in all
 // but pathological cases, and independent of the SIMD path.
-#include "kernels.h"
+#include "reduce.h"
 
 namespace tg {
 

@@ -5,7 +5,7 @@
 // the compiler from fusing a*b+c.
 #include <cmath>
 
-#include "kernels.h"
+#include "rng.h"
 
 namespace tg {
 

@@ -6,102 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { loadAddon } from '../../lib/backend/addon';
 import { KERNEL_NAMES, referenceBackend } from '../../lib/backend';
 import type { KernelName } from '../../lib/backend';
+import { ELEMENTWISE_SIGNATURES } from './abuse/elementwise';
+import { GEMM_SIGNATURES } from './abuse/gemm';
+import { RANDOM_SIGNATURES } from './abuse/random';
+import { REDUCE_SIGNATURES } from './abuse/reduce';
+import { F, type Kind, type Signature } from './abuse/signature';
 import { referenceOnly } from './backends';
 
-type Kind = 'f32' | 'u32' | 'index' | 'flag' | 'float' | 'double';
-interface Signature {
-  kinds: Kind[];
-  /** A valid call, fresh each time. */
-  valid: () => unknown[];
-  /** Valid-typed calls that must still be refused (sizes, overlaps, ranges). */
-  refused: () => unknown[][];
-  /** The array arguments whose length no other argument fixes. */
-  freeLength?: number[];
-}
-
-const F = (n: number) => new Float32Array(n);
-
-function detached(): Float32Array {
-  const array = new Float32Array(6);
-  structuredClone(array.buffer, { transfer: [array.buffer] });
-  return array; // length 0 now
-}
-
 const SIGNATURES: Record<KernelName, Signature> = {
-  gemm: {
-    kinds: ['flag', 'flag', 'index', 'index', 'index', 'float', 'f32', 'f32', 'float', 'f32'],
-    valid: () => [false, true, 2, 3, 4, 1, F(8), F(12), 0, F(6)],
-    refused: () => {
-      const shared = F(20);
-      return [
-        [false, false, 2 ** 26, 2 ** 27, 0, 1, F(0), F(0), 0, F(0)], // m·n = 2^53
-        [false, false, 2 ** 31, 2 ** 31, 2 ** 31, 1, F(0), F(0), 0, F(0)], // products overflow
-        [false, false, 2, 2, 2, 1, shared.subarray(0, 4), F(4), 0, shared.subarray(0, 4)], // c is a
-        [false, false, 2, 2, 2, 1, F(4), shared.subarray(0, 4), 0, shared.subarray(2, 6)], // c overlaps b
-        [false, false, 2, 3, 4, 1, detached(), F(12), 0, F(6)],
-        [false, false, 2, 3, 4, 3.5e38, F(8), F(12), 0, F(6)], // alpha beyond float32
-      ];
-    },
-  },
-  add: binary(),
-  mul: binary(),
-  reluBackward: binary(),
-  relu: {
-    kinds: ['f32', 'f32'],
-    valid: () => [F(5), F(5)],
-    refused: () => {
-      const shared = F(6);
-      return [[shared.subarray(0, 5), shared.subarray(1, 6)], [F(5), detached()]];
-    },
-  },
-  rowSum: sum(2),
-  colSum: sum(3),
-  randomBits: {
-    kinds: ['u32', 'index', 'index'],
-    valid: () => [new Uint32Array(5), 1, 2],
-    freeLength: [0],
-    refused: () => [[new Uint32Array(5), 1, 2 ** 53 - 3]], // offset + length passes 2^53 - 1
-  },
-  fillUniform: fill(),
-  fillNormal: fill(),
+  ...GEMM_SIGNATURES,
+  ...ELEMENTWISE_SIGNATURES,
+  ...REDUCE_SIGNATURES,
+  ...RANDOM_SIGNATURES,
 };
-
-function binary(): Signature {
-  return {
-    kinds: ['f32', 'f32', 'f32'],
-    valid: () => [F(5), F(5), F(5)],
-    refused: () => {
-      const shared = F(6);
-      return [
-        [shared.subarray(0, 5), F(5), shared.subarray(1, 6)], // out partly overlaps the first
-        [F(5), shared.subarray(1, 6), shared.subarray(0, 5)], // out partly overlaps the second
-      ];
-    },
-  };
-}
-
-function sum(outLength: number): Signature {
-  return {
-    kinds: ['f32', 'index', 'index', 'f32'],
-    valid: () => [F(6), 2, 3, F(outLength)],
-    refused: () => {
-      const shared = F(6 + outLength);
-      return [
-        [shared.subarray(0, 6), 2, 3, shared.subarray(5, 5 + outLength)], // out overlaps x
-        [F(6), 2 ** 27, 2 ** 27, F(outLength)], // rows·cols = 2^54
-      ];
-    },
-  };
-}
-
-function fill(): Signature {
-  return {
-    kinds: ['f32', 'index', 'index', 'double', 'double'],
-    valid: () => [F(5), 3, 0, 0, 1],
-    freeLength: [0],
-    refused: () => [[F(5), 3, 2 ** 53 - 2, 0, 1], [F(5), 3, 0, 1, -1]], // past the stream; low > high or std < 0
-  };
-}
 
 const ANY_WRONG: unknown[] = [undefined, null, 'a string', {}, [], [1, 2], 1n, Symbol('s'), () => 0];
 const WRONG: Record<Kind, unknown[]> = {
@@ -143,6 +60,12 @@ const targets: [string, Record<string, unknown> | undefined][] = [
   ['the native addon', addon as unknown as Record<string, unknown>],
   ['the reference backend', referenceBackend as unknown as Record<string, unknown>],
 ];
+
+describe('the abuse signatures', () => {
+  it('cover every kernel of the contract', () => {
+    expect(Object.keys(SIGNATURES).sort()).toEqual([...KERNEL_NAMES].sort());
+  });
+});
 
 describe.each(targets)('argument abuse of %s', (label, target) => {
   const skip = label === 'the native addon' && referenceOnly && !target;

@@ -1,0 +1,23 @@
+/**
+ * The kernel contract, one file per area: each declares its kernels' signatures and, for the
+ * checked backend, what each kernel writes and its error bound. A new area adds its interface to
+ * Backend (backend.ts) and its checks here.
+ */
+import type { KernelName } from '../backend';
+import type { KernelCheck } from './check';
+import { ELEMENTWISE_CHECKS } from './elementwise';
+import { GEMM_CHECKS } from './gemm';
+import { RANDOM_CHECKS } from './random';
+import { REDUCE_CHECKS } from './reduce';
+
+export type { KernelCheck } from './check';
+
+export const KERNEL_CHECKS: Record<KernelName, KernelCheck> = {
+  ...GEMM_CHECKS,
+  ...ELEMENTWISE_CHECKS,
+  ...REDUCE_CHECKS,
+  ...RANDOM_CHECKS,
+};
+
+/** Every kernel of the contract. */
+export const KERNEL_NAMES = Object.keys(KERNEL_CHECKS) as KernelName[];

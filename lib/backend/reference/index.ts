@@ -1,0 +1,17 @@
+/**
+ * The reference backend: plain loops, obviously correct, the oracle every native kernel is
+ * checked against. Accumulates in double (JavaScript numbers) and rounds once to float32.
+ */
+import type { Backend } from '../backend';
+import { referenceElementwise } from './elementwise';
+import { referenceGemm } from './gemm';
+import { referenceRandom } from './random';
+import { referenceReduce } from './reduce';
+
+export const referenceBackend: Backend = {
+  name: 'reference',
+  ...referenceGemm,
+  ...referenceElementwise,
+  ...referenceReduce,
+  ...referenceRandom,
+};

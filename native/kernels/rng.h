@@ -1,0 +1,17 @@
+// Counter-based random streams, arguments already checked by native/exports/random.cc.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tg {
+
+// Philox-4x32-10 with key = seed. Word p of the stream of `seed` is lane p % 4 of the block for
+// counter p / 4; fills write words offset .. offset + n - 1.
+void randomBits(uint32_t* out, size_t n, uint64_t seed, uint64_t offset);
+// low + (high - low) * u with u = (word >> 8) * 2^-24, rounded once to float32.
+void fillUniform(float* out, size_t n, uint64_t seed, uint64_t offset, double low, double high);
+// mean + std * z, z from Box-Muller over lanes (0, 1) and (2, 3) of each block, in double.
+void fillNormal(float* out, size_t n, uint64_t seed, uint64_t offset, double mean, double std);
+
+}  // namespace tg
