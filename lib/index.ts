@@ -1,6 +1,7 @@
 /**
- * tensorgrad: neural-network training for Node.js. This release holds the kernel layer: the
- * Backend contract, its reference (TypeScript) and native (C++) implementations, and the
- * checked backend that runs both.
+ * tensorgrad: neural-network training for Node.js. Tensors with reverse-mode autograd
+ * (lib/autograd) over the kernel contract (lib/backend): the native C++ kernels, their
+ * TypeScript reference twins, and the checked backend that runs both.
  */
 export * from './backend';
+export * from './autograd';

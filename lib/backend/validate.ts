@@ -42,9 +42,34 @@ export function checkCount(fn: string, received: number, count: number): void {
   }
 }
 
+let float64Calls = 0;
+
+/**
+ * Runs fn with the reference kernels accepting Float64Array wherever they take a Float32Array:
+ * how the float64 reference backend (gradient checks in double) reuses the same loops.
+ */
+export function withFloat64<T>(fn: () => T): T {
+  float64Calls++;
+  try {
+    return fn();
+  } finally {
+    float64Calls--;
+  }
+}
+
+/** A float array argument: Float32Array, or Float64Array inside withFloat64. */
 export function f32(fn: string, name: string, value: unknown): Float32Array {
-  if (!(value instanceof Float32Array)) throw new TypeError(expected(fn, 'a Float32Array', name, value));
-  return value;
+  if (value instanceof Float32Array) return value;
+  if (float64Calls > 0) {
+    if (value instanceof Float64Array) return value as unknown as Float32Array;
+    throw new TypeError(expected(fn, 'a Float32Array or Float64Array', name, value));
+  }
+  throw new TypeError(expected(fn, 'a Float32Array', name, value));
+}
+
+/** A scalar the way the kernel uses it: rounded to float32, unless computing in double. */
+export function scalar(value: number): number {
+  return float64Calls > 0 ? value : Math.fround(value);
 }
 
 export function u32(fn: string, name: string, value: unknown): Uint32Array {

@@ -1,6 +1,6 @@
 /** Reference GEMM: the textbook triple loop, each dot product in double, one rounding. */
 import type { GemmKernels } from '../contract/gemm';
-import { checkCount, checkDisjoint, checkLength, f32, finiteFloat, flag, index, product } from '../validate';
+import { checkCount, checkDisjoint, checkLength, f32, finiteFloat, flag, index, product, scalar } from '../validate';
 
 export const referenceGemm: GemmKernels = {
   gemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
@@ -21,8 +21,8 @@ export const referenceGemm: GemmKernels = {
     checkLength(fn, 'c', c, product(fn, m, n, 'm*n'), 'm*n');
     checkDisjoint(fn, 'c', c, 'a', a);
     checkDisjoint(fn, 'c', c, 'b', b);
-    const alpha32 = Math.fround(alpha);
-    const beta32 = Math.fround(beta);
+    const alpha32 = scalar(alpha);
+    const beta32 = scalar(beta);
     const useProduct = alpha32 !== 0 && k > 0;
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {

@@ -1,0 +1,141 @@
+/**
+ * Tensor: a contiguous row-major array with a shape, and its place on the autograd tape.
+ * float32 tensors compute on the selected backend; float64 tensors always compute on the
+ * float64 reference kernels (for gradient checks in double).
+ */
+import type { Backend, KernelName } from '../backend';
+import { getBackend } from '../backend';
+import { float64Backend } from '../backend/reference64';
+
+export type DType = 'float32' | 'float64';
+export type FloatArray = Float32Array | Float64Array;
+export type Shape = readonly number[];
+export type NestedArray = number | NestedArray[];
+
+/** How an op's output came about: its inputs and how to pass a gradient back to them. */
+export interface Node {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  /**
+   * Given ∂L/∂output, returns ∂L/∂input for each input, or null for inputs that do not require
+   * a gradient. The engine owns what it passes and what comes back: return `grad` itself or new
+   * arrays, never an array a tensor still uses (the engine adds into them in place).
+   */
+  backward(grad: FloatArray): (FloatArray | null)[];
+}
+
+export interface TensorOptions {
+  requiresGrad?: boolean;
+  dtype?: DType;
+}
+
+export class Tensor {
+  /** The values, row-major; a Float64Array for float64 tensors. */
+  readonly data: FloatArray;
+  readonly shape: Shape;
+  readonly dtype: DType;
+  /** Whether backward() computes a gradient for this tensor (leaves) or through it. */
+  requiresGrad: boolean;
+  /** ∂L/∂this after backward() for a leaf that requires a gradient; accumulates until zeroed. */
+  grad: Tensor | null = null;
+  /** The op that produced this tensor, or null for a leaf. */
+  readonly node: Node | null;
+
+  constructor(data: FloatArray, shape: Shape, options: { requiresGrad?: boolean; node?: Node | null } = {}) {
+    const size = sizeOf(shape);
+    if (data.length !== size) {
+      throw new RangeError(`Tensor: Expected ${size} values for shape [${shape.join(', ')}] but received ${data.length}`);
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
+    this.node = options.node ?? null;
+    this.requiresGrad = options.requiresGrad ?? this.node !== null;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Whether this tensor is a leaf of the graph (made by the user, not by an op). */
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new RangeError(`item: Expected a tensor with one element but received shape [${this.shape.join(', ')}]`);
+    }
+    return this.data[0]!;
+  }
+
+  /** The values as nested arrays following the shape (a number for a 0-d tensor). */
+  toArray(): NestedArray {
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.shape.length) return this.data[offset]!;
+      const stride = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, offset + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  /** A tensor sharing these values with no history: gradients stop here. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape);
+  }
+
+  toString(): string {
+    return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+}
+
+export function sizeOf(shape: Shape): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
+
+export function checkShape(fn: string, shape: unknown): number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new TypeError(`${fn}: Expected a shape (an array of non-negative integers) but received ${JSON.stringify(shape)}`);
+  }
+  if (sizeOf(shape) > 2 ** 32) {
+    throw new RangeError(`${fn}: Expected at most 2^32 elements but shape [${shape.join(', ')}] holds ${sizeOf(shape)}`);
+  }
+  return shape;
+}
+
+export function allocate(shape: Shape, dtype: DType): FloatArray {
+  const size = sizeOf(shape);
+  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+}
+
+type Widen<T> = T extends Float32Array ? FloatArray : T;
+type WidenArgs<F> = F extends (...args: infer A) => infer R ? (...args: { [K in keyof A]: Widen<A[K]> }) => R : never;
+/** The kernels as tensors call them: float arrays of the tensor's dtype where the contract says Float32Array. */
+export type Kernels = { readonly [K in KernelName]: WidenArgs<Backend[K]> };
+
+/** The kernels a tensor of this dtype computes with. */
+export function kernelsFor(dtype: DType): Kernels {
+  return (dtype === 'float64' ? float64Backend : getBackend()) as unknown as Kernels;
+}
+
+/** The common dtype of an op's inputs; mixing float32 and float64 is an error. */
+export function commonDType(op: string, tensors: readonly Tensor[]): DType {
+  const dtype = tensors[0]!.dtype;
+  for (const t of tensors) {
+    if (t.dtype !== dtype) {
+      throw new TypeError(`${op}: Expected tensors of one dtype but received ${tensors.map((x) => x.dtype).join(' and ')}`);
+    }
+  }
+  return dtype;
+}
+
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(',')}]`;
+}

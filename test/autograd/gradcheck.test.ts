@@ -1,0 +1,79 @@
+// Every op's gradient against centered differences: in float64 on the reference kernels
+// (gradcheck), and along a random direction in float32 on each backend (directionalGradcheck).
+// A deliberately wrong backward must fail both, naming the worst element.
+import { describe, expect, it } from 'vitest';
+import {
+  Tensor, add, directionalGradcheck, gradcheck, manualSeed, matmul, mul, randn, relu, reshape, sum,
+} from '../../lib';
+import { record } from '../../lib/autograd/record';
+import { backendNames, useBackend } from './backends';
+
+const f64 = { dtype: 'float64' as const, requiresGrad: true };
+
+/** Inputs away from ReLU's kink, so differences do not straddle it. */
+function awayFromZero(t: Tensor): Tensor {
+  for (let i = 0; i < t.size; i++) if (Math.abs(t.data[i]!) < 0.05) t.data[i] = 0.5;
+  return t;
+}
+
+/** x·x with the factor 2 of its gradient forgotten. */
+function wrongSquare(x: Tensor): Tensor {
+  const out = x.data.map((v) => v * v);
+  return record('wrongSquare', [x], out, x.shape, (grad) => [grad.map((g, i) => g * x.data[i]!)]);
+}
+
+const CASES: [string, (...t: Tensor[]) => Tensor, number[][]][] = [
+  ['add', add, [[3, 4], [3, 4]]],
+  ['mul', mul, [[3, 4], [3, 4]]],
+  ['matmul', matmul, [[3, 5], [5, 2]]],
+  ['matmul with a 1-wide inner dimension', matmul, [[4, 1], [1, 3]]],
+  ['sum of all', (x) => sum(x), [[2, 3, 4]]],
+  ['sum over dim 0', (x) => sum(x, 0), [[3, 4]]],
+  ['sum over dim 1 keeping it', (x) => sum(x, 1, true), [[2, 3, 4]]],
+  ['sum over the last dim', (x) => sum(x, -1), [[2, 3, 4]]],
+  ['relu', relu, [[4, 5]]],
+  ['reshape', (x) => mul(reshape(x, [6, 2]), reshape(x, [6, 2])), [[3, 4]]],
+  ['a two-layer MLP', (x, w1, w2) => sum(matmul(relu(matmul(x, w1)), w2)), [[4, 3], [3, 5], [5, 2]]],
+];
+
+describe('gradcheck (float64, every element)', () => {
+  it.each(CASES)('passes for %s', (_, fn, shapes) => {
+    manualSeed(1);
+    const inputs = shapes.map((s) => awayFromZero(randn(s, f64)));
+    const result = gradcheck(fn, inputs);
+    expect(result.ok, result.message).toBe(true);
+    expect(result.checked).toBe(shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0));
+    expect(result.maxRelError).toBeLessThan(1e-6);
+  });
+
+  it('fails for a wrong backward and names the worst element', () => {
+    const x = new Tensor(Float64Array.of(1, -2, 3), [3], { requiresGrad: true });
+    const result = gradcheck((t) => wrongSquare(t), [x]);
+    expect(result.ok).toBe(false);
+    expect(result.worst).toMatchObject({ input: 0, index: 2 });
+    expect(result.message).toMatch(/^gradcheck FAILED on 3 derivatives .* worst: input 0, element 2: analytic/);
+  });
+
+  it('checks only inputs that require a gradient, and needs one', () => {
+    const w = randn([2, 2], f64);
+    const x = randn([2, 2], { dtype: 'float64' });
+    expect(gradcheck(matmul, [x, w]).checked).toBe(4);
+    expect(() => gradcheck(matmul, [x, x])).toThrow(/at least one input with requiresGrad/);
+  });
+});
+
+describe.each(backendNames())('directionalGradcheck (float32) on %s', (name) => {
+  useBackend(name);
+
+  it.each(CASES)('passes for %s', (_, fn, shapes) => {
+    manualSeed(2);
+    const inputs = shapes.map((s) => awayFromZero(randn(s, { requiresGrad: true })));
+    const result = directionalGradcheck(fn, inputs);
+    expect(result.ok, result.message).toBe(true);
+  });
+
+  it('fails for a wrong backward', () => {
+    const x = new Tensor(Float32Array.of(1, -2, 3), [3], { requiresGrad: true });
+    expect(directionalGradcheck((t) => wrongSquare(t), [x]).ok).toBe(false);
+  });
+});
