@@ -5,3 +5,4 @@
  */
 export * from './backend';
 export * from './autograd';
+export * as nn from './nn';
