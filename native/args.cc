@@ -95,6 +95,15 @@ U32Arg Args::u32(size_t i, const char* name) const {
   return {array.Data(), array.ElementLength(), name};
 }
 
+I32Arg Args::i32(size_t i, const char* name) const {
+  Napi::Value v = info_[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    typeError(expected("an Int32Array", name, i));
+  }
+  auto array = v.As<Napi::Int32Array>();
+  return {array.Data(), array.ElementLength(), name};
+}
+
 uint64_t Args::index(size_t i, const char* name) const {
   Napi::Value v = info_[i];
   if (!v.IsNumber()) typeError(expected("a non-negative integer", name, i));

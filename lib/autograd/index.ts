@@ -12,7 +12,7 @@ export { add, mul } from './ops/arithmetic';
 export { matmul } from './ops/matmul';
 export { sum } from './ops/reduce';
 export { relu } from './ops/activation';
-export { reshape } from './ops/shape';
+export { concat, gather, reshape, stack, take, transpose } from './ops/shape';
 export { toDot } from './dot';
 export { gradcheck, directionalGradcheck } from './gradcheck';
 export type { GradcheckOptions, GradcheckResult } from './gradcheck';

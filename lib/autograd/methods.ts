@@ -4,7 +4,7 @@ import { relu } from './ops/activation';
 import { add, mul } from './ops/arithmetic';
 import { matmul } from './ops/matmul';
 import { sum } from './ops/reduce';
-import { reshape } from './ops/shape';
+import { gather, reshape, transpose } from './ops/shape';
 import { Tensor } from './tensor';
 
 declare module './tensor' {
@@ -15,6 +15,10 @@ declare module './tensor' {
     sum(dim?: number, keepDim?: boolean): Tensor;
     relu(): Tensor;
     reshape(...shape: number[]): Tensor;
+    /** The transpose of a 2-D tensor. */
+    transpose(): Tensor;
+    /** Rows (along dimension 0) at the given indices. */
+    gather(indices: ArrayLike<number>): Tensor;
     /** Back-propagates from this tensor: one-element, or pass ∂L/∂this of the same shape. */
     backward(gradient?: Tensor): void;
   }
@@ -26,4 +30,6 @@ Tensor.prototype.matmul = function (this: Tensor, other: Tensor) { return matmul
 Tensor.prototype.sum = function (this: Tensor, dim?: number, keepDim?: boolean) { return sum(this, dim, keepDim); };
 Tensor.prototype.relu = function (this: Tensor) { return relu(this); };
 Tensor.prototype.reshape = function (this: Tensor, ...shape: number[]) { return reshape(this, shape); };
+Tensor.prototype.transpose = function (this: Tensor) { return transpose(this); };
+Tensor.prototype.gather = function (this: Tensor, indices: ArrayLike<number>) { return gather(this, indices); };
 Tensor.prototype.backward = function (this: Tensor, gradient?: Tensor) { backward(this, gradient); };

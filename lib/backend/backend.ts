@@ -7,12 +7,13 @@
  */
 import type { ElementwiseKernels } from './contract/elementwise';
 import type { GemmKernels } from './contract/gemm';
+import type { LayoutKernels } from './contract/layout';
 import type { RandomKernels } from './contract/random';
 import type { ReduceKernels } from './contract/reduce';
 
-export type { ElementwiseKernels, GemmKernels, RandomKernels, ReduceKernels };
+export type { ElementwiseKernels, GemmKernels, LayoutKernels, RandomKernels, ReduceKernels };
 
-export interface Backend extends GemmKernels, ElementwiseKernels, ReduceKernels, RandomKernels {
+export interface Backend extends GemmKernels, ElementwiseKernels, ReduceKernels, RandomKernels, LayoutKernels {
   readonly name: BackendName;
 }
 

@@ -1,28 +1,26 @@
 /**
  * The native backend: the addon's kernels, called directly (the addon checks every argument).
  */
-import type { Backend } from './backend';
+import type { Backend, KernelName } from './backend';
+import { KERNEL_NAMES } from './contract';
 import { loadAddon, type NativeAddon, type SimdLevel } from './addon';
 
 let cached: Backend | undefined;
 
-/** The native backend, or an Error saying why the addon is unavailable. */
+/**
+ * The native backend: every kernel of the contract taken from the addon, or an Error saying why
+ * the addon is unavailable or lacks a kernel (a build older than the TypeScript).
+ */
 export function nativeBackend(): Backend {
   if (cached) return cached;
-  const addon = requireAddon();
-  cached = {
-    name: 'native',
-    gemm: addon.gemm,
-    add: addon.add,
-    mul: addon.mul,
-    relu: addon.relu,
-    reluBackward: addon.reluBackward,
-    rowSum: addon.rowSum,
-    colSum: addon.colSum,
-    randomBits: addon.randomBits,
-    fillUniform: addon.fillUniform,
-    fillNormal: addon.fillNormal,
-  };
+  const addon = requireAddon() as unknown as Record<string, unknown>;
+  const missing = KERNEL_NAMES.filter((name) => typeof addon[name] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`tensorgrad: the native addon at ${loadAddon().path} lacks ${missing.join(', ')}; rebuild it (npm run build)`);
+  }
+  const backend: Partial<Record<KernelName, unknown>> & { name: 'native' } = { name: 'native' };
+  for (const name of KERNEL_NAMES) backend[name] = addon[name];
+  cached = backend as Backend;
   return cached;
 }
 

@@ -3,7 +3,8 @@
 // A deliberately wrong backward must fail both, naming the worst element.
 import { describe, expect, it } from 'vitest';
 import {
-  Tensor, add, directionalGradcheck, gradcheck, manualSeed, matmul, mul, randn, relu, reshape, sum,
+  Tensor, add, concat, directionalGradcheck, gather, gradcheck, manualSeed, matmul, mul, randn, relu,
+  reshape, stack, sum, transpose,
 } from '../../lib';
 import { record } from '../../lib/autograd/record';
 import { backendNames, useBackend } from './backends';
@@ -75,5 +76,19 @@ describe.each(backendNames())('directionalGradcheck (float32) on %s', (name) => 
   it('fails for a wrong backward', () => {
     const x = new Tensor(Float32Array.of(1, -2, 3), [3], { requiresGrad: true });
     expect(directionalGradcheck((t) => wrongSquare(t), [x]).ok).toBe(false);
+  });
+});
+
+describe('gradcheck of the layout ops', () => {
+  it.each([
+    ['transpose', (x: Tensor) => mul(transpose(x), transpose(x)), [[3, 5]]],
+    ['gather with repeated rows', (x: Tensor) => mul(gather(x, [2, 0, 2]), gather(x, [1, 1, 0])), [[3, 4]]],
+    ['concat along dim 1', (a: Tensor, b: Tensor) => mul(concat([a, b], 1), concat([b, a], 1)), [[2, 3], [2, 3]]],
+    ['concat of unequal pieces along dim 0', (a: Tensor, b: Tensor) => sum(mul(concat([a, b]), concat([a, b]))), [[1, 3], [2, 3]]],
+    ['stack along the last dim', (a: Tensor, b: Tensor) => mul(stack([a, b], -1), stack([b, b], -1)), [[2, 3], [2, 3]]],
+  ] as [string, (...t: Tensor[]) => Tensor, number[][]][])('passes for %s', (_, fn, shapes) => {
+    manualSeed(3);
+    const result = gradcheck(fn, shapes.map((s) => randn(s, f64)));
+    expect(result.ok, result.message).toBe(true);
   });
 });

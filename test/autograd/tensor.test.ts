@@ -2,8 +2,8 @@
 // graph as DOT.
 import { describe, expect, it } from 'vitest';
 import {
-  arange, full, getRngState, manualSeed, matmul, nativeBackend, nativeInfo, ones, rand, randn,
-  referenceBackend, relu, setBackend, setRngState, sum, tensor, toDot, zeros,
+  arange, concat, full, getRngState, manualSeed, matmul, nativeBackend, nativeInfo, ones, rand, randn,
+  referenceBackend, relu, setBackend, setRngState, stack, sum, tensor, toDot, zeros,
 } from '../../lib';
 
 describe('tensor creation', () => {
@@ -95,5 +95,26 @@ describe('toDot', () => {
     expect(dot).toContain('[label="parameter\\n[3,2]"');
     expect(dot).toContain('[label="input\\n[4,3]", shape=ellipse]');
     expect(dot.match(/->/g)).toHaveLength(4);
+  });
+});
+
+describe('layout ops', () => {
+  it('transposes, gathers, concatenates and stacks', () => {
+    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(x.transpose().toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(x.gather([1, 1, 0]).toArray()).toEqual([[4, 5, 6], [4, 5, 6], [1, 2, 3]]);
+    expect(concat([x, tensor([[7, 8, 9]])]).toArray()).toEqual([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    expect(concat([x, tensor([[0], [0]])], 1).toArray()).toEqual([[1, 2, 3, 0], [4, 5, 6, 0]]);
+    expect(stack([tensor([1, 2]), tensor([3, 4])]).toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(stack([tensor([1, 2]), tensor([3, 4])], 1).toArray()).toEqual([[1, 3], [2, 4]]);
+  });
+
+  it('refuses bad indices and mismatched pieces, saying which', () => {
+    const x = zeros([3, 2]);
+    expect(() => x.gather([0, 3])).toThrow('gather: Expected every index in [0, 3) but indices[1] is 3');
+    expect(() => x.gather([0.5])).toThrow(/indices\[0\] is 0.5/);
+    expect(() => concat([x, zeros([3, 3])])).toThrow('concat: Expected tensor 1 to match [3,2] outside dimension 0 but it has [3,3]');
+    expect(() => stack([x, zeros([2, 3])])).toThrow('stack: Expected tensor 1 to match [3,2] but it has [2,3]');
+    expect(() => zeros([2, 2, 2]).transpose()).toThrow(/2-D tensor/);
   });
 });
