@@ -6,3 +6,4 @@
 export * from './backend';
 export * from './autograd';
 export * as nn from './nn';
+export * as data from './data';

@@ -1,0 +1,12 @@
+export { TensorDataset } from './dataset';
+export type { Batch, Dataset } from './dataset';
+export { DataLoader, shuffledIndices } from './loader';
+export type { DataLoaderOptions } from './loader';
+export { parseIdx, readIdx } from './readers/idx';
+export type { ReadOptions } from './readers/idx';
+export { parseNpy, readNpy } from './readers/npy';
+export { parseCsv, readCsv } from './readers/csv';
+export type { CsvOptions, CsvTable } from './readers/csv';
+export { toFloat32 } from './readers/numeric-array';
+export type { NumericArray, NumericData, NumericDType } from './readers/numeric-array';
+export * as datasets from './datasets';

@@ -1,0 +1,80 @@
+/**
+ * DataLoader: a dataset in mini-batches, iterable with for…of. With shuffle, each pass (epoch)
+ * visits the examples in a fresh order drawn from (seed, epoch), the same on every backend and
+ * every run; setEpoch() picks the epoch when resuming.
+ */
+import { getBackend } from '../backend';
+import type { Batch, Dataset } from './dataset';
+
+export interface DataLoaderOptions {
+  batchSize?: number;
+  shuffle?: boolean;
+  /** Drop the last batch when it is smaller than batchSize. */
+  dropLast?: boolean;
+  seed?: number;
+}
+
+/**
+ * A permutation of 0 … n−1 by Fisher–Yates over the Philox stream of (seed, epoch): position
+ * i swaps with ⌊word·(i+1)/2^32⌋ (bias below n/2^32).
+ */
+export function shuffledIndices(n: number, seed: number, epoch: number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  if (n < 2) return order;
+  const words = new Uint32Array(n);
+  getBackend().randomBits(words, seed, epoch * 2 ** 32); // 2^32 words per epoch: no overlap
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.min(i, Math.floor((words[i]! / 2 ** 32) * (i + 1))); // min: rounding for huge n
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  return order;
+}
+
+export class DataLoader implements Iterable<Batch> {
+  readonly dataset: Dataset;
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  readonly seed: number;
+  /** The epoch the next iteration will be (incremented by each completed pass). */
+  epoch = 0;
+
+  constructor(dataset: Dataset, options: DataLoaderOptions = {}) {
+    const { batchSize = 1, shuffle = false, dropLast = false, seed = 0 } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RangeError(`DataLoader: Expected a positive integer batchSize but received ${batchSize}`);
+    }
+    if (!Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
+      throw new RangeError(`DataLoader: Expected a non-negative integer seed but received ${seed}`);
+    }
+    this.dataset = dataset;
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.dropLast = dropLast;
+    this.seed = seed;
+  }
+
+  /** Batches per epoch. */
+  get length(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  setEpoch(epoch: number): void {
+    if (!Number.isInteger(epoch) || epoch < 0 || epoch >= 2 ** 21) {
+      throw new RangeError(`DataLoader.setEpoch: Expected an integer in [0, 2^21) but received ${epoch}`);
+    }
+    this.epoch = epoch;
+  }
+
+  *[Symbol.iterator](): Iterator<Batch> {
+    const n = this.dataset.length;
+    const order = this.shuffle ? shuffledIndices(n, this.seed, this.epoch) : Int32Array.from({ length: n }, (_, i) => i);
+    for (let b = 0; b < this.length; b++) {
+      yield this.dataset.batch(order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize)));
+    }
+    this.epoch++;
+  }
+}
