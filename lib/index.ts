@@ -7,3 +7,4 @@ export * from './backend';
 export * from './autograd';
 export * as nn from './nn';
 export * as data from './data';
+export * as io from './io';

@@ -5,6 +5,7 @@
  * is not trained) are declared with registerBuffer.
  */
 import { Tensor } from '../autograd/tensor';
+import { load, save, type SaveOptions } from '../io/safetensors';
 import { Parameter } from './parameter';
 
 export interface BufferEntry {
@@ -166,5 +167,15 @@ export abstract class Module {
       target.data.set(source.data);
     }
     return { missingKeys, unexpectedKeys };
+  }
+
+  /** Saves the state dict as a safetensors file (atomically). */
+  save(path: string, options: SaveOptions = {}): void {
+    save(this.stateDict(), path, options);
+  }
+
+  /** Loads a safetensors file written by save() (or by another tool) into this module. */
+  loadFrom(path: string, options: { strict?: boolean } = {}): LoadResult {
+    return this.loadStateDict(load(path).tensors, options);
   }
 }
