@@ -8,3 +8,4 @@ export * from './autograd';
 export * as nn from './nn';
 export * as data from './data';
 export * as io from './io';
+export * as optim from './optim';
