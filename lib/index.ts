@@ -9,3 +9,4 @@ export * as nn from './nn';
 export * as data from './data';
 export * as io from './io';
 export * as optim from './optim';
+export * from './train';

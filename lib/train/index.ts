@@ -1,0 +1,11 @@
+export { Trainer, monitoredValue } from './trainer';
+export type { EpochRecord, Evaluation, FitOptions, FitResult, LossFunction, TrainerOptions } from './trainer';
+export type { BatchRecord, Callback } from './callback';
+export { Accuracy, makeMetric } from './metrics';
+export type { Metric, MetricSpec } from './metrics';
+export { EarlyStopping } from './callbacks/early-stopping';
+export type { EarlyStoppingOptions } from './callbacks/early-stopping';
+export { ExplosionGuard } from './callbacks/explosion-guard';
+export { MetricsLogger } from './callbacks/metrics-logger';
+export { Progress, epochLine } from './callbacks/progress';
+export type { ProgressOptions } from './callbacks/progress';

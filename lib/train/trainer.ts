@@ -1,0 +1,244 @@
+/**
+ * Trainer: the training loop of a practitioner. fit() runs epochs of mini-batches (forward,
+ * loss, backward, optimizer step, schedule), evaluates on validation data, keeps a history and
+ * the best model's state, and calls callbacks. It is async and yields to the event loop between
+ * batches, so a server keeps serving while it trains, and an AbortSignal cancels it.
+ */
+import { noGrad } from '../autograd/grad-mode';
+import { Tensor } from '../autograd/tensor';
+import type { Batch } from '../data/dataset';
+import type { Module } from '../nn/module';
+import type { LRScheduler } from '../optim/lr-scheduler/scheduler';
+import type { ReduceLROnPlateau } from '../optim/lr-scheduler/plateau';
+import type { BaseHyper, Optimizer } from '../optim/optimizer';
+import type { BatchRecord, Callback } from './callback';
+import { makeMetric, type Metric, type MetricSpec } from './metrics';
+
+export type LossFunction = (output: Tensor, target: Tensor) => Tensor;
+
+export interface TrainerOptions {
+  model: Module;
+  loss: LossFunction;
+  optimizer: Optimizer<BaseHyper>;
+  /** Stepped once per epoch after the optimizer; ReduceLROnPlateau gets the validation loss. */
+  scheduler?: LRScheduler | ReduceLROnPlateau;
+  metrics?: MetricSpec[];
+  callbacks?: Callback[];
+}
+
+export interface FitOptions {
+  epochs: number;
+  validation?: Iterable<Batch>;
+  signal?: AbortSignal;
+  /** What "best" means: a key of the epoch record (default valLoss, else trainLoss). */
+  monitor?: string;
+}
+
+export interface Evaluation {
+  loss: number;
+  metrics: Record<string, number>;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  /** Training metrics by name (accumulated over the epoch's batches, in training mode). */
+  train: Record<string, number>;
+  valLoss?: number;
+  val?: Record<string, number>;
+  /** The first group's learning rate during the epoch. */
+  lr: number;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export interface FitResult {
+  history: EpochRecord[];
+  /** Why training ended before its last epoch, if it did. */
+  stoppedEarly?: string;
+}
+
+/** Reads a monitored value from a record: "valLoss", "trainLoss", "val.accuracy", "train.accuracy". */
+export function monitoredValue(record: EpochRecord, key: string): number | undefined {
+  const [first, second] = key.split('.');
+  const value = second === undefined ? (record as unknown as Record<string, unknown>)[first!] : (record as unknown as Record<string, Record<string, number>>)[first!]?.[second];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** Whether larger is better for a monitored key: losses no, metrics as they say. */
+function higherIsBetter(key: string, metrics: Metric[]): boolean {
+  const name = key.split('.')[1];
+  return name !== undefined && (metrics.find((m) => m.name === name)?.higherIsBetter ?? false);
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class Trainer {
+  readonly model: Module;
+  readonly loss: LossFunction;
+  readonly optimizer: Optimizer<BaseHyper>;
+  readonly scheduler: LRScheduler | ReduceLROnPlateau | undefined;
+  readonly metrics: Metric[];
+  readonly callbacks: Callback[];
+  history: EpochRecord[] = [];
+  /** The state dict (copied) of the best epoch so far, by the monitored value. */
+  bestState: Record<string, Tensor> | null = null;
+  bestEpoch = -1;
+  bestValue = Number.NaN;
+  /** The epoch being trained (or last trained). */
+  epoch = 0;
+  /** Epochs the current fit() call will run (for progress displays). */
+  plannedEpochs = 0;
+  #stopReason: string | undefined;
+
+  constructor(options: TrainerOptions) {
+    if (!options?.model || typeof options.model.forward !== 'function') throw new TypeError('Trainer: Expected a model (a Module)');
+    if (typeof options.loss !== 'function') throw new TypeError('Trainer: Expected a loss function (output, target) => Tensor');
+    if (!options.optimizer || typeof options.optimizer.step !== 'function') throw new TypeError('Trainer: Expected an optimizer');
+    this.model = options.model;
+    this.loss = options.loss;
+    this.optimizer = options.optimizer;
+    this.scheduler = options.scheduler;
+    this.metrics = (options.metrics ?? []).map(makeMetric);
+    this.callbacks = options.callbacks ?? [];
+  }
+
+  /** Asks fit() to stop after the current batch, giving the reason it will report. */
+  stop(reason: string): void {
+    this.#stopReason ??= reason;
+  }
+
+  /** Why the current or last fit() stopped early, if it did. */
+  get stopReason(): string | undefined {
+    return this.#stopReason;
+  }
+
+  get stopping(): boolean {
+    return this.#stopReason !== undefined;
+  }
+
+  private async call<K extends keyof Callback>(hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> {
+    for (const callback of this.callbacks) {
+      const fn = callback[hook] as ((...a: unknown[]) => void | Promise<void>) | undefined;
+      if (fn) await fn.apply(callback, args);
+    }
+  }
+
+  private scalarLoss(output: Tensor, target: Tensor): Tensor {
+    const loss = this.loss(output, target);
+    if (!(loss instanceof Tensor) || loss.size !== 1) {
+      throw new TypeError(`Trainer: Expected the loss function to return a one-element tensor but it returned ${String(loss)}`);
+    }
+    return loss;
+  }
+
+  async fit(loader: Iterable<Batch>, options: FitOptions): Promise<FitResult> {
+    const { epochs, validation, signal } = options;
+    if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`fit: Expected a non-negative integer epochs but received ${epochs}`);
+    const monitor = options.monitor ?? (validation ? 'valLoss' : 'trainLoss');
+    const higher = higherIsBetter(monitor, this.metrics);
+    this.#stopReason = undefined;
+    this.plannedEpochs = epochs;
+    await this.call('onTrainBegin', this);
+    const first = this.history.length;
+    for (let e = 0; e < epochs && !this.stopping; e++) {
+      this.epoch = first + e;
+      await this.call('onEpochBegin', this.epoch, this);
+      const started = performance.now();
+      const lr = this.optimizer.paramGroups[0]!.lr;
+      this.model.train();
+      for (const m of this.metrics) m.reset();
+      let lossSum = 0;
+      let seen = 0;
+      let b = 0;
+      for (const batch of loader) {
+        if (signal?.aborted) this.stop(`cancelled: ${String(signal.reason ?? 'aborted')}`);
+        if (this.stopping) break;
+        await this.call('onBatchBegin', this.epoch, b, this);
+        const output = this.model.forward(batch.x);
+        const loss = this.scalarLoss(output, batch.y);
+        this.optimizer.zeroGrad();
+        loss.backward();
+        this.optimizer.step();
+        const size = batch.x.shape[0] ?? 1;
+        const value = loss.item();
+        lossSum += value * size;
+        seen += size;
+        for (const m of this.metrics) m.update(output, batch.y);
+        const record: BatchRecord = { epoch: this.epoch, batch: b, size, loss: value };
+        await this.call('onBatchEnd', record, this, output);
+        b++;
+        await yieldToEventLoop();
+      }
+      if (seen === 0) break; // stopped before any batch of this epoch
+      const record: EpochRecord = {
+        epoch: this.epoch,
+        trainLoss: lossSum / seen,
+        train: Object.fromEntries(this.metrics.map((m) => [m.name, m.compute()])),
+        lr,
+        seconds: 0,
+        samplesPerSecond: 0,
+      };
+      if (validation) {
+        const v = await this.evaluate(validation);
+        record.valLoss = v.loss;
+        record.val = v.metrics;
+      }
+      record.seconds = (performance.now() - started) / 1000;
+      record.samplesPerSecond = seen / record.seconds;
+      if (this.scheduler) {
+        if ('lrAt' in this.scheduler) this.scheduler.step();
+        else this.scheduler.step(record.valLoss ?? record.trainLoss);
+      }
+      this.history.push(record);
+      this.keepBest(record, monitor, higher);
+      await this.call('onEpochEnd', record, this);
+    }
+    await this.call('onTrainEnd', this);
+    const result: FitResult = { history: this.history };
+    if (this.#stopReason !== undefined) result.stoppedEarly = this.#stopReason;
+    return result;
+  }
+
+  private keepBest(record: EpochRecord, monitor: string, higher: boolean): void {
+    const value = monitoredValue(record, monitor);
+    if (value === undefined || Number.isNaN(value)) return;
+    const better = this.bestEpoch < 0 || (higher ? value > this.bestValue : value < this.bestValue);
+    if (!better) return;
+    this.bestValue = value;
+    this.bestEpoch = record.epoch;
+    this.bestState = Object.fromEntries(Object.entries(this.model.stateDict()).map(([k, t]) => [k, new Tensor(t.data.slice(), t.shape)]));
+  }
+
+  /** Loads the best epoch's weights back into the model (false when there is none). */
+  restoreBest(): boolean {
+    if (!this.bestState) return false;
+    this.model.loadStateDict(this.bestState);
+    return true;
+  }
+
+  /** Mean loss and metrics over a loader, in evaluation mode and without recording gradients. */
+  async evaluate(loader: Iterable<Batch>): Promise<Evaluation> {
+    const wasTraining = this.model.training;
+    this.model.eval();
+    const metrics = this.metrics; // fit() has read the epoch's training values already
+    for (const m of metrics) m.reset();
+    let lossSum = 0;
+    let seen = 0;
+    try {
+      for (const batch of loader) {
+        noGrad(() => {
+          const output = this.model.forward(batch.x);
+          const size = batch.x.shape[0] ?? 1;
+          lossSum += this.scalarLoss(output, batch.y).item() * size;
+          seen += size;
+          for (const m of metrics) m.update(output, batch.y);
+        });
+        await yieldToEventLoop();
+      }
+    } finally {
+      this.model.train(wasTraining);
+    }
+    return { loss: seen ? lossSum / seen : Number.NaN, metrics: Object.fromEntries(metrics.map((m) => [m.name, m.compute()])) };
+  }
+}
