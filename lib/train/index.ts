@@ -1,5 +1,5 @@
 export { Trainer, monitoredValue } from './trainer';
-export type { EpochRecord, Evaluation, FitOptions, FitResult, LossFunction, TrainerOptions } from './trainer';
+export type { EpochRecord, Evaluation, FitOptions, FitResult, LossFunction, TrainerOptions, TrainerState } from './trainer';
 export type { BatchRecord, Callback } from './callback';
 export { Accuracy, makeMetric } from './metrics';
 export type { Metric, MetricSpec } from './metrics';
@@ -8,4 +8,6 @@ export type { EarlyStoppingOptions } from './callbacks/early-stopping';
 export { ExplosionGuard } from './callbacks/explosion-guard';
 export { MetricsLogger } from './callbacks/metrics-logger';
 export { Progress, epochLine } from './callbacks/progress';
+export { Checkpoint } from './callbacks/checkpoint';
+export type { CheckpointOptions } from './callbacks/checkpoint';
 export type { ProgressOptions } from './callbacks/progress';

@@ -52,6 +52,12 @@ export interface EpochRecord {
   samplesPerSecond: number;
 }
 
+export interface TrainerState {
+  history: EpochRecord[];
+  bestEpoch: number;
+  bestValue: number;
+}
+
 export interface FitResult {
   history: EpochRecord[];
   /** Why training ended before its last epoch, if it did. */
@@ -143,6 +149,9 @@ export class Trainer {
     const first = this.history.length;
     for (let e = 0; e < epochs && !this.stopping; e++) {
       this.epoch = first + e;
+      // The loader's shuffle follows the trainer's epoch, so a resumed run sees the same batches.
+      const seekable = loader as Iterable<Batch> & { setEpoch?: (epoch: number) => void };
+      if (typeof seekable.setEpoch === 'function') seekable.setEpoch(this.epoch);
       await this.call('onEpochBegin', this.epoch, this);
       const started = performance.now();
       const lr = this.optimizer.paramGroups[0]!.lr;
@@ -208,6 +217,28 @@ export class Trainer {
     this.bestValue = value;
     this.bestEpoch = record.epoch;
     this.bestState = Object.fromEntries(Object.entries(this.model.stateDict()).map(([k, t]) => [k, new Tensor(t.data.slice(), t.shape)]));
+  }
+
+  /** The trainer's progress as JSON: history and the best epoch (weights: tensorState()). */
+  stateDict(): TrainerState {
+    return { history: this.history.map((r) => ({ ...r })), bestEpoch: this.bestEpoch, bestValue: this.bestValue };
+  }
+
+  /** Restores progress: fit() continues with the epoch after the last one recorded. */
+  loadStateDict(state: TrainerState): void {
+    if (!Array.isArray(state?.history)) throw new TypeError('Trainer.loadStateDict: Expected a history array');
+    this.history = state.history.map((r) => ({ ...r }));
+    this.bestEpoch = state.bestEpoch;
+    this.bestValue = state.bestValue;
+    this.epoch = this.history.length;
+  }
+
+  tensorState(): Record<string, Tensor> | null {
+    return this.bestState;
+  }
+
+  loadTensorState(tensors: Record<string, Tensor>): void {
+    this.bestState = tensors;
   }
 
   /** Loads the best epoch's weights back into the model (false when there is none). */
