@@ -9,5 +9,8 @@ export { ExplosionGuard } from './callbacks/explosion-guard';
 export { MetricsLogger } from './callbacks/metrics-logger';
 export { Progress, epochLine } from './callbacks/progress';
 export { Checkpoint } from './callbacks/checkpoint';
+export { search, sample, narrow, rank, resultsTable } from './search';
+export * as searchSpace from './search-space';
+export type { Distribution, Objective, Params, SearchOptions, SearchResult, Space, Trial, TrialResult } from './search';
 export type { CheckpointOptions } from './callbacks/checkpoint';
 export type { ProgressOptions } from './callbacks/progress';
