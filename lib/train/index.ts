@@ -9,6 +9,8 @@ export { ExplosionGuard } from './callbacks/explosion-guard';
 export { MetricsLogger } from './callbacks/metrics-logger';
 export { Progress, epochLine } from './callbacks/progress';
 export { Checkpoint } from './callbacks/checkpoint';
+export { lrFinder } from './lr-finder';
+export type { LrFinderOptions, LrFinderResult } from './lr-finder';
 export { search, sample, narrow, rank, resultsTable } from './search';
 export * as searchSpace from './search-space';
 export type { Distribution, Objective, Params, SearchOptions, SearchResult, Space, Trial, TrialResult } from './search';

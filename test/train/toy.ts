@@ -15,9 +15,14 @@ export function squaredError(output: Tensor, target: Tensor): Tensor {
   return sum(mul(diff, diff));
 }
 
-export function toyData(n: number, seed: number): data.TensorDataset {
+/** n rows of x ~ N(0, I₃) and y = x·[1, −2, 3] (+ N(0, noise²) when noise > 0). */
+export function toyData(n: number, seed: number, noise = 0): data.TensorDataset {
   manualSeed(seed);
   const x = randn([n, 3]);
   const y = matmul(x, tensor([[1], [-2], [3]])).reshape(n);
+  if (noise > 0) {
+    const e = randn([n], { std: noise });
+    y.data.set(y.data.map((v, i) => v + e.data[i]!));
+  }
   return new data.TensorDataset(x, y);
 }
