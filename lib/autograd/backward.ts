@@ -3,8 +3,8 @@
  * 10 000-op chain does not overflow the stack), calls each op's backward once with the sum of
  * the gradients of all its uses, and adds the result into the .grad of leaves that require it.
  */
-import type { FloatArray, Tensor } from './tensor';
-import { allocate, kernelsFor } from './tensor';
+import type { FloatArray } from './tensor';
+import { Tensor, allocate, kernelsFor } from './tensor';
 
 /** The ops below `root` that lead to a tensor requiring a gradient, consumers before producers. */
 function reverseTopologicalOrder(root: Tensor): Tensor[] {
@@ -67,6 +67,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     const grad = pending.get(tensor);
     if (!grad) continue;
     pending.delete(tensor);
+    if (tensor.hooks) for (const hook of tensor.hooks) hook(new Tensor(grad, tensor.shape));
     if (!tensor.node) {
       addToLeafGrad(tensor, grad);
       continue;
@@ -85,6 +86,6 @@ function addToLeafGrad(leaf: Tensor, grad: FloatArray): void {
     const kernels = kernelsFor(leaf.dtype);
     kernels.add(leaf.grad.data, grad, leaf.grad.data);
   } else {
-    leaf.grad = new (leaf.constructor as typeof Tensor)(grad, leaf.shape);
+    leaf.grad = new Tensor(grad, leaf.shape);
   }
 }

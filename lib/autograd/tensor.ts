@@ -40,6 +40,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The op that produced this tensor, or null for a leaf. */
   readonly node: Node | null;
+  /** Functions backward() calls with ∂L/∂this once it is complete (see registerHook). */
+  hooks: ((grad: Tensor) => void)[] | null = null;
 
   constructor(data: FloatArray, shape: Shape, options: { requiresGrad?: boolean; node?: Node | null } = {}) {
     const size = sizeOf(shape);
@@ -82,6 +84,19 @@ export class Tensor {
       return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, offset + i * stride));
     };
     return build(0, 0);
+  }
+
+  /**
+   * Calls fn with ∂L/∂this during backward(), once every use has contributed (for inspecting
+   * gradients of intermediate tensors, which PyTorch keeps only for leaves). Returns a function
+   * that removes the hook. The tensor passed must not be modified.
+   */
+  registerHook(fn: (grad: Tensor) => void): () => void {
+    if (typeof fn !== 'function') throw new TypeError('registerHook: Expected a function');
+    (this.hooks ??= []).push(fn);
+    return () => {
+      this.hooks = this.hooks?.filter((h) => h !== fn) ?? null;
+    };
   }
 
   /** A tensor sharing these values with no history: gradients stop here. */

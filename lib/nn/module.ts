@@ -14,6 +14,8 @@ export interface BufferEntry {
   persistent: boolean;
 }
 
+export type ForwardHook = (module: Module, inputs: Tensor[], output: Tensor) => void;
+
 export interface LoadResult {
   missingKeys: string[];
   unexpectedKeys: string[];
@@ -25,6 +27,28 @@ export abstract class Module {
   readonly #buffers = new Map<string, BufferEntry>();
 
   abstract forward(...inputs: Tensor[]): Tensor;
+
+  readonly #forwardHooks: ForwardHook[] = [];
+
+  /**
+   * Runs forward() and then the forward hooks: what containers (Sequential) call on their
+   * children, and what a user calls to have hooks run on the model itself.
+   */
+  call(...inputs: Tensor[]): Tensor {
+    const output = this.forward(...inputs);
+    for (const hook of this.#forwardHooks) hook(this, inputs, output);
+    return output;
+  }
+
+  /** Calls hook(module, inputs, output) after each call(); returns a function removing it. */
+  registerForwardHook(hook: ForwardHook): () => void {
+    if (typeof hook !== 'function') throw new TypeError('registerForwardHook: Expected a function');
+    this.#forwardHooks.push(hook);
+    return () => {
+      const i = this.#forwardHooks.indexOf(hook);
+      if (i >= 0) this.#forwardHooks.splice(i, 1);
+    };
+  }
 
   /** Declares a buffer, reachable as this[name] and saved in stateDict() when persistent. */
   registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {

@@ -17,7 +17,7 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
-    for (let i = 0; i < this.length; i++) y = this[i]!.forward(y);
+    for (let i = 0; i < this.length; i++) y = this[i]!.call(y);
     return y;
   }
 }

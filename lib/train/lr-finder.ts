@@ -60,7 +60,7 @@ export function lrFinder(options: LrFinderOptions): LrFinderResult {
       }
       const lr = startLr * (endLr / startLr) ** (i / (steps - 1));
       for (const g of optimizer.paramGroups) g.lr = lr;
-      const value = loss(model.forward(next.value.x), next.value.y);
+      const value = loss(model.call(next.value.x), next.value.y);
       optimizer.zeroGrad();
       value.backward();
       optimizer.step();

@@ -164,7 +164,7 @@ export class Trainer {
         if (signal?.aborted) this.stop(`cancelled: ${String(signal.reason ?? 'aborted')}`);
         if (this.stopping) break;
         await this.call('onBatchBegin', this.epoch, b, this);
-        const output = this.model.forward(batch.x);
+        const output = this.model.call(batch.x);
         const loss = this.scalarLoss(output, batch.y);
         this.optimizer.zeroGrad();
         loss.backward();
@@ -259,7 +259,7 @@ export class Trainer {
     try {
       for (const batch of loader) {
         noGrad(() => {
-          const output = this.model.forward(batch.x);
+          const output = this.model.call(batch.x);
           const size = batch.x.shape[0] ?? 1;
           lossSum += this.scalarLoss(output, batch.y).item() * size;
           seen += size;
