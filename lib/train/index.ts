@@ -10,6 +10,8 @@ export { MetricsLogger } from './callbacks/metrics-logger';
 export { Progress, epochLine } from './callbacks/progress';
 export { Checkpoint } from './callbacks/checkpoint';
 export { lrFinder } from './lr-finder';
+export { renderReport, writeReport } from './report/report';
+export type { ReportData, SanityCheckResult } from './report/report';
 export { layerStats, formatLayerStats, tensorStats, updateRatios, UpdateRatioMonitor } from './diagnostics';
 export type { DiagnosticsRecord, LayerDiagnostics, LayerStatsOptions, TensorStats } from './diagnostics';
 export type { LrFinderOptions, LrFinderResult } from './lr-finder';
