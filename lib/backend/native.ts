@@ -13,6 +13,7 @@ export function nativeBackend(): Backend {
   cached = {
     name: 'native',
     gemm: addon.gemm,
+    gemmBiasActivation: addon.gemmBiasActivation,
     add: addon.add,
     mul: addon.mul,
     relu: addon.relu,

@@ -1,7 +1,9 @@
-// The AVX2/FMA variant of gemm.cc's accumulate loop: 8 columns of C per FMA, or 8-wide dot
-// products when B is transposed. AVX2 units include nothing but intrinsics and declaration-only
-// headers: an inline function or template instantiated here could be the copy the linker keeps
-// for the whole addon, and then run on a CPU without AVX2.
+// The AVX2/FMA micro-kernel of gemm.cc's blocked GEMM: a 6x16 tile of C held in 12 ymm
+// registers, one FMA per (row, half-row) per step of k over the packed panels, then the
+// write-back (alpha, beta, bias, activation) while the tile is still in registers. AVX2 units
+// include nothing but intrinsics and declaration-only headers: an inline function or template
+// instantiated here could be the copy the linker keeps for the whole addon, and then run on a
+// CPU without AVX2.
 #include "gemm.h"
 
 #if defined(TG_X86) && defined(__AVX2__) && defined(__FMA__)
@@ -12,59 +14,85 @@ namespace avx2 {
 
 namespace {
 
-float horizontalSum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-  return _mm_cvtss_f32(s);
+// The same operations, in the same order, as writeBackTile in gemm.cc.
+__m256 finish(__m256 acc, const float* c, const float* bias, const WriteBack& w) {
+  __m256 v = w.alpha == 1.0f ? acc : _mm256_mul_ps(_mm256_set1_ps(w.alpha), acc);
+  if (w.beta == 1.0f) {
+    v = _mm256_add_ps(v, _mm256_loadu_ps(c));
+  } else if (w.beta != 0.0f) {
+    v = _mm256_add_ps(v, _mm256_mul_ps(_mm256_set1_ps(w.beta), _mm256_loadu_ps(c)));
+  }
+  if (!w.last) return v;
+  if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(bias));
+  const __m256 zero = _mm256_setzero_ps();
+  // "not less-or-equal, unordered": true for v > 0 and for NaN, which passes through.
+  const __m256 keep = _mm256_cmp_ps(v, zero, _CMP_NLE_UQ);
+  switch (w.activation) {
+    case Activation::Relu:
+      return _mm256_and_ps(v, keep);
+    case Activation::LeakyRelu:
+      return _mm256_blendv_ps(_mm256_mul_ps(_mm256_set1_ps(w.slope), v), v, keep);
+    case Activation::None:
+      break;
+  }
+  return v;
 }
 
 }  // namespace
 
-void gemmAccumulate(bool transA, bool transB, size_t m, size_t n, size_t k, float alpha,
-                    const float* a, const float* b, float* c) {
-  for (size_t i = 0; i < m; ++i) {
-    float* crow = c + i * n;
-    if (!transB) {
-      for (size_t p = 0; p < k; ++p) {
-        const float aip = alpha * (transA ? a[p * m + i] : a[i * k + p]);
-        const __m256 va = _mm256_set1_ps(aip);
-        const float* brow = b + p * n;
-        size_t j = 0;
-        for (; j + 8 <= n; j += 8) {
-          __m256 vc = _mm256_loadu_ps(crow + j);
-          vc = _mm256_fmadd_ps(va, _mm256_loadu_ps(brow + j), vc);
-          _mm256_storeu_ps(crow + j, vc);
-        }
-        for (; j < n; ++j) crow[j] += aip * brow[j];
-      }
-    } else if (!transA) {
-      const float* arow = a + i * k;
-      for (size_t j = 0; j < n; ++j) {
-        const float* bcol = b + j * k;
-        __m256 acc = _mm256_setzero_ps();
-        size_t p = 0;
-        for (; p + 8 <= k; p += 8) {
-          acc = _mm256_fmadd_ps(_mm256_loadu_ps(arow + p), _mm256_loadu_ps(bcol + p), acc);
-        }
-        float sum = horizontalSum(acc);
-        for (; p < k; ++p) sum += arow[p] * bcol[p];
-        crow[j] += alpha * sum;
-      }
-    } else {
-      // Both transposed (no training pass uses it): scalar dot products over A's strided column.
-      for (size_t j = 0; j < n; ++j) {
-        const float* bcol = b + j * k;
-        float sum = 0.0f;
-        for (size_t p = 0; p < k; ++p) sum += a[p * m + i] * bcol[p];
-        crow[j] += alpha * sum;
-      }
-    }
+void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
+                 size_t cols, const WriteBack& w) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  // The packed panels are 64-byte aligned and B rows are 16 floats: aligned loads.
+  for (size_t p = 0; p < kc; ++p) {
+    const __m256 b0 = _mm256_load_ps(b);
+    const __m256 b1 = _mm256_load_ps(b + 8);
+    __m256 x = _mm256_broadcast_ss(a);
+    c00 = _mm256_fmadd_ps(x, b0, c00);
+    c01 = _mm256_fmadd_ps(x, b1, c01);
+    x = _mm256_broadcast_ss(a + 1);
+    c10 = _mm256_fmadd_ps(x, b0, c10);
+    c11 = _mm256_fmadd_ps(x, b1, c11);
+    x = _mm256_broadcast_ss(a + 2);
+    c20 = _mm256_fmadd_ps(x, b0, c20);
+    c21 = _mm256_fmadd_ps(x, b1, c21);
+    x = _mm256_broadcast_ss(a + 3);
+    c30 = _mm256_fmadd_ps(x, b0, c30);
+    c31 = _mm256_fmadd_ps(x, b1, c31);
+    x = _mm256_broadcast_ss(a + 4);
+    c40 = _mm256_fmadd_ps(x, b0, c40);
+    c41 = _mm256_fmadd_ps(x, b1, c41);
+    x = _mm256_broadcast_ss(a + 5);
+    c50 = _mm256_fmadd_ps(x, b0, c50);
+    c51 = _mm256_fmadd_ps(x, b1, c51);
+    a += kMr;
+    b += kNr;
   }
+  const __m256 acc[kMr][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                              {c30, c31}, {c40, c41}, {c50, c51}};
+  if (rows == kMr && cols == kNr) {
+    for (size_t r = 0; r < kMr; ++r) {
+      float* row = c + r * ldc;
+      _mm256_storeu_ps(row, finish(acc[r][0], row, w.bias, w));
+      _mm256_storeu_ps(row + 8, finish(acc[r][1], row + 8, w.bias ? w.bias + 8 : nullptr, w));
+    }
+    return;
+  }
+  // An edge tile: spill the accumulators and write back only the valid part.
+  alignas(32) float tile[kMr * kNr];
+  for (size_t r = 0; r < kMr; ++r) {
+    _mm256_store_ps(tile + r * kNr, acc[r][0]);
+    _mm256_store_ps(tile + r * kNr + 8, acc[r][1]);
+  }
+  writeBackTile(tile, kNr, c, ldc, rows, cols, w);
 }
 
 }  // namespace avx2
-
 }  // namespace tg
 
 #elif defined(TG_X86)

@@ -1,0 +1,157 @@
+// The pool behind threadpool.h: workers sleep on a condition variable until a new generation of
+// work is published, claim indices from an atomic counter, and report back on another.
+#include "threadpool.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tg {
+
+namespace {
+
+size_t defaultThreads() {
+  if (const char* env = std::getenv("TENSORGRAD_NUM_THREADS")) {
+    char* end = nullptr;
+    const long value = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && value >= 1 && value <= static_cast<long>(kMaxThreads)) {
+      return static_cast<size_t>(value);
+    }
+  }
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (cores == 0) return 1;
+  return cores < kMaxThreads ? cores : kMaxThreads;
+}
+
+class ThreadPool {
+ public:
+  ThreadPool() : size_(defaultThreads()) {}
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+  // At process exit: wake the workers with stop set and join them.
+  ~ThreadPool() {
+    std::lock_guard<std::mutex> call(callMutex_);
+    stopWorkers();
+  }
+
+  size_t size() const { return size_.load(); }
+
+  void resize(size_t n) {
+    std::lock_guard<std::mutex> call(callMutex_);
+    if (n == size_.load()) return;
+    stopWorkers();  // restarted at the right size by the next parallel call
+    size_.store(n);
+  }
+
+  void run(size_t count, ParallelTask task, void* context) {
+    std::lock_guard<std::mutex> call(callMutex_);
+    const size_t wanted = size_.load() - 1;
+    if (count <= 1 || wanted == 0) {
+      for (size_t i = 0; i < count; ++i) task(context, i);
+      return;
+    }
+    if (workers_.size() != wanted) startWorkers(wanted);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      task_ = task;
+      context_ = context;
+      count_ = count;
+      next_.store(0);
+      pending_ = workers_.size();
+      error_ = nullptr;
+      ++generation_;
+    }
+    wake_.notify_all();
+    work();
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+    task_ = nullptr;
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  // Claims and runs indices until none are left; the first exception is kept for the caller.
+  void work() {
+    for (size_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) {
+      try {
+        task_(context_, i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+    }
+  }
+
+  // `seen`: the generation current when the worker started, so it waits for the next one.
+  void workerLoop(uint64_t seen) {
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+      }
+      work();
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+
+  void startWorkers(size_t n) {
+    stopWorkers();
+    uint64_t current;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      current = generation_;
+    }
+    workers_.reserve(n);
+    for (size_t i = 0; i < n; ++i) workers_.emplace_back([this, current] { workerLoop(current); });
+  }
+
+  void stopWorkers() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+    workers_.clear();
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = false;
+  }
+
+  std::atomic<size_t> size_;
+  std::mutex callMutex_;  // one parallel call (or resize) at a time
+  std::mutex mutex_;      // guards what follows
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> workers_;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+  size_t pending_ = 0;  // workers still in the current generation
+  std::exception_ptr error_;
+  ParallelTask task_ = nullptr;
+  void* context_ = nullptr;
+  size_t count_ = 0;
+  std::atomic<size_t> next_{0};
+};
+
+ThreadPool& pool() {
+  static ThreadPool instance;  // destroyed (workers joined) at process exit
+  return instance;
+}
+
+}  // namespace
+
+size_t numThreads() { return pool().size(); }
+
+void setNumThreads(size_t n) { pool().resize(n); }
+
+void parallelFor(size_t count, ParallelTask task, void* context) {
+  pool().run(count, task, context);
+}
+
+}  // namespace tg
