@@ -47,6 +47,9 @@ export function setNumThreads(n: number): number {
 
 /** The number of threads the native kernels use. */
 export function getNumThreads(): number {
+  if (arguments.length !== 0) {
+    throw new TypeError(`getNumThreads: Expected 0 arguments but received ${arguments.length}`);
+  }
   const native = addon();
   if (native) return native.getNumThreads();
   return fallback ?? defaultCount();
