@@ -21,10 +21,10 @@ namespace tg {
 
 namespace {
 
-// Blocking for a core with 48 KiB L1d and 2 MiB L2: a KC x NR panel of B (16 KiB) stays in L1
-// with the MR x KC panel of A; the MC x KC block of A (240 KiB) sits in L2; the KC x NC block of
-// B (3 MiB) in L3.
-constexpr size_t kKc = 256;
+// Blocking for a core with 48 KiB L1d and 2 MiB L2: a KC x NR panel of B (24 KiB) stays in L1
+// with the MR x KC panel of A (9 KiB); the MC x KC block of A (360 KiB) sits in L2; the KC x NC
+// block of B (4.5 MiB) in L3.
+constexpr size_t kKc = 384;
 constexpr size_t kMc = 240;  // a multiple of both MR (6 and 4)
 constexpr size_t kNc = 3072;  // a multiple of both NR (16 and 8)
 
@@ -102,6 +102,17 @@ struct Problem {
   size_t kc;  // the k block, balanced so the last one is not a sliver
 };
 
+// One full MR-row panel of A stored m x k: MR rows read side by side, the panel written in
+// order (MR a compile-time constant, so the inner loop unrolls).
+template <size_t MR>
+void packRowsA(const float* a, size_t lda, size_t kc, float* ap) {
+  const float* rows[MR];
+  for (size_t r = 0; r < MR; ++r) rows[r] = a + r * lda;
+  for (size_t p = 0; p < kc; ++p, ap += MR) {
+    for (size_t r = 0; r < MR; ++r) ap[r] = rows[r][p];
+  }
+}
+
 // Packs rows [i0, i0 + mc) x k-range [p0, p0 + kc) of op(A) into MR-row panels, p-major within
 // a panel (ap[p * MR + r]), zero rows past mc.
 void packA(const Problem& q, size_t i0, size_t mc, size_t p0, size_t kc, float* ap) {
@@ -115,7 +126,11 @@ void packA(const Problem& q, size_t i0, size_t mc, size_t p0, size_t kc, float* 
         for (size_t r = 0; r < rows; ++r) dst[r] = src[r];
         for (size_t r = rows; r < mr; ++r) dst[r] = 0.0f;
       }
-    } else {  // A stored m x k: read each row contiguously, write with stride MR
+    } else if (rows == mr && mr == 6) {
+      packRowsA<6>(q.a + (i0 + i) * q.k + p0, q.k, kc, ap);
+    } else if (rows == mr && mr == 4) {
+      packRowsA<4>(q.a + (i0 + i) * q.k + p0, q.k, kc, ap);
+    } else {  // A stored m x k, an edge panel: each row read contiguously, zeros past mc
       for (size_t r = 0; r < rows; ++r) {
         const float* src = q.a + (i0 + i + r) * q.k + p0;
         for (size_t p = 0; p < kc; ++p) ap[p * mr + r] = src[p];
@@ -127,13 +142,23 @@ void packA(const Problem& q, size_t i0, size_t mc, size_t p0, size_t kc, float* 
   }
 }
 
+// One full NR-column panel of B stored k x n: NR contiguous floats per step of k.
+template <size_t NR>
+void packColumnsB(const float* b, size_t ldb, size_t kc, float* bp) {
+  for (size_t p = 0; p < kc; ++p, bp += NR, b += ldb) std::memcpy(bp, b, NR * sizeof(float));
+}
+
 // Packs k-range [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) into NR-column panels, p-major
 // within a panel (bp[p * NR + j]), zero columns past nc.
 void packB(const Problem& q, size_t p0, size_t kc, size_t j0, size_t nc, float* bp) {
   const size_t nr = q.shape.nr;
   for (size_t j = 0; j < nc; j += nr, bp += nr * kc) {
     const size_t cols = std::min(nr, nc - j);
-    if (!q.transB) {  // B stored k x n: a row of the panel is contiguous
+    if (!q.transB && cols == nr && nr == 16) {
+      packColumnsB<16>(q.b + p0 * q.n + j0 + j, q.n, kc, bp);
+    } else if (!q.transB && cols == nr && nr == 8) {
+      packColumnsB<8>(q.b + p0 * q.n + j0 + j, q.n, kc, bp);
+    } else if (!q.transB) {  // B stored k x n: a row of the panel is contiguous
       for (size_t p = 0; p < kc; ++p) {
         const float* src = q.b + (p0 + p) * q.n + j0 + j;
         float* dst = bp + p * nr;

@@ -14,16 +14,23 @@ namespace avx2 {
 
 namespace {
 
-// The same operations, in the same order, as writeBackTile in gemm.cc.
-__m256 finish(__m256 acc, const float* c, const float* bias, const WriteBack& w) {
+// Loads 8 floats, or only the lanes of `mask` (the others read as 0, never touching memory).
+__m256 load(const float* p, const __m256i* mask) {
+  return mask ? _mm256_maskload_ps(p, *mask) : _mm256_loadu_ps(p);
+}
+
+// The same operations, in the same order, as writeBackTile in gemm.cc, on 8 columns of a row
+// of C (only the lanes of `mask` when given).
+__m256 finish(__m256 acc, const float* c, const float* bias, const WriteBack& w,
+              const __m256i* mask) {
   __m256 v = w.alpha == 1.0f ? acc : _mm256_mul_ps(_mm256_set1_ps(w.alpha), acc);
   if (w.beta == 1.0f) {
-    v = _mm256_add_ps(v, _mm256_loadu_ps(c));
+    v = _mm256_add_ps(v, load(c, mask));
   } else if (w.beta != 0.0f) {
-    v = _mm256_add_ps(v, _mm256_mul_ps(_mm256_set1_ps(w.beta), _mm256_loadu_ps(c)));
+    v = _mm256_add_ps(v, _mm256_mul_ps(_mm256_set1_ps(w.beta), load(c, mask)));
   }
   if (!w.last) return v;
-  if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(bias));
+  if (bias) v = _mm256_add_ps(v, load(bias, mask));
   const __m256 zero = _mm256_setzero_ps();
   // "not less-or-equal, unordered": true for v > 0 and for NaN, which passes through.
   const __m256 keep = _mm256_cmp_ps(v, zero, _CMP_NLE_UQ);
@@ -48,7 +55,13 @@ void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc
   __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  // Fetch the tile of C now so the write-back does not wait for it (its rows are pages apart).
+  for (size_t r = 0; r < rows; ++r) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + cols - 1), _MM_HINT_T0);
+  }
   // The packed panels are 64-byte aligned and B rows are 16 floats: aligned loads.
+#pragma GCC unroll 4
   for (size_t p = 0; p < kc; ++p) {
     const __m256 b0 = _mm256_load_ps(b);
     const __m256 b1 = _mm256_load_ps(b + 8);
@@ -78,18 +91,22 @@ void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc
   if (rows == kMr && cols == kNr) {
     for (size_t r = 0; r < kMr; ++r) {
       float* row = c + r * ldc;
-      _mm256_storeu_ps(row, finish(acc[r][0], row, w.bias, w));
-      _mm256_storeu_ps(row + 8, finish(acc[r][1], row + 8, w.bias ? w.bias + 8 : nullptr, w));
+      _mm256_storeu_ps(row, finish(acc[r][0], row, w.bias, w, nullptr));
+      _mm256_storeu_ps(row + 8, finish(acc[r][1], row + 8, w.bias ? w.bias + 8 : nullptr, w, nullptr));
     }
     return;
   }
-  // An edge tile: spill the accumulators and write back only the valid part.
-  alignas(32) float tile[kMr * kNr];
-  for (size_t r = 0; r < kMr; ++r) {
-    _mm256_store_ps(tile + r * kNr, acc[r][0]);
-    _mm256_store_ps(tile + r * kNr + 8, acc[r][1]);
+  // An edge tile: masked loads and stores touch only the valid rows x cols.
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i mask[2] = {_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(cols)), lane),
+                           _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(cols) - 8), lane)};
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t h = 0; h < 2 && h * 8 < cols; ++h) {
+      float* at = c + r * ldc + h * 8;
+      const float* bias = w.bias ? w.bias + h * 8 : nullptr;
+      _mm256_maskstore_ps(at, mask[h], finish(acc[r][h], at, bias, w, &mask[h]));
+    }
   }
-  writeBackTile(tile, kNr, c, ldc, rows, cols, w);
 }
 
 }  // namespace avx2

@@ -18,11 +18,11 @@ const GEMM_SHAPES: [number, number, number][] = [
   [128, 256, 200],
 ];
 
-// Shapes that cross the native kernel's blocks: KC = 256 (k split into balanced blocks), MC = 240
+// Shapes that cross the native kernel's blocks: KC = 384 (k split into balanced blocks), MC = 240
 // rows, NC = 3072 columns, and the tile edges of both micro-kernels (MR 6 or 4, NR 16 or 8).
 const BLOCK_SHAPES: [number, number, number][] = [
-  [6, 16, 256], [7, 17, 257], [12, 33, 513], [13, 31, 600], [241, 9, 20], [245, 35, 270],
-  [5, 3073, 3], [3, 3090, 258],
+  [6, 16, 384], [7, 17, 385], [12, 33, 770], [13, 31, 600], [241, 9, 20], [245, 35, 400],
+  [5, 3073, 3], [3, 3090, 390],
 ];
 
 const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
@@ -114,10 +114,10 @@ describe.each(backendsUnderTest())('gemm on $label', (entry) => {
     });
 
     it('propagates NaN and Inf from A and B to the rows and columns they touch', () => {
-      const [m, n, k] = [7, 18, 300];
+      const [m, n, k] = [7, 18, 400];
       const a = new Float32Array(m * k).fill(1);
       const b = new Float32Array(k * n).fill(1);
-      a[3 * k + 299] = NaN; // row 3 of A
+      a[3 * k + k - 1] = NaN; // row 3 of A, in the last k block
       b[5 * n + 17] = Infinity; // column 17 of B
       const c = new Float32Array(m * n);
       backend().gemm(false, false, m, n, k, 1, a, b, 0, c);
@@ -157,12 +157,12 @@ describe.each(backendsUnderTest())('gemm on $label', (entry) => {
     });
 
     it('propagates NaN from A, B and bias to the rows and columns they touch', () => {
-      const [m, n, k] = [9, 20, 270];
+      const [m, n, k] = [9, 20, 400];
       const a = new Float32Array(m * k).fill(0.5);
       const b = new Float32Array(k * n).fill(-1);
       const nanBias = new Float32Array(n).fill(1);
       a[2 * k + 100] = NaN; // row 2
-      b[269 * n + 4] = NaN; // column 4
+      b[(k - 1) * n + 4] = NaN; // column 4, in the last k block
       nanBias[17] = NaN; // column 17
       for (const activation of ['none', 'relu', 'leakyRelu'] as const) {
         const c = new Float32Array(m * n);
@@ -182,7 +182,7 @@ describe.each(backendsUnderTest())('gemm on $label', (entry) => {
       expect(Array.from(c)).toEqual([-1, 0, 3, -1, 0, 3]);
     });
 
-    it.each([[1, 1, 1], [7, 17, 257], [13, 31, 600], [245, 35, 270], [3, 3090, 20]])(
+    it.each([[1, 1, 1], [7, 17, 385], [13, 31, 800], [245, 35, 270], [3, 3090, 20]])(
       'matches float64 for m=%i n=%i k=%i, all transposes and activations', (m, n, k) => {
         const random = makeRandom(m * 131 + n * 17 + k);
         TRANSPOSES.forEach(([transA, transB], t) => {
