@@ -113,13 +113,23 @@ void packRowsA(const float* a, size_t lda, size_t kc, float* ap) {
   }
 }
 
+// One full MR-row panel of A stored k x m (transposed): MR contiguous floats per step of k.
+template <size_t MR>
+void packColumnsA(const float* a, size_t lda, size_t kc, float* ap) {
+  for (size_t p = 0; p < kc; ++p, ap += MR, a += lda) std::memcpy(ap, a, MR * sizeof(float));
+}
+
 // Packs rows [i0, i0 + mc) x k-range [p0, p0 + kc) of op(A) into MR-row panels, p-major within
 // a panel (ap[p * MR + r]), zero rows past mc.
 void packA(const Problem& q, size_t i0, size_t mc, size_t p0, size_t kc, float* ap) {
   const size_t mr = q.shape.mr;
   for (size_t i = 0; i < mc; i += mr, ap += mr * kc) {
     const size_t rows = std::min(mr, mc - i);
-    if (q.transA) {  // A stored k x m: a row of the panel is contiguous
+    if (q.transA && rows == mr && mr == 6) {
+      packColumnsA<6>(q.a + p0 * q.m + i0 + i, q.m, kc, ap);
+    } else if (q.transA && rows == mr && mr == 4) {
+      packColumnsA<4>(q.a + p0 * q.m + i0 + i, q.m, kc, ap);
+    } else if (q.transA) {  // A stored k x m: a row of the panel is contiguous
       for (size_t p = 0; p < kc; ++p) {
         const float* src = q.a + (p0 + p) * q.m + i0 + i;
         float* dst = ap + p * mr;
@@ -148,6 +158,17 @@ void packColumnsB(const float* b, size_t ldb, size_t kc, float* bp) {
   for (size_t p = 0; p < kc; ++p, bp += NR, b += ldb) std::memcpy(bp, b, NR * sizeof(float));
 }
 
+// One full NR-column panel of B stored n x k (transposed): NR columns of op(B) read side by
+// side, the panel written in order.
+template <size_t NR>
+void packRowsB(const float* b, size_t ldb, size_t kc, float* bp) {
+  const float* cols[NR];
+  for (size_t j = 0; j < NR; ++j) cols[j] = b + j * ldb;
+  for (size_t p = 0; p < kc; ++p, bp += NR) {
+    for (size_t j = 0; j < NR; ++j) bp[j] = cols[j][p];
+  }
+}
+
 // Packs k-range [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) into NR-column panels, p-major
 // within a panel (bp[p * NR + j]), zero columns past nc.
 void packB(const Problem& q, size_t p0, size_t kc, size_t j0, size_t nc, float* bp) {
@@ -158,6 +179,10 @@ void packB(const Problem& q, size_t p0, size_t kc, size_t j0, size_t nc, float* 
       packColumnsB<16>(q.b + p0 * q.n + j0 + j, q.n, kc, bp);
     } else if (!q.transB && cols == nr && nr == 8) {
       packColumnsB<8>(q.b + p0 * q.n + j0 + j, q.n, kc, bp);
+    } else if (q.transB && cols == nr && nr == 16) {
+      packRowsB<16>(q.b + (j0 + j) * q.k + p0, q.k, kc, bp);
+    } else if (q.transB && cols == nr && nr == 8) {
+      packRowsB<8>(q.b + (j0 + j) * q.k + p0, q.k, kc, bp);
     } else if (!q.transB) {  // B stored k x n: a row of the panel is contiguous
       for (size_t p = 0; p < kc; ++p) {
         const float* src = q.b + (p0 + p) * q.n + j0 + j;
