@@ -52,13 +52,14 @@ void portableMicroKernel(size_t kc, const float* a, const float* b, float* c, si
 struct KernelShape {
   size_t mr, nr;
   MicroKernel kernel;
+  MicroKernelInPlaceA inPlaceA;  // null: always pack A
 };
 
 KernelShape activeKernel() {
 #ifdef TG_X86
-  if (useAvx2()) return {avx2::kMr, avx2::kNr, avx2::microKernel};
+  if (useAvx2()) return {avx2::kMr, avx2::kNr, avx2::microKernel, avx2::microKernelInPlaceA};
 #endif
-  return {kPortableMr, kPortableNr, portableMicroKernel};
+  return {kPortableMr, kPortableNr, portableMicroKernel, nullptr};
 }
 
 // Per-thread packing buffers, 64-byte aligned, grown on demand and reused across calls.
@@ -218,6 +219,16 @@ void computeBlock(const Problem& q, size_t r0, size_t r1, size_t c0, size_t c1) 
       if (pc != 0) w.beta = 1.0f;  // later k blocks add to what the first wrote
       w.last = pc + kc == q.k;
       packB(q, pc, kc, jc, nc, bp);
+      // One tile wide: each A panel is read once, so packing it would only copy it.
+      if (nc <= nr && q.shape.inPlaceA) {
+        w.bias = q.bias ? q.bias + jc : nullptr;
+        const size_t rowStride = q.transA ? 1 : q.k, colStride = q.transA ? q.m : 1;
+        for (size_t i = r0; i < r1; i += mr) {
+          q.shape.inPlaceA(kc, q.a + i * rowStride + pc * colStride, rowStride, colStride, bp,
+                           q.c + i * q.n + jc, q.n, std::min(mr, r1 - i), nc, w);
+        }
+        continue;
+      }
       for (size_t ic = r0; ic < r1; ic += kMc) {
         const size_t mc = std::min(kMc, r1 - ic);
         packA(q, ic, mc, pc, kc, ap);

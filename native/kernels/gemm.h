@@ -39,6 +39,10 @@ struct WriteBack {
 void writeBackTile(const float* acc, size_t ldacc, float* c, size_t ldc, size_t rows,
                    size_t cols, const WriteBack& w);
 
+using MicroKernelInPlaceA = void (*)(size_t kc, const float* a, size_t rowStride,
+                                     size_t colStride, const float* b, float* c, size_t ldc,
+                                     size_t rows, size_t cols, const WriteBack& w);
+
 // A micro-kernel: acc = A-panel (kc x MR, packed p-major) times B-panel (kc x NR, packed
 // p-major), written back to the rows x cols valid part of the tile at c.
 using MicroKernel = void (*)(size_t kc, const float* a, const float* b, float* c, size_t ldc,
@@ -50,6 +54,11 @@ constexpr size_t kMr = 6;   // 12 ymm accumulators, 2 for B, 1 broadcast of A
 constexpr size_t kNr = 16;
 void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
                  size_t cols, const WriteBack& w);
+// The same, with A read in place: A(r, p) = a[r * rowStride + p * colStride]. For a block of C
+// one tile wide, where A would be packed to be read once.
+void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                         const float* b, float* c, size_t ldc, size_t rows, size_t cols,
+                         const WriteBack& w);
 }  // namespace avx2
 #endif
 

@@ -45,58 +45,19 @@ __m256 finish(__m256 acc, const float* c, const float* bias, const WriteBack& w,
   return v;
 }
 
-}  // namespace
-
-void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
-                 size_t cols, const WriteBack& w) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-  // Fetch the tile of C now so the write-back does not wait for it (its rows are pages apart).
-  for (size_t r = 0; r < rows; ++r) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + cols - 1), _MM_HINT_T0);
-  }
-  // The packed panels are 64-byte aligned and B rows are 16 floats: aligned loads.
-#pragma GCC unroll 4
-  for (size_t p = 0; p < kc; ++p) {
-    const __m256 b0 = _mm256_load_ps(b);
-    const __m256 b1 = _mm256_load_ps(b + 8);
-    __m256 x = _mm256_broadcast_ss(a);
-    c00 = _mm256_fmadd_ps(x, b0, c00);
-    c01 = _mm256_fmadd_ps(x, b1, c01);
-    x = _mm256_broadcast_ss(a + 1);
-    c10 = _mm256_fmadd_ps(x, b0, c10);
-    c11 = _mm256_fmadd_ps(x, b1, c11);
-    x = _mm256_broadcast_ss(a + 2);
-    c20 = _mm256_fmadd_ps(x, b0, c20);
-    c21 = _mm256_fmadd_ps(x, b1, c21);
-    x = _mm256_broadcast_ss(a + 3);
-    c30 = _mm256_fmadd_ps(x, b0, c30);
-    c31 = _mm256_fmadd_ps(x, b1, c31);
-    x = _mm256_broadcast_ss(a + 4);
-    c40 = _mm256_fmadd_ps(x, b0, c40);
-    c41 = _mm256_fmadd_ps(x, b1, c41);
-    x = _mm256_broadcast_ss(a + 5);
-    c50 = _mm256_fmadd_ps(x, b0, c50);
-    c51 = _mm256_fmadd_ps(x, b1, c51);
-    a += kMr;
-    b += kNr;
-  }
-  const __m256 acc[kMr][2] = {{c00, c01}, {c10, c11}, {c20, c21},
-                              {c30, c31}, {c40, c41}, {c50, c51}};
+// Writes the 6x16 tile (acc[2 * r + h]: row r, columns 8h..8h+7) into the rows x cols valid
+// part of C: plain stores for a full tile, masked loads and stores at an edge.
+void writeTile(const __m256* acc, float* c, size_t ldc, size_t rows, size_t cols,
+               const WriteBack& w) {
   if (rows == kMr && cols == kNr) {
     for (size_t r = 0; r < kMr; ++r) {
       float* row = c + r * ldc;
-      _mm256_storeu_ps(row, finish(acc[r][0], row, w.bias, w, nullptr));
-      _mm256_storeu_ps(row + 8, finish(acc[r][1], row + 8, w.bias ? w.bias + 8 : nullptr, w, nullptr));
+      _mm256_storeu_ps(row, finish(acc[2 * r], row, w.bias, w, nullptr));
+      _mm256_storeu_ps(row + 8, finish(acc[2 * r + 1], row + 8, w.bias ? w.bias + 8 : nullptr, w,
+                                       nullptr));
     }
     return;
   }
-  // An edge tile: masked loads and stores touch only the valid rows x cols.
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i mask[2] = {_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(cols)), lane),
                            _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(cols) - 8), lane)};
@@ -104,9 +65,72 @@ void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc
     for (size_t h = 0; h < 2 && h * 8 < cols; ++h) {
       float* at = c + r * ldc + h * 8;
       const float* bias = w.bias ? w.bias + h * 8 : nullptr;
-      _mm256_maskstore_ps(at, mask[h], finish(acc[r][h], at, bias, w, &mask[h]));
+      _mm256_maskstore_ps(at, mask[h], finish(acc[2 * r + h], at, bias, w, &mask[h]));
     }
   }
+}
+
+// The 6x16 micro-kernel. kPacked: A is a packed panel, A(r, p) = a[p * MR + r]; otherwise A is
+// read in place, A(r, p) = a[r * rowStride + p * colStride], rows past `rows` reading row 0
+// (their results are never written). Both do the same FMAs in the same order.
+template <bool kPacked>
+void kernel(size_t kc, const float* a, size_t rowStride, size_t colStride, const float* b,
+            float* c, size_t ldc, size_t rows, size_t cols, const WriteBack& w) {
+  const float* ar[kMr];
+  for (size_t r = 0; r < kMr; ++r) ar[r] = kPacked ? a + r : a + (r < rows ? r : 0) * rowStride;
+  const size_t step = kPacked ? kMr : colStride;
+  // Fetch the tile of C now so the write-back does not wait for it (its rows are pages apart).
+  for (size_t r = 0; r < rows; ++r) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + cols - 1), _MM_HINT_T0);
+  }
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  size_t off = 0;
+  // The packed panels are 64-byte aligned and B rows are 16 floats: aligned loads.
+#pragma GCC unroll 4
+  for (size_t p = 0; p < kc; ++p, off += step) {
+    const __m256 b0 = _mm256_load_ps(b);
+    const __m256 b1 = _mm256_load_ps(b + 8);
+    __m256 x = _mm256_broadcast_ss(kPacked ? a + off : ar[0] + off);
+    c00 = _mm256_fmadd_ps(x, b0, c00);
+    c01 = _mm256_fmadd_ps(x, b1, c01);
+    x = _mm256_broadcast_ss(kPacked ? a + off + 1 : ar[1] + off);
+    c10 = _mm256_fmadd_ps(x, b0, c10);
+    c11 = _mm256_fmadd_ps(x, b1, c11);
+    x = _mm256_broadcast_ss(kPacked ? a + off + 2 : ar[2] + off);
+    c20 = _mm256_fmadd_ps(x, b0, c20);
+    c21 = _mm256_fmadd_ps(x, b1, c21);
+    x = _mm256_broadcast_ss(kPacked ? a + off + 3 : ar[3] + off);
+    c30 = _mm256_fmadd_ps(x, b0, c30);
+    c31 = _mm256_fmadd_ps(x, b1, c31);
+    x = _mm256_broadcast_ss(kPacked ? a + off + 4 : ar[4] + off);
+    c40 = _mm256_fmadd_ps(x, b0, c40);
+    c41 = _mm256_fmadd_ps(x, b1, c41);
+    x = _mm256_broadcast_ss(kPacked ? a + off + 5 : ar[5] + off);
+    c50 = _mm256_fmadd_ps(x, b0, c50);
+    c51 = _mm256_fmadd_ps(x, b1, c51);
+    b += kNr;
+  }
+  const __m256 acc[2 * kMr] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  writeTile(acc, c, ldc, rows, cols, w);
+}
+
+}  // namespace
+
+void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
+                 size_t cols, const WriteBack& w) {
+  kernel<true>(kc, a, 1, kMr, b, c, ldc, rows, cols, w);
+}
+
+void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                         const float* b, float* c, size_t ldc, size_t rows, size_t cols,
+                         const WriteBack& w) {
+  kernel<false>(kc, a, rowStride, colStride, b, c, ldc, rows, cols, w);
 }
 
 }  // namespace avx2

@@ -19,10 +19,11 @@ const GEMM_SHAPES: [number, number, number][] = [
 ];
 
 // Shapes that cross the native kernel's blocks: KC = 384 (k split into balanced blocks), MC = 240
-// rows, NC = 3072 columns, and the tile edges of both micro-kernels (MR 6 or 4, NR 16 or 8).
+// rows, NC = 3072 columns, and the tile edges of both micro-kernels (MR 6 or 4, NR 16 or 8);
+// n ≤ 16 takes the AVX2 path that reads A in place.
 const BLOCK_SHAPES: [number, number, number][] = [
   [6, 16, 384], [7, 17, 385], [12, 33, 770], [13, 31, 600], [241, 9, 20], [245, 35, 400],
-  [5, 3073, 3], [3, 3090, 390],
+  [5, 3073, 3], [3, 3090, 390], [13, 10, 770], [250, 16, 30],
 ];
 
 const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
@@ -266,7 +267,7 @@ describe.each(nativePaths())('gemm: native (%s) gives the same bits on any numbe
     return () => setNumThreads(before);
   });
 
-  it.each([[250, 300, 260], [97, 3100, 5], [600, 40, 70]])('for m=%i n=%i k=%i with 1, 2, 3 and 4 threads', (m, n, k) => {
+  it.each([[250, 300, 260], [97, 3100, 5], [600, 40, 70], [3000, 10, 100], [20, 30, 500]])('for m=%i n=%i k=%i with 1, 2, 3 and 4 threads', (m, n, k) => {
     const random = makeRandom(m + n + k);
     const a = randomArray(m * k, random);
     const b = randomArray(k * n, random);
