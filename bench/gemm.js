@@ -40,9 +40,13 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Seconds per call of fn in one sample: the call repeated until it lasts MIN_SECONDS. */
+/**
+ * One sample of fn: seconds per call, the call repeated until it lasts MIN_SECONDS, and the
+ * cores it got (process CPU time / wall time): on a shared machine, 2 threads may get 1 core.
+ */
 function sample(fn) {
   let reps = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   let elapsed;
   do {
@@ -50,7 +54,8 @@ function sample(fn) {
     reps++;
     elapsed = (performance.now() - start) / 1000;
   } while (elapsed < MIN_SECONDS);
-  return elapsed / reps;
+  const used = process.cpuUsage(cpu);
+  return { seconds: elapsed / reps, cores: (used.user + used.system) / 1e6 / elapsed };
 }
 
 function run(command, args, env) {
@@ -178,16 +183,19 @@ async function main() {
       const call = () => tg.gemm(c.transA, c.transB, c.m, c.n, c.k, 1, data.a, data.b, 0, data.c);
       call(); // warm-up (the harness warms up on a new shape by itself)
       const times = { tensorgrad: [], openblas: [], openblasAvx2: [] };
+      const cores = [];
       for (let s = 0; s < SAMPLES; s++) {
         // OpenBLAS's idle workers spin for a while after a call: let them sleep before timing ours.
         if (threads > 1) await new Promise((resolve) => setTimeout(resolve, OPENBLAS_SPIN_MS));
-        times.tensorgrad.push(sample(call));
+        const ours = sample(call);
+        times.tensorgrad.push(ours.seconds);
+        cores.push(ours.cores);
         times.openblas.push(await theirs.sample(c));
         times.openblasAvx2.push(await haswell.sample(c));
       }
       const r = {
         case: c.name, kind: c.kind, op: `${c.transA ? 'T' : 'N'}${c.transB ? 'T' : 'N'}`,
-        m: c.m, n: c.n, k: c.k, threads,
+        m: c.m, n: c.n, k: c.k, threads, coresUsed: median(cores),
         tensorgrad: gflops(c, median(times.tensorgrad)), openblas: gflops(c, median(times.openblas)),
         openblasAvx2: gflops(c, median(times.openblasAvx2)),
       };
@@ -200,9 +208,9 @@ async function main() {
   setNumThreads(before);
   fs.rmSync(harness.dir, { recursive: true, force: true });
 
-  const header = ['case', 'op', 'm×n×k', 'threads', 'tensorgrad GFLOPS', 'OpenBLAS GFLOPS', 'ratio',
+  const header = ['case', 'op', 'm×n×k', 'threads', 'cores used', 'tensorgrad GFLOPS', 'OpenBLAS GFLOPS', 'ratio',
     'OpenBLAS AVX2 GFLOPS', 'ratio AVX2'];
-  const cells = rows.map((r) => [r.case, r.op, `${r.m}×${r.n}×${r.k}`, String(r.threads), r.tensorgrad.toFixed(1),
+  const cells = rows.map((r) => [r.case, r.op, `${r.m}×${r.n}×${r.k}`, String(r.threads), r.coresUsed.toFixed(2), r.tensorgrad.toFixed(1),
     r.openblas.toFixed(1), (r.tensorgrad / r.openblas).toFixed(2), r.openblasAvx2.toFixed(1),
     (r.tensorgrad / r.openblasAvx2).toFixed(2)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
@@ -225,6 +233,7 @@ async function main() {
     `FMA peak per core (8-wide float FMA, 12 chains): ${peak.toFixed(1)} GFLOPS`,
     `tensorgrad: native ${info.simd} path; OpenBLAS: ${openblasConfig}; "AVX2" columns: OPENBLAS_CORETYPE=Haswell (${haswellConfig})`,
     `median of ${SAMPLES} samples of ≥ ${MIN_SECONDS * 1000} ms per cell (the three alternating), alpha = 1, beta = 0; ratio = tensorgrad / OpenBLAS`,
+    'cores used: CPU time / wall time of tensorgrad\'s samples (below the thread count when other processes share the machine)',
     '',
     line(header),
     `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
@@ -232,7 +241,7 @@ async function main() {
     '',
     `1 thread, squares 512–2048: worst ratio ${summary.worstRatioSquare512to2048.toFixed(2)} (AVX2 OpenBLAS ${summary.worstRatioSquare512to2048Avx2.toFixed(2)})`,
     `1 thread, MLP shapes: worst ratio ${summary.worstRatioMlp.toFixed(2)} (AVX2 OpenBLAS ${summary.worstRatioMlpAvx2.toFixed(2)})`,
-    `2 threads / 1 thread at 1024²: ${scaling.toFixed(2)}×`,
+    `2 threads / 1 thread at 1024²: ${scaling.toFixed(2)}× (cores used on 2 threads: ${find('1024²', 2).coresUsed.toFixed(2)})`,
     '',
   ].join('\n');
   console.log(`\n${markdown}`);
