@@ -217,7 +217,8 @@ void computeBlock(const Problem& q, size_t r0, size_t r1, size_t c0, size_t c1) 
       const size_t kc = std::min(q.kc, q.k - pc);
       WriteBack w = q.first;
       if (pc != 0) w.beta = 1.0f;  // later k blocks add to what the first wrote
-      w.last = pc + kc == q.k;
+      // Plain gemm has no epilogue: its last block takes the write-back's fast paths too.
+      w.last = pc + kc == q.k && (q.bias || q.first.activation != Activation::None);
       packB(q, pc, kc, jc, nc, bp);
       // One tile wide: each A panel is read once, so packing it would only copy it.
       if (nc <= nr && q.shape.inPlaceA) {

@@ -32,7 +32,7 @@ struct WriteBack {
   const float* bias;  // the tile's first column of bias, or null
   Activation activation;
   float slope;
-  bool last;  // the last k block: apply bias and activation
+  bool last;  // the last k block of a product with an epilogue: apply bias and activation
 };
 
 // Writes a rows x cols tile from `acc` (row stride ldacc) into C (row stride ldc). Portable.

@@ -48,8 +48,26 @@ __m256 finish(__m256 acc, const float* c, const float* bias, const WriteBack& w,
 // Writes the 6x16 tile (acc[2 * r + h]: row r, columns 8h..8h+7) into the rows x cols valid
 // part of C: plain stores for a full tile, masked loads and stores at an edge.
 void writeTile(const __m256* acc, float* c, size_t ldc, size_t rows, size_t cols,
-               const WriteBack& w) {
+               const WriteBack& parameters) {
+  // A copy the stores into C cannot alias, so its tests stay in registers.
+  const WriteBack w = parameters;
   if (rows == kMr && cols == kNr) {
+    // The two write-backs of plain gemm's k blocks (alpha = 1), with no test per vector: the
+    // first block stores the sum (beta = 0), the later ones add to it (beta = 1).
+    if (w.alpha == 1.0f && !w.last && (w.beta == 0.0f || w.beta == 1.0f)) {
+      const bool add = w.beta == 1.0f;
+      for (size_t r = 0; r < kMr; ++r) {
+        float* row = c + r * ldc;
+        __m256 v0 = acc[2 * r], v1 = acc[2 * r + 1];
+        if (add) {
+          v0 = _mm256_add_ps(v0, _mm256_loadu_ps(row));
+          v1 = _mm256_add_ps(v1, _mm256_loadu_ps(row + 8));
+        }
+        _mm256_storeu_ps(row, v0);
+        _mm256_storeu_ps(row + 8, v1);
+      }
+      return;
+    }
     for (size_t r = 0; r < kMr; ++r) {
       float* row = c + r * ldc;
       _mm256_storeu_ps(row, finish(acc[2 * r], row, w.bias, w, nullptr));
