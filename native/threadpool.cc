@@ -1,5 +1,7 @@
 // The pool behind threadpool.h: workers sleep on a condition variable until a new generation of
-// work is published, claim indices from an atomic counter, and report back on another.
+// work is published, join it while it is open, claim indices from an atomic counter, and report
+// back on another condition variable. The caller claims indices too and closes the job when none
+// are left, so it never waits for a worker that has not started.
 #include "threadpool.h"
 
 #include <atomic>
@@ -61,14 +63,17 @@ class ThreadPool {
       context_ = context;
       count_ = count;
       next_.store(0);
-      pending_ = workers_.size();
+      open_ = true;
       error_ = nullptr;
       ++generation_;
     }
     wake_.notify_all();
     work();
+    // Every index is claimed: close the job to workers not yet awake (on a busy machine they
+    // may not run for a while, and need not), and wait only for those that joined.
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    open_ = false;
+    done_.wait(lock, [this] { return active_ == 0; });
     task_ = nullptr;
     if (error_) std::rethrow_exception(error_);
   }
@@ -94,10 +99,12 @@ class ThreadPool {
         wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
         if (stop_) return;
         seen = generation_;
+        if (!open_) continue;  // woke after the caller finished the job alone
+        ++active_;
       }
       work();
       std::lock_guard<std::mutex> lock(mutex_);
-      if (--pending_ == 0) done_.notify_one();
+      if (--active_ == 0) done_.notify_one();
     }
   }
 
@@ -131,7 +138,8 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   uint64_t generation_ = 0;
   bool stop_ = false;
-  size_t pending_ = 0;  // workers still in the current generation
+  bool open_ = false;   // the current job still takes workers
+  size_t active_ = 0;   // workers inside the current job
   std::exception_ptr error_;
   ParallelTask task_ = nullptr;
   void* context_ = nullptr;
