@@ -29,7 +29,7 @@ constexpr size_t kMc = 240;  // a multiple of both MR (6 and 4)
 constexpr size_t kNc = 3072;  // a multiple of both NR (16 and 8)
 
 // Below this many multiply-adds the work stays on the calling thread (waking workers costs more).
-constexpr size_t kParallelMinimum = size_t{1} << 18;
+constexpr size_t kParallelMinimum = size_t{1} << 20;
 
 // The portable micro-kernel: a 4x8 tile the compiler keeps in SSE registers.
 constexpr size_t kPortableMr = 4;
