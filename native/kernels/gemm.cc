@@ -4,7 +4,8 @@
 // Transposes are handled while packing, so one micro-kernel serves the four cases; the panels
 // are padded with zeros to whole tiles and only the valid part of a tile is written back. The
 // write-back applies alpha and beta (first k block) and the bias and activation (last k block)
-// while the tile is hot, so gemmBiasActivation makes no second pass over C.
+// while the tile is hot, so gemmBiasActivation makes no second pass over C. When C is one tile
+// wide, each A panel would be read once: the AVX2 kernel then reads A in place, unpacked.
 //
 // Threads split C into a fixed grid of whole tiles (never k), each part computed by the same
 // loops as one thread would, so the bits of C do not depend on the thread count or timing.
