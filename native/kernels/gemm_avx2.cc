@@ -51,28 +51,49 @@ void writeTile(const __m256* acc, float* c, size_t ldc, size_t rows, size_t cols
                const WriteBack& parameters) {
   // A copy the stores into C cannot alias, so its tests stay in registers.
   const WriteBack w = parameters;
-  if (rows == kMr && cols == kNr) {
-    // The two write-backs of plain gemm's k blocks (alpha = 1), with no test per vector: the
+  if (rows == kMr && cols == kNr && w.alpha == 1.0f && !w.last &&
+      (w.beta == 0.0f || w.beta == 1.0f)) {
+    // The two write-backs of plain gemm's k blocks (alpha = 1), nothing tested per vector: the
     // first block stores the sum (beta = 0), the later ones add to it (beta = 1).
-    if (w.alpha == 1.0f && !w.last && (w.beta == 0.0f || w.beta == 1.0f)) {
-      const bool add = w.beta == 1.0f;
-      for (size_t r = 0; r < kMr; ++r) {
-        float* row = c + r * ldc;
-        __m256 v0 = acc[2 * r], v1 = acc[2 * r + 1];
-        if (add) {
-          v0 = _mm256_add_ps(v0, _mm256_loadu_ps(row));
-          v1 = _mm256_add_ps(v1, _mm256_loadu_ps(row + 8));
-        }
-        _mm256_storeu_ps(row, v0);
-        _mm256_storeu_ps(row + 8, v1);
-      }
-      return;
-    }
+    const bool add = w.beta == 1.0f;
     for (size_t r = 0; r < kMr; ++r) {
       float* row = c + r * ldc;
-      _mm256_storeu_ps(row, finish(acc[2 * r], row, w.bias, w, nullptr));
-      _mm256_storeu_ps(row + 8, finish(acc[2 * r + 1], row + 8, w.bias ? w.bias + 8 : nullptr, w,
-                                       nullptr));
+      __m256 v0 = acc[2 * r], v1 = acc[2 * r + 1];
+      if (add) {
+        v0 = _mm256_add_ps(v0, _mm256_loadu_ps(row));
+        v1 = _mm256_add_ps(v1, _mm256_loadu_ps(row + 8));
+      }
+      _mm256_storeu_ps(row, v0);
+      _mm256_storeu_ps(row + 8, v1);
+    }
+    return;
+  }
+  if (rows == kMr && cols == kNr) {
+    // Any other full tile: what finish() does, its tests and constants taken out of the loop.
+    const bool scale = w.alpha != 1.0f, addC = w.beta != 0.0f, scaleC = addC && w.beta != 1.0f;
+    const bool addBias = w.last && w.bias;
+    const Activation activation = w.last ? w.activation : Activation::None;
+    const __m256 alpha = _mm256_set1_ps(w.alpha), beta = _mm256_set1_ps(w.beta);
+    const __m256 slope = _mm256_set1_ps(w.slope), zero = _mm256_setzero_ps();
+    const __m256 bias[2] = {addBias ? _mm256_loadu_ps(w.bias) : zero,
+                            addBias ? _mm256_loadu_ps(w.bias + 8) : zero};
+    for (size_t r = 0; r < kMr; ++r) {
+      for (size_t h = 0; h < 2; ++h) {
+        float* at = c + r * ldc + h * 8;
+        __m256 v = scale ? _mm256_mul_ps(alpha, acc[2 * r + h]) : acc[2 * r + h];
+        if (addC) {
+          const __m256 old = _mm256_loadu_ps(at);
+          v = _mm256_add_ps(v, scaleC ? _mm256_mul_ps(beta, old) : old);
+        }
+        if (addBias) v = _mm256_add_ps(v, bias[h]);
+        if (activation != Activation::None) {
+          const __m256 keep = _mm256_cmp_ps(v, zero, _CMP_NLE_UQ);  // v > 0 or NaN
+          v = activation == Activation::Relu
+                  ? _mm256_and_ps(v, keep)
+                  : _mm256_blendv_ps(_mm256_mul_ps(slope, v), v, keep);
+        }
+        _mm256_storeu_ps(at, v);
+      }
     }
     return;
   }
