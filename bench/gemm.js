@@ -18,7 +18,6 @@ const { nativeBackend, nativeInfo, referenceBackend, setNumThreads, getNumThread
 const SAMPLES = 7; // median of these per cell
 const MIN_SECONDS = 0.04; // each sample repeats the call until it lasts this long
 const THREADS = [1, 2];
-const OPENBLAS_SPIN_MS = 150;
 
 const SQUARES = [64, 128, 256, 512, 1024, 2048];
 // M×K×N of the MLP's layers (batch 128): forward Y = X·W (NN), dW = Xᵀ·dY (TN), dX = dY·Wᵀ (NT).
@@ -127,13 +126,20 @@ class OpenBlas {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
-  /** Seconds per call of one sample. */
+  /**
+   * Seconds per call of one sample. Between samples the process is stopped (SIGSTOP): OpenBLAS's
+   * idle workers spin for a while after a call and would take a core from whatever runs next.
+   */
   async sample(c) {
+    this.child.kill('SIGCONT');
     this.child.stdin.write(`${c.transA ? 1 : 0} ${c.transB ? 1 : 0} ${c.m} ${c.n} ${c.k} ${MIN_SECONDS}\n`);
-    return Number(await this.nextLine());
+    const seconds = Number(await this.nextLine());
+    this.child.kill('SIGSTOP');
+    return seconds;
   }
 
   close() {
+    this.child.kill('SIGCONT');
     this.child.stdin.end();
   }
 }
@@ -174,6 +180,8 @@ async function main() {
     const haswell = new OpenBlas(harness, threads, 'Haswell');
     openblasConfig = await theirs.nextLine();
     haswellConfig = await haswell.nextLine();
+    theirs.child.kill('SIGSTOP');
+    haswell.child.kill('SIGSTOP');
     for (const c of cases()) {
       const data = {};
       for (const [name, length] of [['a', c.m * c.k], ['b', c.k * c.n], ['c', c.m * c.n]]) {
@@ -185,8 +193,6 @@ async function main() {
       const times = { tensorgrad: [], openblas: [], openblasAvx2: [] };
       const cores = [];
       for (let s = 0; s < SAMPLES; s++) {
-        // OpenBLAS's idle workers spin for a while after a call: let them sleep before timing ours.
-        if (threads > 1) await new Promise((resolve) => setTimeout(resolve, OPENBLAS_SPIN_MS));
         const ours = sample(call);
         times.tensorgrad.push(ours.seconds);
         cores.push(ours.cores);

@@ -69,7 +69,7 @@ describe.skipIf(!hasNative)('the native thread pool', () => {
   });
 
   it('gives the same bits through any sequence of resizes', () => {
-    const [m, n, k] = [120, 130, 140];
+    const [m, n, k] = [220, 230, 240]; // above the size that runs on the calling thread
     const random = makeRandom(9);
     const a = randomArray(m * k, random);
     const b = randomArray(k * n, random);
@@ -85,7 +85,7 @@ describe.skipIf(!hasNative)('the native thread pool', () => {
   });
 
   it('serves two worker_threads calling at once, with the same bits as one thread', async () => {
-    const [m, n, k] = [160, 150, 170];
+    const [m, n, k] = [200, 210, 220];
     const random = makeRandom(10);
     const a = randomArray(m * k, random);
     const b = randomArray(k * n, random);
@@ -120,11 +120,11 @@ describe.skipIf(!hasNative)('the native thread pool', () => {
       process.dlopen(module, ${JSON.stringify(nativeInfo().path)});
       const t = module.exports;
       t.setNumThreads(3);
-      const a = new Float32Array(200 * 200).fill(1), c = new Float32Array(200 * 200);
-      t.gemm(false, false, 200, 200, 200, 1, a, a, 0, c);
+      const a = new Float32Array(256 * 256).fill(1), c = new Float32Array(256 * 256);
+      t.gemm(false, false, 256, 256, 256, 1, a, a, 0, c);
       t.setNumThreads(2);
-      t.gemm(false, false, 200, 200, 200, 1, a, a, 0, c);
-      if (c[0] !== 200) throw new Error('wrong result');
+      t.gemm(false, false, 256, 256, 256, 1, a, a, 0, c);
+      if (c[0] !== 256) throw new Error('wrong result');
       ${exit}`;
     for (const exit of ['', 'process.exit(0);']) {
       const result = spawnSync(process.execPath, ['-e', script(exit)], { timeout: 20_000, encoding: 'utf8' });
