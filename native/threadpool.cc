@@ -4,7 +4,13 @@
 // are left, so it never waits for a worker that has not started.
 #include "threadpool.h"
 
+#include "platform.h"
+#ifdef TG_X86
+#include <immintrin.h>  // _mm_pause (SSE2, every x86-64)
+#endif
+
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
@@ -15,6 +21,19 @@
 namespace tg {
 
 namespace {
+
+// How long a worker that finished a job keeps watching for the next one before it sleeps: kernels
+// called back to back (a training step) then start without a wake-up, which on a virtual machine
+// can cost as much as a small product.
+constexpr std::chrono::microseconds kSpin{100};
+
+void pause() {
+#ifdef TG_X86
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
 
 size_t defaultThreads() {
   if (const char* env = std::getenv("TENSORGRAD_NUM_THREADS")) {
@@ -66,6 +85,7 @@ class ThreadPool {
       open_ = true;
       error_ = nullptr;
       ++generation_;
+      published_.store(generation_, std::memory_order_release);
     }
     wake_.notify_all();
     work();
@@ -94,6 +114,11 @@ class ThreadPool {
   // `seen`: the generation current when the worker started, so it waits for the next one.
   void workerLoop(uint64_t seen) {
     for (;;) {
+      const auto until = std::chrono::steady_clock::now() + kSpin;
+      for (unsigned i = 1; published_.load(std::memory_order_acquire) == seen; ++i) {
+        pause();
+        if (i % 64 == 0 && std::chrono::steady_clock::now() > until) break;
+      }
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
@@ -137,6 +162,7 @@ class ThreadPool {
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
   uint64_t generation_ = 0;
+  std::atomic<uint64_t> published_{0};  // generation_, for the spinning workers
   bool stop_ = false;
   bool open_ = false;   // the current job still takes workers
   size_t active_ = 0;   // workers inside the current job

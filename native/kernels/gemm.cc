@@ -29,9 +29,9 @@ constexpr size_t kKc = 384;
 constexpr size_t kMc = 240;  // a multiple of both MR (6 and 4)
 constexpr size_t kNc = 3072;  // a multiple of both NR (16 and 8)
 
-// Below this many multiply-adds (about 0.15 ms of work) the work stays on the calling thread: a
+// Below this many multiply-adds (about 40 µs of work) the work stays on the calling thread: a
 // worker woken for less can cost more than it saves (measured with npm run bench:gemm).
-constexpr size_t kParallelMinimum = size_t{1} << 23;
+constexpr size_t kParallelMinimum = size_t{1} << 21;
 
 // The portable micro-kernel: a 4x8 tile the compiler keeps in SSE registers.
 constexpr size_t kPortableMr = 4;
