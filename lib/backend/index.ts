@@ -8,4 +8,6 @@ export { referenceBackend } from './reference';
 export { checkedBackend } from './checked';
 export { nativeBackend, nativeInfo, setSimdLevel, type NativeInfo } from './native';
 export type { SimdLevel } from './addon';
+export type { Activation } from './contract/gemm';
+export { getNumThreads, setNumThreads } from './threads';
 export { findDivergence, formatDivergence, type Divergence, type Tolerance } from './compare';

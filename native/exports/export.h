@@ -40,5 +40,6 @@ void registerReduce(Napi::Env env, Napi::Object exports);
 void registerRandom(Napi::Env env, Napi::Object exports);
 void registerLayout(Napi::Env env, Napi::Object exports);
 void registerInfo(Napi::Env env, Napi::Object exports);
+void registerThreads(Napi::Env env, Napi::Object exports);
 
 }  // namespace tg

@@ -1,51 +1,388 @@
-// GEMM: a simple, correct kernel (row of C += a_ip * row p of B, or dot products when B is
-// transposed). The packed, blocked kernel comes with the performance work; this one fixes the
-// contract: row-major, four transpose cases, alpha, beta, and beta == 0 never reading C.
+// Blocked GEMM in the BLIS manner: five loops around a register-blocked micro-kernel.
+//   jc: NC columns of C   pc: KC steps of k (B block packed into NR-column panels, L3)
+//   ic: MC rows of C (A block packed into MR-row panels, L2)   jr: NR columns   ir: MR rows
+// Transposes are handled while packing, so one micro-kernel serves the four cases; the panels
+// are padded with zeros to whole tiles and only the valid part of a tile is written back. The
+// write-back applies alpha and beta (first k block) and the bias and activation (last k block)
+// while the tile is hot, so gemmBiasActivation makes no second pass over C. When C is one tile
+// wide, each A panel would be read once: the AVX2 kernel then reads A in place, unpacked.
+//
+// Threads split C into a fixed grid of whole tiles (never k), each part computed by the same
+// loops as one thread would, so the bits of C do not depend on the thread count or timing.
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <new>
 
 #include "../cpu.h"
+#include "../threadpool.h"
 #include "gemm.h"
 
 namespace tg {
 
 namespace {
 
-void gemmAccumulatePortable(bool transA, bool transB, size_t m, size_t n, size_t k, float alpha,
-                            const float* a, const float* b, float* c) {
-  for (size_t i = 0; i < m; ++i) {
-    float* crow = c + i * n;
-    if (!transB) {
-      for (size_t p = 0; p < k; ++p) {
-        const float aip = alpha * (transA ? a[p * m + i] : a[i * k + p]);
-        const float* brow = b + p * n;
-        for (size_t j = 0; j < n; ++j) crow[j] += aip * brow[j];
+// Blocking for a core with 48 KiB L1d and 2 MiB L2: a KC x NR panel of B (24 KiB) stays in L1
+// with the MR x KC panel of A (9 KiB); the MC x KC block of A (360 KiB) sits in L2; the KC x NC
+// block of B (4.5 MiB) in L3.
+constexpr size_t kKc = 384;
+constexpr size_t kMc = 240;  // a multiple of both MR (6 and 4)
+constexpr size_t kNc = 3072;  // a multiple of both NR (16 and 8)
+
+// Below this many multiply-adds (about 40 µs of work) the work stays on the calling thread: a
+// worker woken for less can cost more than it saves (measured with npm run bench:gemm).
+constexpr size_t kParallelMinimum = size_t{1} << 21;
+
+// The portable micro-kernel: a 4x8 tile the compiler keeps in SSE registers.
+constexpr size_t kPortableMr = 4;
+constexpr size_t kPortableNr = 8;
+
+void portableMicroKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc,
+                         size_t rows, size_t cols, const WriteBack& w) {
+  float acc[kPortableMr][kPortableNr] = {};
+  for (size_t p = 0; p < kc; ++p) {
+    for (size_t r = 0; r < kPortableMr; ++r) {
+      const float x = a[r];
+      for (size_t j = 0; j < kPortableNr; ++j) acc[r][j] += x * b[j];
+    }
+    a += kPortableMr;
+    b += kPortableNr;
+  }
+  writeBackTile(&acc[0][0], kPortableNr, c, ldc, rows, cols, w);
+}
+
+struct KernelShape {
+  size_t mr, nr;
+  MicroKernel kernel;
+  MicroKernelInPlaceA inPlaceA;  // null: always pack A
+};
+
+KernelShape activeKernel() {
+#ifdef TG_X86
+  if (useAvx2()) return {avx2::kMr, avx2::kNr, avx2::microKernel, avx2::microKernelInPlaceA};
+#endif
+  return {kPortableMr, kPortableNr, portableMicroKernel, nullptr};
+}
+
+// Per-thread packing buffers, 64-byte aligned, grown on demand and reused across calls.
+class Scratch {
+ public:
+  Scratch() = default;
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  ~Scratch() { release(); }
+  float* get(size_t floats) {
+    if (floats > capacity_) {
+      release();
+      data_ = static_cast<float*>(::operator new(floats * sizeof(float), std::align_val_t{64}));
+      capacity_ = floats;
+    }
+    return data_;
+  }
+
+ private:
+  void release() {
+    if (data_) ::operator delete(data_, std::align_val_t{64});
+    data_ = nullptr;
+    capacity_ = 0;
+  }
+  float* data_ = nullptr;
+  size_t capacity_ = 0;
+};
+
+thread_local Scratch scratchA;
+thread_local Scratch scratchB;
+
+struct Problem {
+  bool transA, transB;
+  size_t m, n, k;
+  const float* a;
+  const float* b;
+  float* c;
+  WriteBack first;  // the write-back of the first k block: alpha, beta, activation
+  const float* bias;
+  KernelShape shape;
+  size_t kc;  // the k block, balanced so the last one is not a sliver
+};
+
+// One full MR-row panel of A stored m x k: MR rows read side by side, the panel written in
+// order (MR a compile-time constant, so the inner loop unrolls).
+template <size_t MR>
+void packRowsA(const float* a, size_t lda, size_t kc, float* ap) {
+  const float* rows[MR];
+  for (size_t r = 0; r < MR; ++r) rows[r] = a + r * lda;
+  for (size_t p = 0; p < kc; ++p, ap += MR) {
+    for (size_t r = 0; r < MR; ++r) ap[r] = rows[r][p];
+  }
+}
+
+// One full MR-row panel of A stored k x m (transposed): MR contiguous floats per step of k.
+template <size_t MR>
+void packColumnsA(const float* a, size_t lda, size_t kc, float* ap) {
+  for (size_t p = 0; p < kc; ++p, ap += MR, a += lda) std::memcpy(ap, a, MR * sizeof(float));
+}
+
+// Packs rows [i0, i0 + mc) x k-range [p0, p0 + kc) of op(A) into MR-row panels, p-major within
+// a panel (ap[p * MR + r]), zero rows past mc.
+void packA(const Problem& q, size_t i0, size_t mc, size_t p0, size_t kc, float* ap) {
+  const size_t mr = q.shape.mr;
+  for (size_t i = 0; i < mc; i += mr, ap += mr * kc) {
+    const size_t rows = std::min(mr, mc - i);
+    if (q.transA && rows == mr && mr == 6) {
+      packColumnsA<6>(q.a + p0 * q.m + i0 + i, q.m, kc, ap);
+    } else if (q.transA && rows == mr && mr == 4) {
+      packColumnsA<4>(q.a + p0 * q.m + i0 + i, q.m, kc, ap);
+    } else if (q.transA) {  // A stored k x m: a row of the panel is contiguous
+      for (size_t p = 0; p < kc; ++p) {
+        const float* src = q.a + (p0 + p) * q.m + i0 + i;
+        float* dst = ap + p * mr;
+        for (size_t r = 0; r < rows; ++r) dst[r] = src[r];
+        for (size_t r = rows; r < mr; ++r) dst[r] = 0.0f;
       }
-    } else {
-      for (size_t j = 0; j < n; ++j) {
-        const float* bcol = b + j * k;
-        float acc = 0.0f;
-        for (size_t p = 0; p < k; ++p) acc += (transA ? a[p * m + i] : a[i * k + p]) * bcol[p];
-        crow[j] += alpha * acc;
+    } else if (rows == mr && mr == 6) {
+      packRowsA<6>(q.a + (i0 + i) * q.k + p0, q.k, kc, ap);
+    } else if (rows == mr && mr == 4) {
+      packRowsA<4>(q.a + (i0 + i) * q.k + p0, q.k, kc, ap);
+    } else {  // A stored m x k, an edge panel: each row read contiguously, zeros past mc
+      for (size_t r = 0; r < rows; ++r) {
+        const float* src = q.a + (i0 + i + r) * q.k + p0;
+        for (size_t p = 0; p < kc; ++p) ap[p * mr + r] = src[p];
+      }
+      for (size_t r = rows; r < mr; ++r) {
+        for (size_t p = 0; p < kc; ++p) ap[p * mr + r] = 0.0f;
       }
     }
   }
 }
 
+// One full NR-column panel of B stored k x n: NR contiguous floats per step of k.
+template <size_t NR>
+void packColumnsB(const float* b, size_t ldb, size_t kc, float* bp) {
+  for (size_t p = 0; p < kc; ++p, bp += NR, b += ldb) std::memcpy(bp, b, NR * sizeof(float));
+}
+
+// One full NR-column panel of B stored n x k (transposed): NR columns of op(B) read side by
+// side, the panel written in order.
+template <size_t NR>
+void packRowsB(const float* b, size_t ldb, size_t kc, float* bp) {
+  const float* cols[NR];
+  for (size_t j = 0; j < NR; ++j) cols[j] = b + j * ldb;
+  for (size_t p = 0; p < kc; ++p, bp += NR) {
+    for (size_t j = 0; j < NR; ++j) bp[j] = cols[j][p];
+  }
+}
+
+// Packs k-range [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) into NR-column panels, p-major
+// within a panel (bp[p * NR + j]), zero columns past nc.
+void packB(const Problem& q, size_t p0, size_t kc, size_t j0, size_t nc, float* bp) {
+  const size_t nr = q.shape.nr;
+  for (size_t j = 0; j < nc; j += nr, bp += nr * kc) {
+    const size_t cols = std::min(nr, nc - j);
+    if (!q.transB && cols == nr && nr == 16) {
+      packColumnsB<16>(q.b + p0 * q.n + j0 + j, q.n, kc, bp);
+    } else if (!q.transB && cols == nr && nr == 8) {
+      packColumnsB<8>(q.b + p0 * q.n + j0 + j, q.n, kc, bp);
+    } else if (q.transB && cols == nr && nr == 16) {
+      packRowsB<16>(q.b + (j0 + j) * q.k + p0, q.k, kc, bp);
+    } else if (q.transB && cols == nr && nr == 8) {
+      packRowsB<8>(q.b + (j0 + j) * q.k + p0, q.k, kc, bp);
+    } else if (!q.transB) {  // B stored k x n: a row of the panel is contiguous
+      for (size_t p = 0; p < kc; ++p) {
+        const float* src = q.b + (p0 + p) * q.n + j0 + j;
+        float* dst = bp + p * nr;
+        for (size_t c = 0; c < cols; ++c) dst[c] = src[c];
+        for (size_t c = cols; c < nr; ++c) dst[c] = 0.0f;
+      }
+    } else {  // B stored n x k: read each column of op(B) contiguously, write with stride NR
+      for (size_t c = 0; c < cols; ++c) {
+        const float* src = q.b + (j0 + j + c) * q.k + p0;
+        for (size_t p = 0; p < kc; ++p) bp[p * nr + c] = src[p];
+      }
+      for (size_t c = cols; c < nr; ++c) {
+        for (size_t p = 0; p < kc; ++p) bp[p * nr + c] = 0.0f;
+      }
+    }
+  }
+}
+
+size_t roundUp(size_t x, size_t to) { return (x + to - 1) / to * to; }
+
+// The five loops over rows [r0, r1) and columns [c0, c1) of C, on the calling thread.
+void computeBlock(const Problem& q, size_t r0, size_t r1, size_t c0, size_t c1) {
+  const size_t mr = q.shape.mr, nr = q.shape.nr;
+  const size_t kcMax = std::min(q.kc, q.k);
+  float* bp = scratchB.get(kcMax * roundUp(std::min(kNc, c1 - c0), nr));
+  float* ap = scratchA.get(kcMax * roundUp(std::min(kMc, r1 - r0), mr));
+  for (size_t jc = c0; jc < c1; jc += kNc) {
+    const size_t nc = std::min(kNc, c1 - jc);
+    for (size_t pc = 0; pc < q.k; pc += q.kc) {
+      const size_t kc = std::min(q.kc, q.k - pc);
+      WriteBack w = q.first;
+      if (pc != 0) w.beta = 1.0f;  // later k blocks add to what the first wrote
+      // Plain gemm has no epilogue: its last block takes the write-back's fast paths too.
+      w.last = pc + kc == q.k && (q.bias || q.first.activation != Activation::None);
+      packB(q, pc, kc, jc, nc, bp);
+      // One tile wide: each A panel is read once, so packing it would only copy it.
+      if (nc <= nr && q.shape.inPlaceA) {
+        w.bias = q.bias ? q.bias + jc : nullptr;
+        const size_t rowStride = q.transA ? 1 : q.k, colStride = q.transA ? q.m : 1;
+        for (size_t i = r0; i < r1; i += mr) {
+          q.shape.inPlaceA(kc, q.a + i * rowStride + pc * colStride, rowStride, colStride, bp,
+                           q.c + i * q.n + jc, q.n, std::min(mr, r1 - i), nc, w);
+        }
+        continue;
+      }
+      for (size_t ic = r0; ic < r1; ic += kMc) {
+        const size_t mc = std::min(kMc, r1 - ic);
+        packA(q, ic, mc, pc, kc, ap);
+        for (size_t jr = 0; jr < nc; jr += nr) {
+          const size_t cols = std::min(nr, nc - jr);
+          w.bias = q.bias ? q.bias + jc + jr : nullptr;
+          for (size_t ir = 0; ir < mc; ir += mr) {
+            const size_t rows = std::min(mr, mc - ir);
+            q.shape.kernel(kc, ap + ir * kc, bp + jr * kc, q.c + (ic + ir) * q.n + jc + jr, q.n,
+                           rows, cols, w);
+          }
+        }
+      }
+    }
+  }
+}
+
+// The fixed grid of parts: rowParts x colParts, each a contiguous run of whole tiles.
+struct Grid {
+  const Problem* problem;
+  size_t rowParts, colParts;
+  size_t rowTiles, colTiles;
+};
+
+// The first tile of part `part` of `tiles` tiles split into `parts` near-equal runs.
+size_t partStart(size_t tiles, size_t parts, size_t part) { return tiles * part / parts; }
+
+void computePart(void* context, size_t index) {
+  const Grid& g = *static_cast<const Grid*>(context);
+  const Problem& q = *g.problem;
+  const size_t row = index / g.colParts, col = index % g.colParts;
+  const size_t r0 = partStart(g.rowTiles, g.rowParts, row) * q.shape.mr;
+  const size_t r1 = std::min(q.m, partStart(g.rowTiles, g.rowParts, row + 1) * q.shape.mr);
+  const size_t c0 = partStart(g.colTiles, g.colParts, col) * q.shape.nr;
+  const size_t c1 = std::min(q.n, partStart(g.colTiles, g.colParts, col + 1) * q.shape.nr);
+  if (r0 < r1 && c0 < c1) computeBlock(q, r0, r1, c0, c1);
+}
+
+void run(Problem& q) {
+  q.shape = activeKernel();
+  // Balanced k blocks: ceil(k / KC) blocks of near-equal size, a function of k alone.
+  const size_t blocks = (q.k + kKc - 1) / kKc;
+  q.kc = (q.k + blocks - 1) / blocks;
+  Grid g{&q, 1, 1, (q.m + q.shape.mr - 1) / q.shape.mr, (q.n + q.shape.nr - 1) / q.shape.nr};
+  const size_t threads = numThreads();
+  const bool small = q.m * q.n < kParallelMinimum / q.k;  // m·n fits: C is in memory
+  if (threads > 1 && !small) {
+    // Every part packs its own A rows and B columns: choose the split that packs least,
+    // rowParts·k·n + colParts·k·m, with at least one tile per part.
+    size_t bestCost = SIZE_MAX;
+    for (size_t rowParts = 1; rowParts <= threads; ++rowParts) {
+      if (threads % rowParts != 0) continue;
+      const size_t colParts = threads / rowParts;
+      if (rowParts > g.rowTiles || colParts > g.colTiles) continue;
+      const size_t cost = rowParts * q.n + colParts * q.m;
+      if (cost < bestCost) {
+        bestCost = cost;
+        g.rowParts = rowParts;
+        g.colParts = colParts;
+      }
+    }
+  }
+  parallelFor(g.rowParts * g.colParts, computePart, &g);
+}
+
+float activate(float v, Activation activation, float slope) {
+  const bool keep = v > 0.0f || v != v;  // NaN passes through
+  switch (activation) {
+    case Activation::Relu:
+      return keep ? v : 0.0f;
+    case Activation::LeakyRelu:
+      return keep ? v : slope * v;
+    case Activation::None:
+      break;
+  }
+  return v;
+}
+
 }  // namespace
+
+void writeBackTile(const float* acc, size_t ldacc, float* c, size_t ldc, size_t rows,
+                   size_t cols, const WriteBack& w) {
+  for (size_t i = 0; i < rows; ++i) {
+    float* row = c + i * ldc;
+    for (size_t j = 0; j < cols; ++j) {
+      float v = w.alpha == 1.0f ? acc[i * ldacc + j] : w.alpha * acc[i * ldacc + j];
+      if (w.beta == 1.0f) {
+        v = v + row[j];
+      } else if (w.beta != 0.0f) {
+        v = v + w.beta * row[j];
+      }
+      if (w.last) {
+        if (w.bias) v = v + w.bias[j];
+        v = activate(v, w.activation, w.slope);
+      }
+      row[j] = v;
+    }
+  }
+}
 
 void gemm(bool transA, bool transB, size_t m, size_t n, size_t k, float alpha, const float* a,
           const float* b, float beta, float* c) {
   const size_t size = m * n;
-  if (beta == 0.0f) {
-    std::memset(c, 0, size * sizeof(float));  // never read C: it may hold NaN
-  } else if (beta != 1.0f) {
-    for (size_t i = 0; i < size; ++i) c[i] *= beta;
+  if (size == 0) return;
+  if (alpha == 0.0f || k == 0) {
+    if (beta == 0.0f) {
+      std::memset(c, 0, size * sizeof(float));  // never read C: it may hold NaN
+    } else if (beta != 1.0f) {
+      for (size_t i = 0; i < size; ++i) c[i] *= beta;
+    }
+    return;
   }
-  if (alpha == 0.0f || k == 0 || size == 0) return;
-#ifdef TG_X86
-  if (useAvx2()) return avx2::gemmAccumulate(transA, transB, m, n, k, alpha, a, b, c);
-#endif
-  gemmAccumulatePortable(transA, transB, m, n, k, alpha, a, b, c);
+  Problem q{};
+  q.transA = transA;
+  q.transB = transB;
+  q.m = m;
+  q.n = n;
+  q.k = k;
+  q.a = a;
+  q.b = b;
+  q.c = c;
+  q.first = WriteBack{alpha, beta, nullptr, Activation::None, 0.0f, false};
+  q.bias = nullptr;
+  run(q);
+}
+
+void gemmBiasActivation(bool transA, bool transB, size_t m, size_t n, size_t k, const float* a,
+                        const float* b, const float* bias, Activation activation, float slope,
+                        float* c) {
+  if (m * n == 0) return;
+  WriteBack w{1.0f, 0.0f, nullptr, activation, slope, true};
+  if (k == 0) {  // op(A)·op(B) is zero: every row is act(0 + bias)
+    static const float kZeros[64] = {};
+    for (size_t j = 0; j < n; j += 64) {
+      w.bias = bias + j;
+      writeBackTile(kZeros, 0, c + j, n, m, std::min<size_t>(64, n - j), w);
+    }
+    return;
+  }
+  Problem q{};
+  q.transA = transA;
+  q.transB = transB;
+  q.m = m;
+  q.n = n;
+  q.k = k;
+  q.a = a;
+  q.b = b;
+  q.c = c;
+  q.first = w;
+  q.bias = bias;
+  run(q);
 }
 
 }  // namespace tg

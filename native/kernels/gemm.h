@@ -14,11 +14,51 @@ namespace tg {
 void gemm(bool transA, bool transB, size_t m, size_t n, size_t k, float alpha, const float* a,
           const float* b, float beta, float* c);
 
+// What the Linear layer needs in one pass: C = act(op(A) * op(B) + bias), bias of length n added
+// to every row. C is written, never read.
+enum class Activation : int { None = 0, Relu = 1, LeakyRelu = 2 };
+void gemmBiasActivation(bool transA, bool transB, size_t m, size_t n, size_t k, const float* a,
+                        const float* b, const float* bias, Activation activation, float slope,
+                        float* c);
+
+// How a micro-kernel writes its tile of alpha·A·B (one k block) into C, element by element:
+//   v = alpha·acc; v = v + beta·C (only when beta != 0: beta == 0 never reads C);
+//   on the last k block: v = v + bias[j] (when bias), then the activation.
+// Every path rounds the same operations in the same order, so an element's bits do not depend
+// on which path or tile wrote it (and so not on the thread count either).
+struct WriteBack {
+  float alpha;
+  float beta;
+  const float* bias;  // the tile's first column of bias, or null
+  Activation activation;
+  float slope;
+  bool last;  // the last k block of a product with an epilogue: apply bias and activation
+};
+
+// Writes a rows x cols tile from `acc` (row stride ldacc) into C (row stride ldc). Portable.
+void writeBackTile(const float* acc, size_t ldacc, float* c, size_t ldc, size_t rows,
+                   size_t cols, const WriteBack& w);
+
+using MicroKernelInPlaceA = void (*)(size_t kc, const float* a, size_t rowStride,
+                                     size_t colStride, const float* b, float* c, size_t ldc,
+                                     size_t rows, size_t cols, const WriteBack& w);
+
+// A micro-kernel: acc = A-panel (kc x MR, packed p-major) times B-panel (kc x NR, packed
+// p-major), written back to the rows x cols valid part of the tile at c.
+using MicroKernel = void (*)(size_t kc, const float* a, const float* b, float* c, size_t ldc,
+                             size_t rows, size_t cols, const WriteBack& w);
+
 #ifdef TG_X86
 namespace avx2 {
-// C += alpha * op(A) * op(B); gemm() has applied beta and the degenerate cases.
-void gemmAccumulate(bool transA, bool transB, size_t m, size_t n, size_t k, float alpha,
-                    const float* a, const float* b, float* c);
+constexpr size_t kMr = 6;   // 12 ymm accumulators, 2 for B, 1 broadcast of A
+constexpr size_t kNr = 16;
+void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
+                 size_t cols, const WriteBack& w);
+// The same, with A read in place: A(r, p) = a[r * rowStride + p * colStride]. For a block of C
+// one tile wide, where A would be packed to be read once.
+void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                         const float* b, float* c, size_t ldc, size_t rows, size_t cols,
+                         const WriteBack& w);
 }  // namespace avx2
 #endif
 

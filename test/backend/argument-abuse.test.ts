@@ -31,6 +31,7 @@ const WRONG: Record<Kind, unknown[]> = {
   flag: [0, 1, 'true', new Float32Array(1)],
   float: [NaN, Infinity, -Infinity, 1e39, '1', false],
   double: [NaN, Infinity, -Infinity, '1', true],
+  choice: [0, true, 'RELU', ' relu', '', new Float32Array(1)], // one of a few strings
 };
 
 /** Every bad call of a kernel: each argument replaced by each wrong value, wrong lengths, counts. */

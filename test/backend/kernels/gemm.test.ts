@@ -1,9 +1,9 @@
 // GEMM on every backend: closed-form values, beta = 0 never reading C, degenerate shapes, random
 // shapes against a float64 oracle, and native against the reference within the k-scaled bound.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nativeBackend, referenceBackend, setSimdLevel } from '../../../lib/backend';
-import type { Backend } from '../../../lib/backend';
-import { nativePaths } from '../native-paths';
+import { getNumThreads, nativeBackend, referenceBackend, setNumThreads, setSimdLevel } from '../../../lib/backend';
+import type { Activation, Backend } from '../../../lib/backend';
+import { bits, nativePaths } from '../native-paths';
 import { backendsUnderTest, selectSimd } from '../backends';
 import { absolute, accumulationTolerance } from '../../../lib/backend/compare';
 import { expectClose } from '../expect-close';
@@ -17,6 +17,22 @@ const GEMM_SHAPES: [number, number, number][] = [
   [5, 9, 17], [8, 8, 8], [9, 15, 33], [16, 24, 7], [31, 33, 65], [64, 10, 128], [67, 129, 300],
   [128, 256, 200],
 ];
+
+// Shapes that cross the native kernel's blocks: KC = 384 (k split into balanced blocks), MC = 240
+// rows, NC = 3072 columns, and the tile edges of both micro-kernels (MR 6 or 4, NR 16 or 8);
+// n ≤ 16 takes the AVX2 path that reads A in place.
+const BLOCK_SHAPES: [number, number, number][] = [
+  [6, 16, 384], [7, 17, 385], [12, 33, 770], [13, 31, 600], [241, 9, 20], [245, 35, 400],
+  [5, 3073, 3], [3, 3090, 390], [13, 10, 770], [250, 16, 30],
+];
+
+const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
+
+/** act(v) in float64 for the oracle: NaN passes, relu(±0) = 0. */
+function activate64(v: number, activation: Activation, slope: number): number {
+  if (activation === 'none' || v > 0 || Number.isNaN(v)) return v;
+  return activation === 'relu' ? 0 : slope * v;
+}
 
 describe.each(backendsUnderTest())('gemm on $label', (entry) => {
   beforeAll(() => selectSimd(entry));
@@ -73,6 +89,121 @@ describe.each(backendsUnderTest())('gemm on $label', (entry) => {
         expectClose(c, value, accumulationTolerance(bound, k), `gemm ${m}x${n}x${k} transA=${transA} transB=${transB}`);
       }
     });
+
+    it.each(BLOCK_SHAPES)('matches float64 across the block boundaries for m=%i n=%i k=%i, all transposes', (m, n, k) => {
+      const random = makeRandom(m * 7919 + n * 31 + k);
+      for (const [transA, transB] of TRANSPOSES) {
+        const a = randomArray(m * k, random);
+        const b = randomArray(k * n, random);
+        const c = randomArray(m * n, random);
+        const beta = transB ? 0.5 : 0;
+        const { value, bound } = gemm64(transA, transB, m, n, k, -0.75, a, b, beta, c);
+        backend().gemm(transA, transB, m, n, k, -0.75, a, b, beta, c);
+        expectClose(c, value, accumulationTolerance(bound, k), `gemm ${m}x${n}x${k} transA=${transA} transB=${transB}`);
+      }
+    });
+
+    it('never reads C when beta is 0, over several k blocks and row blocks', () => {
+      const [m, n, k] = [250, 20, 600];
+      const random = makeRandom(42);
+      const a = randomArray(m * k, random);
+      const b = randomArray(k * n, random);
+      const c = new Float32Array(m * n).fill(NaN);
+      const { value, bound } = gemm64(false, false, m, n, k, 1, a, b, 0, c);
+      backend().gemm(false, false, m, n, k, 1, a, b, 0, c);
+      expectClose(c, value, accumulationTolerance(bound, k), 'gemm with NaN in C and beta = 0');
+    });
+
+    it('propagates NaN and Inf from A and B to the rows and columns they touch', () => {
+      const [m, n, k] = [7, 18, 400];
+      const a = new Float32Array(m * k).fill(1);
+      const b = new Float32Array(k * n).fill(1);
+      a[3 * k + k - 1] = NaN; // row 3 of A, in the last k block
+      b[5 * n + 17] = Infinity; // column 17 of B
+      const c = new Float32Array(m * n);
+      backend().gemm(false, false, m, n, k, 1, a, b, 0, c);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          const expected = i === 3 ? NaN : j === 17 ? Infinity : k;
+          expect(c[i * n + j], `c[${i}][${j}]`).toBe(expected);
+        }
+      }
+    });
+  });
+
+  describe('gemmBiasActivation', () => {
+    // AB = [[58, 64], [139, 154]] as above; bias = [-100, -64]: sums [[-42, 0], [39, 90]].
+    const A = f32([1, 2, 3, 4, 5, 6]);
+    const B = f32([7, 8, 9, 10, 11, 12]);
+    const bias = f32([-100, -64]);
+    it.each([
+      ['none', [-42, 0, 39, 90]], ['relu', [0, 0, 39, 90]], ['leakyRelu', [-10.5, 0, 39, 90]],
+    ] as const)('computes %s(op(A)·op(B) + bias) in the four transpose cases', (activation, expected) => {
+      for (const [transA, transB] of TRANSPOSES) {
+        const c = f32([NaN, NaN, NaN, NaN]); // written, never read
+        backend().gemmBiasActivation(transA, transB, 2, 2, 3, storeAs(A, 2, 3, transA), storeAs(B, 3, 2, transB), bias, activation, 0.25, c);
+        expect(Array.from(c)).toEqual(expected.map(Math.fround));
+      }
+    });
+
+    it('maps relu and leakyRelu at 0 and -0 to +0 (relu) and keeps NaN', () => {
+      const c = new Float32Array(6);
+      // k = 1: products [0, -0, NaN] (0·x, -0·x, NaN·x) plus bias [0, -0, 1], rows x = 1 and 2.
+      backend().gemmBiasActivation(false, false, 2, 3, 1, f32([1, 2]), f32([0, -0, NaN]), f32([0, -0, 1]), 'relu', 0, c);
+      expect(Array.from(c).slice(0, 2).every((v) => Object.is(v, 0))).toBe(true);
+      expect(Object.is(c[3], 0) && Object.is(c[4], 0)).toBe(true);
+      expect(Number.isNaN(c[2]!) && Number.isNaN(c[5]!)).toBe(true);
+      backend().gemmBiasActivation(false, false, 2, 3, 1, f32([1, 2]), f32([-1, 0, NaN]), f32([0, 0, 0]), 'leakyRelu', 0.5, c);
+      expect(Array.from(c)).toEqual([-0.5, 0, NaN, -1, 0, NaN]);
+    });
+
+    it('propagates NaN from A, B and bias to the rows and columns they touch', () => {
+      const [m, n, k] = [9, 20, 400];
+      const a = new Float32Array(m * k).fill(0.5);
+      const b = new Float32Array(k * n).fill(-1);
+      const nanBias = new Float32Array(n).fill(1);
+      a[2 * k + 100] = NaN; // row 2
+      b[(k - 1) * n + 4] = NaN; // column 4, in the last k block
+      nanBias[17] = NaN; // column 17
+      for (const activation of ['none', 'relu', 'leakyRelu'] as const) {
+        const c = new Float32Array(m * n);
+        backend().gemmBiasActivation(false, false, m, n, k, a, b, nanBias, activation, 0.25, c);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            const expected = i === 2 || j === 4 || j === 17 ? NaN : activate64(1 - 0.5 * k, activation, 0.25);
+            expect(c[i * n + j], `${activation} c[${i}][${j}]`).toBe(expected);
+          }
+        }
+      }
+    });
+
+    it('gives act(bias) in every row when k = 0', () => {
+      const c = new Float32Array(6).fill(NaN);
+      backend().gemmBiasActivation(false, true, 2, 3, 0, new Float32Array(0), new Float32Array(0), f32([-2, 0, 3]), 'leakyRelu', 0.5, c);
+      expect(Array.from(c)).toEqual([-1, 0, 3, -1, 0, 3]);
+    });
+
+    it.each([[1, 1, 1], [7, 17, 385], [13, 31, 800], [245, 35, 270], [3, 3090, 20]])(
+      'matches float64 for m=%i n=%i k=%i, all transposes and activations', (m, n, k) => {
+        const random = makeRandom(m * 131 + n * 17 + k);
+        TRANSPOSES.forEach(([transA, transB], t) => {
+          const activation = (['none', 'relu', 'leakyRelu', 'leakyRelu'] as const)[t]!;
+          const a = randomArray(m * k, random);
+          const b = randomArray(k * n, random);
+          const bias = randomArray(n, random);
+          const slope = 0.125;
+          const { value, bound } = gemm64(transA, transB, m, n, k, 1, a, b, 0, new Float32Array(m * n));
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              value[i * n + j] = activate64(value[i * n + j]! + bias[j]!, activation, slope);
+              bound[i * n + j]! += Math.abs(bias[j]!);
+            }
+          }
+          const c = new Float32Array(m * n);
+          backend().gemmBiasActivation(transA, transB, m, n, k, a, b, bias, activation, slope, c);
+          expectClose(c, value, accumulationTolerance(bound, k + 1), `gemmBiasActivation ${m}x${n}x${k} ${activation}`);
+        });
+      });
   });
 });
 
@@ -102,5 +233,55 @@ describe.each(nativePaths())('gemm: native (%s) against the reference', (simd) =
       native.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
       expectClose(c, expected, accumulationTolerance(bound, k), `gemm ${m}x${n}x${k} ${transA} ${transB}`);
     }
+  });
+
+  it.each([
+    [0, 3, 2], [2, 0, 2], [1, 1, 1], [3, 5, 0], [17, 9, 33], [40, 41, 42], [96, 80, 784],
+  ])('gemmBiasActivation agrees within the k-scaled bound for m=%i n=%i k=%i', (m, n, k) => {
+    const random = makeRandom(m * 5 + n * 11 + k);
+    for (const [transA, transB, activation] of [
+      [false, false, 'relu'], [true, false, 'none'], [false, true, 'leakyRelu'], [true, true, 'relu'],
+    ] as const) {
+      const a = randomArray(m * k, random);
+      const b = randomArray(k * n, random);
+      const bias = randomArray(n, random);
+      const expected = new Float32Array(m * n);
+      reference.gemmBiasActivation(transA, transB, m, n, k, a, b, bias, activation, 0.2, expected);
+      const bound = new Float32Array(m * n);
+      reference.gemm(transA, transB, m, n, k, 1, absolute(a), absolute(b), 0, bound);
+      for (let i = 0; i < bound.length; i++) bound[i]! += Math.abs(bias[i % n]!);
+      const c = new Float32Array(m * n);
+      native.gemmBiasActivation(transA, transB, m, n, k, a, b, bias, activation, 0.2, c);
+      expectClose(c, expected, accumulationTolerance(bound, k + 1), `gemmBiasActivation ${m}x${n}x${k} ${activation}`);
+    }
+  });
+});
+
+describe.each(nativePaths())('gemm: native (%s) gives the same bits on any number of threads', (simd) => {
+  let native: Backend;
+  let before: number;
+  beforeAll(() => {
+    setSimdLevel(simd);
+    native = nativeBackend();
+    before = getNumThreads();
+    return () => setNumThreads(before);
+  });
+
+  it.each([[250, 300, 260], [97, 3100, 30], [600, 40, 400], [3000, 10, 300], [20, 30, 15000]])('for m=%i n=%i k=%i with 1, 2, 3 and 4 threads', (m, n, k) => {
+    const random = makeRandom(m + n + k);
+    const a = randomArray(m * k, random);
+    const b = randomArray(k * n, random);
+    const bias = randomArray(n, random);
+    const c0 = randomArray(m * n, random);
+    const results: Uint32Array[] = [];
+    for (const threads of [1, 2, 3, 4]) {
+      setNumThreads(threads);
+      const c = c0.slice();
+      native.gemm(false, true, m, n, k, 0.5, a, b, -1, c);
+      const d = new Float32Array(m * n);
+      native.gemmBiasActivation(true, false, m, n, k, a, b, bias, 'leakyRelu', 0.1, d);
+      results.push(new Uint32Array([...bits(c), ...bits(d)]));
+    }
+    for (const r of results.slice(1)) expect(r.every((v, i) => v === results[0]![i])).toBe(true);
   });
 });

@@ -1,0 +1,191 @@
+// The pool behind threadpool.h: workers sleep on a condition variable until a new generation of
+// work is published, join it while it is open, claim indices from an atomic counter, and report
+// back on another condition variable. The caller claims indices too and closes the job when none
+// are left, so it never waits for a worker that has not started.
+#include "threadpool.h"
+
+#include "platform.h"
+#ifdef TG_X86
+#include <immintrin.h>  // _mm_pause (SSE2, every x86-64)
+#endif
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tg {
+
+namespace {
+
+// How long a worker that finished a job keeps watching for the next one before it sleeps: kernels
+// called back to back (a training step) then start without a wake-up, which on a virtual machine
+// can cost as much as a small product.
+constexpr std::chrono::microseconds kSpin{100};
+
+void pause() {
+#ifdef TG_X86
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+size_t defaultThreads() {
+  if (const char* env = std::getenv("TENSORGRAD_NUM_THREADS")) {
+    char* end = nullptr;
+    const long value = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && value >= 1 && value <= static_cast<long>(kMaxThreads)) {
+      return static_cast<size_t>(value);
+    }
+  }
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (cores == 0) return 1;
+  return cores < kMaxThreads ? cores : kMaxThreads;
+}
+
+class ThreadPool {
+ public:
+  ThreadPool() : size_(defaultThreads()) {}
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+  // At process exit: wake the workers with stop set and join them.
+  ~ThreadPool() {
+    std::lock_guard<std::mutex> call(callMutex_);
+    stopWorkers();
+  }
+
+  size_t size() const { return size_.load(); }
+
+  void resize(size_t n) {
+    std::lock_guard<std::mutex> call(callMutex_);
+    if (n == size_.load()) return;
+    stopWorkers();  // restarted at the right size by the next parallel call
+    size_.store(n);
+  }
+
+  void run(size_t count, ParallelTask task, void* context) {
+    std::lock_guard<std::mutex> call(callMutex_);
+    const size_t wanted = size_.load() - 1;
+    if (count <= 1 || wanted == 0) {
+      for (size_t i = 0; i < count; ++i) task(context, i);
+      return;
+    }
+    if (workers_.size() != wanted) startWorkers(wanted);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      task_ = task;
+      context_ = context;
+      count_ = count;
+      next_.store(0);
+      open_ = true;
+      error_ = nullptr;
+      ++generation_;
+      published_.store(generation_, std::memory_order_release);
+    }
+    wake_.notify_all();
+    work();
+    // Every index is claimed: close the job to workers not yet awake (on a busy machine they
+    // may not run for a while, and need not), and wait only for those that joined.
+    std::unique_lock<std::mutex> lock(mutex_);
+    open_ = false;
+    done_.wait(lock, [this] { return active_ == 0; });
+    task_ = nullptr;
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  // Claims and runs indices until none are left; the first exception is kept for the caller.
+  void work() {
+    for (size_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) {
+      try {
+        task_(context_, i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+    }
+  }
+
+  // `seen`: the generation current when the worker started, so it waits for the next one.
+  void workerLoop(uint64_t seen) {
+    for (;;) {
+      const auto until = std::chrono::steady_clock::now() + kSpin;
+      for (unsigned i = 1; published_.load(std::memory_order_acquire) == seen; ++i) {
+        pause();
+        if (i % 64 == 0 && std::chrono::steady_clock::now() > until) break;
+      }
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+        if (!open_) continue;  // woke after the caller finished the job alone
+        ++active_;
+      }
+      work();
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (--active_ == 0) done_.notify_one();
+    }
+  }
+
+  void startWorkers(size_t n) {
+    stopWorkers();
+    uint64_t current;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      current = generation_;
+    }
+    workers_.reserve(n);
+    for (size_t i = 0; i < n; ++i) workers_.emplace_back([this, current] { workerLoop(current); });
+  }
+
+  void stopWorkers() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+    workers_.clear();
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = false;
+  }
+
+  std::atomic<size_t> size_;
+  std::mutex callMutex_;  // one parallel call (or resize) at a time
+  std::mutex mutex_;      // guards what follows
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> workers_;
+  uint64_t generation_ = 0;
+  std::atomic<uint64_t> published_{0};  // generation_, for the spinning workers
+  bool stop_ = false;
+  bool open_ = false;   // the current job still takes workers
+  size_t active_ = 0;   // workers inside the current job
+  std::exception_ptr error_;
+  ParallelTask task_ = nullptr;
+  void* context_ = nullptr;
+  size_t count_ = 0;
+  std::atomic<size_t> next_{0};
+};
+
+ThreadPool& pool() {
+  static ThreadPool instance;  // destroyed (workers joined) at process exit
+  return instance;
+}
+
+}  // namespace
+
+size_t numThreads() { return pool().size(); }
+
+void setNumThreads(size_t n) { pool().resize(n); }
+
+void parallelFor(size_t count, ParallelTask task, void* context) {
+  pool().run(count, task, context);
+}
+
+}  // namespace tg

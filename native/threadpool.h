@@ -1,0 +1,26 @@
+// One small persistent pool of worker threads for the kernels. The calling thread works too, so
+// a pool of n threads starts n - 1 workers (lazily, on the first parallel call). One call at a
+// time: a second JavaScript thread (worker_threads) waits for the first instead of sharing the
+// workers. After a job, workers watch for the next one for 100 µs, then sleep. The workers are
+// joined when the process exits.
+#pragma once
+
+#include <cstddef>
+
+namespace tg {
+
+constexpr size_t kMaxThreads = 256;
+
+// The number of threads parallel kernels use (the caller included): setNumThreads(), else
+// TENSORGRAD_NUM_THREADS (an integer 1..256), else the number of cores.
+size_t numThreads();
+// n in 1..kMaxThreads (checked by the caller). Waits for a running parallel call to finish.
+void setNumThreads(size_t n);
+
+// Runs task(context, i) once for every i in [0, count), spread over the pool and the calling
+// thread; returns when all are done. Which thread runs which i is up to timing, so a task must
+// write results that depend on i only. An exception from a task is rethrown here.
+using ParallelTask = void (*)(void* context, size_t i);
+void parallelFor(size_t count, ParallelTask task, void* context);
+
+}  // namespace tg
