@@ -3,6 +3,12 @@
  */
 import type { Backend } from './backend';
 import { loadAddon, type NativeAddon, type SimdLevel } from './addon';
+import { ELEMENTWISE_CHECKS, type ElementwiseKernels } from './contract/elementwise';
+
+/** The addon's functions of one area, by name. */
+function pick<K extends keyof NativeAddon>(addon: NativeAddon, names: K[]): Pick<NativeAddon, K> {
+  return Object.fromEntries(names.map((name) => [name, addon[name]])) as Pick<NativeAddon, K>;
+}
 
 let cached: Backend | undefined;
 
@@ -13,10 +19,7 @@ export function nativeBackend(): Backend {
   cached = {
     name: 'native',
     gemm: addon.gemm,
-    add: addon.add,
-    mul: addon.mul,
-    relu: addon.relu,
-    reluBackward: addon.reluBackward,
+    ...pick(addon, Object.keys(ELEMENTWISE_CHECKS) as (keyof ElementwiseKernels)[]),
     rowSum: addon.rowSum,
     colSum: addon.colSum,
     randomBits: addon.randomBits,
