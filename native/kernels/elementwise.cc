@@ -2,6 +2,8 @@
 // the run-time dispatch. Each is correctly rounded float32 arithmetic in the order
 // elementwise.h states, so the AVX2 variants give the same bits.
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "../cpu.h"
@@ -37,6 +39,19 @@ void rowBroadcast(const float* x, const float* row, size_t rows, size_t cols, fl
 template <typename Op>
 void scalar(const float* x, float s, float* out, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = Op::apply(x[i], s);
+}
+
+// positive ? a : b without a branch: GCC keeps a float select of two computed values as control
+// flow (and then does not vectorize the loop), but vectorizes this bit select.
+inline float select(bool positive, float a, float b) {
+  uint32_t ua, ub;
+  std::memcpy(&ua, &a, sizeof ua);
+  std::memcpy(&ub, &b, sizeof ub);
+  const uint32_t mask = 0u - static_cast<uint32_t>(positive);
+  const uint32_t bits = (ua & mask) | (ub & ~mask);
+  float out;
+  std::memcpy(&out, &bits, sizeof out);
+  return out;
 }
 
 // NaN passes through (x != x), so a NaN guard downstream still sees it; -0 becomes +0.
@@ -112,7 +127,7 @@ void leakyRelu(const float* x, float slope, float* out, size_t n) {
   TG_DISPATCH(leakyRelu, x, slope, out, n);
   for (size_t i = 0; i < n; ++i) {
     const float v = x[i];
-    out[i] = v > 0.0f ? v : v * slope;  // NaN takes the second branch and stays NaN
+    out[i] = select(v > 0.0f, v, v * slope);  // NaN takes the second side and stays NaN
   }
 }
 
@@ -120,7 +135,7 @@ void leakyReluBackward(const float* x, const float* dy, float slope, float* dx, 
   TG_DISPATCH(leakyReluBackward, x, dy, slope, dx, n);
   for (size_t i = 0; i < n; ++i) {
     const float g = dy[i];
-    dx[i] = x[i] > 0.0f ? g : g * slope;
+    dx[i] = select(x[i] > 0.0f, g, g * slope);
   }
 }
 
@@ -131,7 +146,7 @@ void prelu(const float* x, const float* slope, size_t rows, size_t channels, flo
     float* outr = out + r * channels;
     for (size_t c = 0; c < channels; ++c) {
       const float v = xr[c];
-      outr[c] = v > 0.0f ? v : v * slope[c];
+      outr[c] = select(v > 0.0f, v, v * slope[c]);
     }
   }
 }
