@@ -1,5 +1,6 @@
-// Transcendental elementwise kernels: the portable path (one float at a time, the same
-// algorithm as elementwise_math_avx2.cc without FMA) and the run-time dispatch.
+// Transcendental elementwise kernels: the portable path (the algorithm of
+// elementwise_math_avx2.cc without FMA, written per float with the special cases as bit selects
+// so that GCC vectorizes every loop for the baseline SSE2) and the run-time dispatch.
 //
 // exp: x = n·ln2 + r with |r| ≤ ln2/2 (Cody-Waite split, exact first step), exp(r) by a
 // minimax polynomial, then 2^n applied in two halves so denormal results round once and
@@ -43,6 +44,17 @@ uint32_t toBits(float f) {
   return bits;
 }
 
+// c ? a : b as a bit select: GCC treats a float ?: as control flow and would not vectorize the
+// loops, but it vectorizes this.
+float select(bool c, float a, float b) {
+  const uint32_t mask = 0u - static_cast<uint32_t>(c);
+  return fromBits((toBits(a) & mask) | (toBits(b) & ~mask));
+}
+
+float absolute(float x) { return fromBits(toBits(x) & 0x7fffffffu); }
+// |t| with the sign of x (t ≥ 0).
+float withSignOf(float t, float x) { return fromBits(toBits(t) | (toBits(x) & 0x80000000u)); }
+
 // 2^k for −126 ≤ k ≤ 127.
 float pow2(int k) { return fromBits(static_cast<uint32_t>(k + 127) << 23); }
 
@@ -56,43 +68,46 @@ float expm1Reduced(float r) {
   return r + (r * r) * p;
 }
 
-float expScalar(float x) {
-  if (x != x) return x;
-  if (x > kExpOverflow) return kInf;
-  if (x < kExpUnderflow) return 0.0f;
-  const float n = std::nearbyint(x * kLog2e);
-  float r = x - n * kLn2Hi;  // exact
+// Rounds |v| < 2^22 to the nearest integer (ties to even) with the 1.5·2^23 trick: no libm call,
+// so the loops stay branch-free and vectorize.
+float roundNearest(float v) {
+  constexpr float kShift = 12582912.0f;
+  return (v + kShift) - kShift;
+}
+
+// Branch-free: the special cases are selects, so GCC vectorizes the loops that call it (inlined
+// into each, hence always_inline: tanh and sigmoid would otherwise call it per element).
+[[gnu::always_inline]] inline float expScalar(float x) {
+  float c = select(x > kExpOverflow, kExpOverflow, x);
+  c = select(c < kExpUnderflow, kExpUnderflow, c);
+  c = select(x == x, c, 0.0f);  // NaN must not reach the integer conversion
+  const float n = roundNearest(c * kLog2e);
+  float r = c - n * kLn2Hi;  // exact
   r = r - n * kLn2Lo;
   const float p = 1.0f + expm1Reduced(r);
   const int k = static_cast<int>(n);
   const int half = k / 2;  // |half|, |k − half| ≤ 75: each power is a normal float
-  return p * pow2(half) * pow2(k - half);
+  float y = p * pow2(half) * pow2(k - half);
+  y = select(x > kExpOverflow, kInf, y);
+  y = select(x < kExpUnderflow, 0.0f, y);
+  return select(x == x, y, x + x);
 }
 
-// exp(x) − 1: the reduced polynomial near 0, where exp(x) − 1 would cancel.
+// exp(x) − 1: the reduced polynomial near 0 (n = 0, so r = x), where exp(x) − 1 would cancel.
 float expm1Scalar(float x) {
-  if (x != x) return x;
-  if (std::nearbyint(x * kLog2e) == 0.0f) return expm1Reduced(x);
-  return expScalar(x) - 1.0f;
+  const float near0 = expm1Reduced(x);
+  const float far = expScalar(x) - 1.0f;
+  return select(x == x, select(roundNearest(x * kLog2e) == 0.0f, near0, far), x + x);
 }
 
-float logScalar(float x) {
-  if (x != x) return x;
-  if (x < 0.0f) return kNaN;
-  if (x == 0.0f) return -kInf;
-  if (x == kInf) return kInf;
-  int e = 0;
-  uint32_t bits = toBits(x);
-  if (bits < 0x00800000u) {  // denormal: make it normal
-    bits = toBits(x * 8388608.0f);
-    e = -23;
-  }
-  e += static_cast<int>(bits >> 23) - 127;
+[[gnu::always_inline]] inline float logScalar(float x) {
+  const bool denormal = toBits(x) < 0x00800000u;  // and +0; negatives have the sign bit set
+  const uint32_t bits = toBits(select(denormal, x * 8388608.0f, x));  // made normal
+  int e = static_cast<int>(bits >> 23) - 127 - 23 * static_cast<int>(denormal);
   float m = fromBits((bits & 0x007fffffu) | 0x3f800000u);
-  if (m > kSqrt2) {
-    m *= 0.5f;
-    e += 1;
-  }
+  const bool big = m > kSqrt2;
+  m = select(big, m * 0.5f, m);
+  e += static_cast<int>(big);
   const float f = m - 1.0f;  // exact
   const float f2 = f * f;
   float q = kLogQ7;
@@ -105,50 +120,47 @@ float logScalar(float x) {
   q = q * f + kLogQ0;
   const float y = (f * f2) * q - 0.5f * f2;
   const float fe = static_cast<float>(e);
-  return fe * kLn2Hi + (f + (y + fe * kLn2Lo));
+  float result = fe * kLn2Hi + (f + (y + fe * kLn2Lo));
+  result = select(x == kInf, kInf, result);
+  result = select(x == 0.0f, -kInf, result);
+  result = select(x < 0.0f, kNaN, result);
+  return select(x == x, result, x + x);
 }
 
 // log1p(u) for u ≥ 0: log(1 + u) corrected by u / ((1 + u) − 1), which undoes the rounding
-// of 1 + u (exact when 1 + u rounds to 1).
+// of 1 + u (and u itself where 1 + u rounds to 1).
 float log1pScalar(float u) {
   const float w = 1.0f + u;
-  if (w == 1.0f) return u;
-  return logScalar(w) * (u / (w - 1.0f));
+  return select(w == 1.0f, u, logScalar(w) * (u / (w - 1.0f)));
 }
 
 float tanhScalar(float x) {
-  if (x != x) return x;
-  const float a = std::fabs(x);
-  float t;
-  if (a < kTanhSmall) {
-    const float a2 = a * a;
-    float r = kTanhR4;
-    r = r * a2 + kTanhR3;
-    r = r * a2 + kTanhR2;
-    r = r * a2 + kTanhR1;
-    r = r * a2 + kTanhR0;
-    t = a + a * (a2 * r);
-  } else {
-    const float e = expScalar(2.0f * std::fmin(a, kTanhOne));
-    t = 1.0f - 2.0f / (e + 1.0f);
-  }
-  return std::copysign(t, x);
+  const float a = absolute(x);
+  const float a2 = a * a;
+  float r = kTanhR4;
+  r = r * a2 + kTanhR3;
+  r = r * a2 + kTanhR2;
+  r = r * a2 + kTanhR1;
+  r = r * a2 + kTanhR0;
+  const float small = a + a * (a2 * r);
+  const float clamped = select(a < kTanhOne, a, kTanhOne);
+  const float large = 1.0f - 2.0f / (expScalar(clamped + clamped) + 1.0f);
+  const float t = withSignOf(select(a < kTanhSmall, small, large), x);
+  return select(x == x, t, x + x);
 }
 
 // 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) below: e^−|x| never overflows.
-float sigmoidScalar(float x) {
-  const float e = expScalar(-std::fabs(x));
+[[gnu::always_inline]] inline float sigmoidScalar(float x) {
+  const float e = expScalar(-absolute(x));
   const float d = 1.0f + e;
-  return x >= 0.0f ? 1.0f / d : e / d;  // NaN: e is NaN, so is e/d
+  return select(x >= 0.0f, 1.0f, e) / d;  // NaN: e is NaN, so is e/d
 }
 
 // log(1 + e^z) = max(z, 0) + log1p(e^−|z|), then /beta; x itself once beta·x > threshold.
 float softplusScalar(float x, float beta, float threshold) {
-  if (x != x) return x;
   const float z = x * beta;
-  if (z > threshold) return x;
-  const float positive = z > 0.0f ? z : 0.0f;
-  return (positive + log1pScalar(expScalar(-std::fabs(z)))) / beta;
+  const float y = (select(z > 0.0f, z, 0.0f) + log1pScalar(expScalar(-absolute(z)))) / beta;
+  return select(x == x, select(z > threshold, x, y), x + x);
 }
 
 // gelu(x) = x·Φ(x) = x·erfc(−x/√2)/2, in double with the C library's erfc, rounded once.
@@ -191,15 +203,15 @@ void elu(const float* x, float alpha, float* out, size_t n) {
   TG_DISPATCH(elu, x, alpha, out, n);
   for (size_t i = 0; i < n; ++i) {
     const float v = x[i];
-    out[i] = v > 0.0f ? v : alpha * expm1Scalar(v);
+    out[i] = select(v > 0.0f, v, alpha * expm1Scalar(v));
   }
 }
 
 void eluBackward(const float* x, const float* dy, float alpha, float* dx, size_t n) {
   TG_DISPATCH(eluBackward, x, dy, alpha, dx, n);
   for (size_t i = 0; i < n; ++i) {
-    const float v = x[i];
-    dx[i] = v > 0.0f ? dy[i] : dy[i] * (alpha * expScalar(v));
+    const float v = x[i], g = dy[i];
+    dx[i] = select(v > 0.0f, g, g * (alpha * expScalar(v)));
   }
 }
 
@@ -212,8 +224,8 @@ void softplusBackward(const float* x, const float* dy, float beta, float thresho
                       size_t n) {
   TG_DISPATCH(softplusBackward, x, dy, beta, threshold, dx, n);
   for (size_t i = 0; i < n; ++i) {
-    const float z = x[i] * beta;
-    dx[i] = z > threshold ? dy[i] : dy[i] * sigmoidScalar(z);
+    const float z = x[i] * beta, g = dy[i];
+    dx[i] = select(z > threshold, g, g * sigmoidScalar(z));
   }
 }
 
