@@ -33,6 +33,7 @@ void binary(const float* a, const float* b, float* out, size_t n) {
 
 template <typename Op>
 void rowBroadcast(const float* x, const float* row, size_t rows, size_t cols, float* out) {
+  if (cols == 0) return;  // rows may be up to 2^53 − 1 with nothing to do
   for (size_t r = 0; r < rows; ++r) binary<Op>(x + r * cols, row, out + r * cols, cols);
 }
 
@@ -140,6 +141,7 @@ void leakyReluBackward(const float* x, const float* dy, float slope, float* dx, 
 }
 
 void prelu(const float* x, const float* slope, size_t rows, size_t channels, float* out) {
+  if (channels == 0) return;  // rows may be up to 2^53 − 1 with nothing to do
   TG_DISPATCH(prelu, x, slope, rows, channels, out);
   for (size_t r = 0; r < rows; ++r) {
     const float* xr = x + r * channels;
@@ -155,6 +157,7 @@ void prelu(const float* x, const float* slope, size_t rows, size_t channels, flo
 // reference's sum bit for bit (each dy·x is exact in double, the row order is the same).
 void preluBackward(const float* x, const float* slope, const float* dy, size_t rows,
                    size_t channels, float* dx, float* dslope) {
+  if (channels == 0) return;  // rows may be up to 2^53 − 1 with nothing to do
   std::vector<double> sums(channels, 0.0);
   for (size_t r = 0; r < rows; ++r) {
     const float* xr = x + r * channels;

@@ -39,6 +39,7 @@ void binary(const float* a, const float* b, float* out, size_t n) {
 
 template <typename Op>
 void rowBroadcast(const float* x, const float* row, size_t rows, size_t cols, float* out) {
+  if (cols == 0) return;  // rows may be up to 2^53 − 1 with nothing to do
   for (size_t r = 0; r < rows; ++r) binary<Op>(x + r * cols, row, out + r * cols, cols);
 }
 
@@ -123,6 +124,7 @@ void leakyReluBackward(const float* x, const float* dy, float slope, float* dx, 
 }
 
 void prelu(const float* x, const float* slope, size_t rows, size_t channels, float* out) {
+  if (channels == 0) return;
   for (size_t r = 0; r < rows; ++r) {
     const float* xr = x + r * channels;
     float* outr = out + r * channels;

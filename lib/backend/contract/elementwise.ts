@@ -92,7 +92,10 @@ export interface ElementwiseKernels {
   softplus(x: Float32Array, beta: number, threshold: number, out: Float32Array): void;
   /** dx[i] = z > threshold ? dy[i] : dy[i] · sigmoid(z), z = x[i] · beta, as PyTorch. */
   softplusBackward(x: Float32Array, dy: Float32Array, beta: number, threshold: number, dx: Float32Array): void;
-  /** out[i] = x · Φ(x) = x · (1 + erf(x/√2)) / 2, the exact form (PyTorch's default), rounded once. */
+  /**
+   * out[i] = x · Φ(x) = x · (1 + erf(x/√2)) / 2, the exact form (PyTorch's default), evaluated in
+   * double and rounded once; gelu(−Inf) is NaN (−Inf · 0), as in PyTorch.
+   */
   gelu(x: Float32Array, out: Float32Array): void;
   /** dx[i] = dy[i] · g, g = Φ(x) + x·φ(x) rounded to float32 first. */
   geluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;

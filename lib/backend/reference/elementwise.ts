@@ -90,12 +90,10 @@ function positiveBeta(fn: string, value: unknown): number {
 }
 
 function rowBroadcast(
-  x: Float32Array, row: Float32Array, rows: number, cols: number, out: Float32Array,
-  op: (a: number, b: number) => number,
+  x: Float32Array, row: Float32Array, cols: number, out: Float32Array, op: (a: number, b: number) => number,
 ): void {
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) out[r * cols + c] = op(x[r * cols + c]!, row[c]!);
-  }
+  // Over the elements, not rows × cols: rows may be 2^53 − 1 when cols is 0.
+  for (let i = 0, c = 0; i < x.length; i++, c = c + 1 === cols ? 0 : c + 1) out[i] = op(x[i]!, row[c]!);
 }
 
 /** 1/(1 + e^−x), in double, without overflow for any x. */
@@ -133,21 +131,21 @@ export const referenceElementwise: ElementwiseKernels = {
     for (let i = 0; i < a.length; i++) out[i] = a[i]! / b[i]!;
   },
 
-  addRow(x, row, rows, cols, out) {
+  addRow(x, row, _rows, cols, out) {
     checkRow('addRow', arguments);
-    rowBroadcast(x, row, rows, cols, out, add);
+    rowBroadcast(x, row, cols, out, add);
   },
-  subRow(x, row, rows, cols, out) {
+  subRow(x, row, _rows, cols, out) {
     checkRow('subRow', arguments);
-    rowBroadcast(x, row, rows, cols, out, sub);
+    rowBroadcast(x, row, cols, out, sub);
   },
-  mulRow(x, row, rows, cols, out) {
+  mulRow(x, row, _rows, cols, out) {
     checkRow('mulRow', arguments);
-    rowBroadcast(x, row, rows, cols, out, mul);
+    rowBroadcast(x, row, cols, out, mul);
   },
-  divRow(x, row, rows, cols, out) {
+  divRow(x, row, _rows, cols, out) {
     checkRow('divRow', arguments);
-    rowBroadcast(x, row, rows, cols, out, div);
+    rowBroadcast(x, row, cols, out, div);
   },
 
   addScalar() {
@@ -273,14 +271,12 @@ export const referenceElementwise: ElementwiseKernels = {
     checkDisjoint(fn, 'dslope', dslope, 'dy', dy);
     checkDisjoint(fn, 'dslope', dslope, 'dx', dx);
     const sums = new Float64Array(channels);
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < channels; c++) {
-        const i = r * channels + c;
-        const v = x[i]!;
-        const g = dy[i]!;
-        if (!(v > 0)) sums[c]! += g * v; // exact in double; NaN x propagates
-        dx[i] = v > 0 ? g : g * slope[c]!; // slope at 0, as PyTorch
-      }
+    // Over the elements in row order (rows may be 2^53 − 1 when channels is 0).
+    for (let i = 0, c = 0; i < size; i++, c = c + 1 === channels ? 0 : c + 1) {
+      const v = x[i]!;
+      const g = dy[i]!;
+      if (!(v > 0)) sums[c]! += g * v; // exact in double; NaN x propagates
+      dx[i] = v > 0 ? g : g * slope[c]!; // slope at 0, as PyTorch
     }
     dslope.set(sums);
   },

@@ -97,6 +97,13 @@ describe.each(backendsUnderTest())('elementwise on $label', (entry) => {
       }
     });
 
+    it('takes rows up to 2^53 − 1 when cols is 0 (nothing to do) and returns at once', () => {
+      const empty = new Float32Array(0);
+      const rows = Number.MAX_SAFE_INTEGER;
+      for (const kernel of ['addRow', 'subRow', 'mulRow', 'divRow', 'prelu'] as const) backend()[kernel](empty, empty, rows, 0, empty);
+      backend().preluBackward(empty, empty, empty, rows, 0, new Float32Array(0), new Float32Array(0));
+    });
+
     it('adds a bias to every row and propagates NaN and Inf from either side', () => {
       const out = new Float32Array(6);
       backend().addRow(f32([1, 2, 3, 4, 5, NaN]), f32([10, Infinity, -1]), 2, 3, out);
