@@ -27,4 +27,5 @@ module.exports = [
   { name: 'elu 1M', bytes: 8 * N, data: unary, run: (k, d) => k.elu(d.x, 1, d.out) },
   { name: 'softplus 1M', bytes: 8 * N, data: unary, run: (k, d) => k.softplus(d.x, 1, 20, d.out) },
   { name: 'gelu 1M', bytes: 8 * N, data: unary, run: (k, d) => k.gelu(d.x, d.out) },
+  { name: 'geluTanh 1M', bytes: 8 * N, data: unary, run: (k, d) => k.geluTanh(d.x, d.out) },
 ];

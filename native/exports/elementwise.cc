@@ -183,6 +183,7 @@ TG_BINARY(SqrtBackward, sqrtBackward, "y", "dy", "dx")
 TG_BINARY(TanhBackward, tanhBackward, "y", "dy", "dx")
 TG_BINARY(SigmoidBackward, sigmoidBackward, "y", "dy", "dx")
 TG_BINARY(GeluBackward, geluBackward, "x", "dy", "dx")
+TG_BINARY(GeluTanhBackward, geluTanhBackward, "x", "dy", "dx")
 #undef TG_BINARY
 
 #define TG_ROW(Name, kernel) \
@@ -222,6 +223,7 @@ TG_UNARY(Sqrt, sqrt)
 TG_UNARY(Tanh, tanh)
 TG_UNARY(Sigmoid, sigmoid)
 TG_UNARY(Gelu, gelu)
+TG_UNARY(GeluTanh, geluTanh)
 #undef TG_UNARY
 
 }  // namespace
@@ -261,6 +263,8 @@ void registerElementwise(Napi::Env env, Napi::Object exports) {
   define<SoftplusBackward>(env, exports, "softplusBackward");
   define<Gelu>(env, exports, "gelu");
   define<GeluBackward>(env, exports, "geluBackward");
+  define<GeluTanh>(env, exports, "geluTanh");
+  define<GeluTanhBackward>(env, exports, "geluTanhBackward");
 }
 
 }  // namespace tg

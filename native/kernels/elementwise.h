@@ -70,6 +70,10 @@ void softplusBackward(const float* x, const float* dy, float beta, float thresho
 // path and rounded once; dx = dy·(Φ(x) + x·φ(x)).
 void gelu(const float* x, float* out, size_t n);
 void geluBackward(const float* x, const float* dy, float* dx, size_t n);
+// The tanh approximation, x·(1 + tanh u)/2 with u = √(2/π)·(x + 0.044715·x³), evaluated as
+// x·σ(2u) (no cancellation for x ≪ 0) in double on every path and rounded once.
+void geluTanh(const float* x, float* out, size_t n);
+void geluTanhBackward(const float* x, const float* dy, float* dx, size_t n);
 
 #ifdef TG_X86
 namespace avx2 {

@@ -177,6 +177,30 @@ float geluGradient(float x) {
   return static_cast<float>(cdf + v * pdf);
 }
 
+// 1/(1 + e^−z) in double, without overflow.
+double sigmoid64(double z) {
+  if (z >= 0.0) return 1.0 / (1.0 + std::exp(-z));
+  const double e = std::exp(z);
+  return e / (1.0 + e);
+}
+
+constexpr double kSqrt2OverPi = 0.79788456080286536;
+constexpr double kGeluCubic = 0.044715;
+
+// x·(1 + tanh u)/2 = x·σ(2u), u = √(2/π)·(x + 0.044715·x³).
+float geluTanhScalar(float x) {
+  const double v = x;
+  return static_cast<float>(v * sigmoid64(2.0 * kSqrt2OverPi * (v + kGeluCubic * v * v * v)));
+}
+
+// d/dx x·σ(2u) = σ(2u) + x·σ(2u)(1 − σ(2u))·2u′, u′ = √(2/π)·(1 + 3·0.044715·x²).
+float geluTanhGradient(float x) {
+  const double v = x;
+  const double s = sigmoid64(2.0 * kSqrt2OverPi * (v + kGeluCubic * v * v * v));
+  const double du = kSqrt2OverPi * (1.0 + 3.0 * kGeluCubic * v * v);
+  return static_cast<float>(s + v * (s * (1.0 - s)) * 2.0 * du);
+}
+
 }  // namespace
 
 void exp(const float* x, float* out, size_t n) {
@@ -236,6 +260,14 @@ void gelu(const float* x, float* out, size_t n) {
 
 void geluBackward(const float* x, const float* dy, float* dx, size_t n) {
   for (size_t i = 0; i < n; ++i) dx[i] = dy[i] * geluGradient(x[i]);
+}
+
+void geluTanh(const float* x, float* out, size_t n) {
+  for (size_t i = 0; i < n; ++i) out[i] = geluTanhScalar(x[i]);
+}
+
+void geluTanhBackward(const float* x, const float* dy, float* dx, size_t n) {
+  for (size_t i = 0; i < n; ++i) dx[i] = dy[i] * geluTanhGradient(x[i]);
 }
 
 }  // namespace tg

@@ -99,6 +99,13 @@ export interface ElementwiseKernels {
   gelu(x: Float32Array, out: Float32Array): void;
   /** dx[i] = dy[i] · g, g = Φ(x) + x·φ(x) rounded to float32 first. */
   geluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /**
+   * PyTorch's gelu(approximate='tanh'): x · (1 + tanh u)/2 with u = √(2/π)·(x + 0.044715·x³),
+   * evaluated as x·σ(2u) (no cancellation for x ≪ 0) in double and rounded once.
+   */
+  geluTanh(x: Float32Array, out: Float32Array): void;
+  /** dx[i] = dy[i] · g, g = σ(2u) + x·σ(2u)(1 − σ(2u))·2u′ rounded to float32 first. */
+  geluTanhBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
 }
 
 /**
@@ -176,4 +183,6 @@ export const ELEMENTWISE_CHECKS: Record<keyof ElementwiseKernels, KernelCheck> =
   softplusBackward: bounded('softplusBackward', 4, 'dx', TRANSCENDENTAL_RELATIVE_ERROR + 3 * ROUNDING),
   gelu: bounded('gelu', 1, 'out', 4 * ROUNDING),
   geluBackward: bounded('geluBackward', 2, 'dx', 4 * ROUNDING),
+  geluTanh: bounded('geluTanh', 1, 'out', 4 * ROUNDING),
+  geluTanhBackward: bounded('geluTanhBackward', 2, 'dx', 4 * ROUNDING),
 };

@@ -108,6 +108,11 @@ function softplus64(z: number): number {
   return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
 }
 
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_CUBIC = 0.044715;
+/** 2u for the tanh gelu: 2·√(2/π)·(x + 0.044715·x³). */
+const twiceGeluU = (x: number) => 2 * SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x);
+
 const add = (a: number, b: number) => a + b;
 const sub = (a: number, b: number) => a - b;
 const mul = (a: number, b: number) => a * b;
@@ -340,6 +345,19 @@ export const referenceElementwise: ElementwiseKernels = {
       const cdf = 0.5 * erfc(-v * Math.SQRT1_2);
       const pdf = Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI);
       dx[i] = dy[i]! * fr(cdf + v * pdf);
+    }
+  },
+  geluTanh(x, out) {
+    checkUnary('geluTanh', arguments);
+    for (let i = 0; i < x.length; i++) out[i] = x[i]! * sigmoid64(twiceGeluU(x[i]!));
+  },
+  geluTanhBackward(x, dy, dx) {
+    checkBinary('geluTanhBackward', ['x', 'dy', 'dx'], arguments);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      const s = sigmoid64(twiceGeluU(v));
+      const du = SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * v * v);
+      dx[i] = dy[i]! * fr(s + v * (s * (1 - s)) * 2 * du);
     }
   },
 };

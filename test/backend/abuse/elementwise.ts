@@ -141,4 +141,6 @@ export const ELEMENTWISE_SIGNATURES: Record<keyof ElementwiseKernels, Signature>
   },
   gelu: unary(),
   geluBackward: binary(),
+  geluTanh: unary(),
+  geluTanhBackward: binary(),
 };

@@ -27,6 +27,7 @@ const FORWARD: Record<Name, (b: Backend, x: Float32Array, out: Float32Array) => 
   elu: (b, x, out) => b.elu(x, 1.5, out),
   softplus: (b, x, out) => b.softplus(x, 2, 15, out),
   gelu: (b, x, out) => b.gelu(x, out),
+  geluTanh: (b, x, out) => b.geluTanh(x, out),
 };
 
 /** Each backward, given the input x, the forward's output y and dy. */
@@ -39,6 +40,7 @@ const BACKWARD: Record<Name, (b: Backend, x: Float32Array, y: Float32Array, dy: 
   elu: (b, x, _y, dy, dx) => b.eluBackward(x, dy, 1.5, dx),
   softplus: (b, x, _y, dy, dx) => b.softplusBackward(x, dy, 2, 15, dx),
   gelu: (b, x, _y, dy, dx) => b.geluBackward(x, dy, dx),
+  geluTanh: (b, x, _y, dy, dx) => b.geluTanhBackward(x, dy, dx),
 };
 
 /** Forward error bounds against the float64 oracle: the contract's bound plus one rounding. */
@@ -51,6 +53,7 @@ const BOUND: Record<Name, number> = {
   elu: 2.42 * T + 3 * ROUNDING,
   softplus: 2 * T + 4 * ROUNDING,
   gelu: 5 * ROUNDING,
+  geluTanh: 5 * ROUNDING,
 };
 
 /** Random inputs where each function is interesting, magnitudes spread over many binades. */
@@ -88,6 +91,8 @@ describe.each(backendsUnderTest())('elementwise math on $label', (entry) => {
     backend().softplus(f32([0]), 1, 20, out);
     expect(out[0]).toBe(Math.fround(Math.LN2)); // PyTorch's defaults: ln 2
     expect(one('gelu', 0)).toBe(0);
+    expect(one('geluTanh', 0)).toBe(0);
+    expectClose([one('geluTanh', 1)], [0.8411919906082768], 2 * ROUNDING, 'geluTanh(1)');
     expect(one('elu', 0)).toBe(0);
     expect(one('elu', -Infinity)).toBe(-1.5);
     expectClose([one('exp', 1)], [Math.E], T * Math.E, 'exp(1)');
@@ -177,7 +182,8 @@ describe.each(backendsUnderTest())('elementwise math on $label', (entry) => {
           case 'sqrt': return 3 * ROUNDING * Math.abs(e);
           case 'tanh': return g * 2 * yi * yi * T + 3 * ROUNDING * Math.abs(e) + 1e-12 * g;
           case 'sigmoid': return g * Math.abs(1 - 2 * yi) * yi * T + 4 * ROUNDING * Math.abs(e) + 1e-12 * g;
-          case 'gelu': return 4 * ROUNDING * Math.abs(e) + 1e-12 * g;
+          case 'gelu':
+          case 'geluTanh': return 4 * ROUNDING * Math.abs(e) + 1e-12 * g;
           default: return (T + 4 * ROUNDING) * Math.abs(e); // elu, softplus
         }
       });

@@ -17,6 +17,8 @@ export function softplus64(x: number, beta = 1, threshold = 20): number {
 }
 
 export const gelu64 = (x: number) => 0.5 * x * erfc(-x * Math.SQRT1_2);
+const geluU = (x: number) => Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3);
+const onePlusTanh = (u: number) => (u >= 0 ? 1 + Math.tanh(u) : (2 * Math.exp(u)) / (Math.exp(u) + Math.exp(-u)));
 const pdf = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 
 /** f and f′ in double, for the forward and backward checks. */
@@ -29,6 +31,15 @@ export const MATH = {
   elu: { f: (x: number) => (x > 0 ? x : 1.5 * Math.expm1(x)), df: (x: number) => (x > 0 ? 1 : 1.5 * Math.exp(x)) },
   softplus: { f: (x: number) => softplus64(x, 2, 15), df: (x: number) => (x * 2 > 15 ? 1 : sigmoid64(2 * x)) },
   gelu: { f: gelu64, df: (x: number) => 0.5 * erfc(-x * Math.SQRT1_2) + x * pdf(x) },
+  // PyTorch's tanh form as the formula reads, with 1 + tanh u = 2e^u/(e^u + e^−u) for u < 0 and
+  // 1 − tanh²u = 1/cosh²u so that double keeps its precision where the kernel (x·σ(2u)) does.
+  geluTanh: {
+    f: (x: number) => 0.5 * x * onePlusTanh(geluU(x)),
+    df: (x: number) => {
+      const u = geluU(x);
+      return 0.5 * onePlusTanh(u) + (0.5 * x * Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * x * x)) / Math.cosh(u) ** 2;
+    },
+  },
 };
 
 /** bound·max(|e|, FLT_MIN) per element: relative, with denormal results in units of FLT_MIN. */
