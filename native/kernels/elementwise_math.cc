@@ -149,11 +149,12 @@ float tanhScalar(float x) {
   return select(x == x, t, x + x);
 }
 
-// 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) below: e^−|x| never overflows.
+// 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) below: e^−|x| never overflows. The sum and quotient
+// in double leave exp's error and one final rounding (the AVX2 path corrects them with FMA).
 [[gnu::always_inline]] inline float sigmoidScalar(float x) {
   const float e = expScalar(-absolute(x));
-  const float d = 1.0f + e;
-  return select(x >= 0.0f, 1.0f, e) / d;  // NaN: e is NaN, so is e/d
+  const double numerator = select(x >= 0.0f, 1.0f, e);
+  return static_cast<float>(numerator / (1.0 + static_cast<double>(e)));  // NaN stays NaN
 }
 
 // log(1 + e^z) = max(z, 0) + log1p(e^−|z|), then /beta; x itself once beta·x > threshold.

@@ -128,11 +128,19 @@ __m256 tanhV(__m256 x) {
   return keepNaN(signedT, x);
 }
 
+// numerator/(1 + e) with e = e^−|x|: 1/(1 + e) for x ≥ 0, e/(1 + e) below. The quotient is
+// corrected for the rounding of 1 + e and of the division (FMA residual), so that only exp's
+// error and one final rounding remain.
 __m256 sigmoidV(__m256 x) {
+  const __m256 one = set(1.0f);
   const __m256 e = expV(_mm256_sub_ps(_mm256_setzero_ps(), absolute(x)));
-  const __m256 d = _mm256_add_ps(set(1.0f), e);
-  const __m256 numerator = _mm256_blendv_ps(e, set(1.0f), _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ));
-  return keepNaN(_mm256_div_ps(numerator, d), x);
+  const __m256 d = _mm256_add_ps(one, e);
+  const __m256 dLow = _mm256_sub_ps(e, _mm256_sub_ps(d, one));  // 1 + e = d + dLow exactly
+  const __m256 numerator = _mm256_blendv_ps(e, one, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ));
+  const __m256 q = _mm256_div_ps(numerator, d);
+  // numerator − q·(d + dLow): the first product's residual is exact with FMA.
+  const __m256 residual = _mm256_fnmadd_ps(q, dLow, _mm256_fnmadd_ps(q, d, numerator));
+  return keepNaN(_mm256_add_ps(q, _mm256_div_ps(residual, d)), x);
 }
 
 __m256 softplusV(__m256 x, __m256 beta, __m256 threshold) {
