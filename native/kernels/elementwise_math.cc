@@ -178,11 +178,10 @@ float geluGradient(float x) {
   return static_cast<float>(cdf + v * pdf);
 }
 
-// 1/(1 + e^−z) in double, without overflow.
+// 1/(1 + e^−z) in double, without overflow: e^−|z|/(1 + e^−|z|) below 0 (no branch on the sign).
 double sigmoid64(double z) {
-  if (z >= 0.0) return 1.0 / (1.0 + std::exp(-z));
-  const double e = std::exp(z);
-  return e / (1.0 + e);
+  const double e = std::exp(-std::fabs(z));
+  return (z >= 0.0 ? 1.0 : e) / (1.0 + e);
 }
 
 constexpr double kSqrt2OverPi = 0.79788456080286536;
