@@ -6,8 +6,6 @@
 
 namespace tg {
 
-namespace {
-
 std::string formatNumber(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
@@ -15,6 +13,8 @@ std::string formatNumber(double v) {
   const auto result = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
   return std::string(buf, result.ptr);
 }
+
+namespace {
 
 const char* typedArrayName(napi_typedarray_type type) {
   switch (type) {
@@ -92,6 +92,15 @@ U32Arg Args::u32(size_t i, const char* name) const {
     typeError(expected("a Uint32Array", name, i));
   }
   auto array = v.As<Napi::Uint32Array>();
+  return {array.Data(), array.ElementLength(), name};
+}
+
+I32Arg Args::i32(size_t i, const char* name) const {
+  Napi::Value v = info_[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    typeError(expected("an Int32Array", name, i));
+  }
+  auto array = v.As<Napi::Int32Array>();
   return {array.Data(), array.ElementLength(), name};
 }
 

@@ -20,6 +20,7 @@ struct ArrayArg {
 };
 using F32Arg = ArrayArg<float>;
 using U32Arg = ArrayArg<uint32_t>;
+using I32Arg = ArrayArg<int32_t>;
 
 // Largest integer a JavaScript number holds exactly (Number.MAX_SAFE_INTEGER).
 constexpr uint64_t kMaxSafeInteger = (uint64_t{1} << 53) - 1;
@@ -31,6 +32,7 @@ class Args {
 
   F32Arg f32(size_t i, const char* name) const;
   U32Arg u32(size_t i, const char* name) const;
+  I32Arg i32(size_t i, const char* name) const;
   // A non-negative integer no larger than Number.MAX_SAFE_INTEGER (sizes, seeds, offsets).
   uint64_t index(size_t i, const char* name) const;
   bool flag(size_t i, const char* name) const;
@@ -71,6 +73,11 @@ template <>
 inline const char* Args::typeName<float>() { return "Float32Array"; }
 template <>
 inline const char* Args::typeName<uint32_t>() { return "Uint32Array"; }
+template <>
+inline const char* Args::typeName<int32_t>() { return "Int32Array"; }
+
+// A number as JavaScript prints it: shortest round-trip digits, "NaN", "Infinity".
+std::string formatNumber(double v);
 
 // Describes a JavaScript value for an error message: "a string", "NaN", "a Float64Array of length 3".
 std::string describe(const Napi::Value& value);

@@ -7,12 +7,13 @@
  */
 import type { ElementwiseKernels } from './contract/elementwise';
 import type { GemmKernels } from './contract/gemm';
+import type { LossKernels } from './contract/loss';
 import type { RandomKernels } from './contract/random';
 import type { ReduceKernels } from './contract/reduce';
 
-export type { ElementwiseKernels, GemmKernels, RandomKernels, ReduceKernels };
+export type { ElementwiseKernels, GemmKernels, LossKernels, RandomKernels, ReduceKernels };
 
-export interface Backend extends GemmKernels, ElementwiseKernels, ReduceKernels, RandomKernels {
+export interface Backend extends GemmKernels, ElementwiseKernels, ReduceKernels, LossKernels, RandomKernels {
   readonly name: BackendName;
 }
 

@@ -52,6 +52,11 @@ export function u32(fn: string, name: string, value: unknown): Uint32Array {
   return value;
 }
 
+export function i32(fn: string, name: string, value: unknown): Int32Array {
+  if (!(value instanceof Int32Array)) throw new TypeError(expected(fn, 'an Int32Array', name, value));
+  return value;
+}
+
 /** A non-negative integer no larger than 2^53 − 1: a size, a seed, an offset. */
 export function index(fn: string, name: string, value: unknown): number {
   if (typeof value !== 'number') throw new TypeError(expected(fn, 'a non-negative integer', name, value));

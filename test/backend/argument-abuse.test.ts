@@ -8,6 +8,7 @@ import { KERNEL_NAMES, referenceBackend } from '../../lib/backend';
 import type { KernelName } from '../../lib/backend';
 import { ELEMENTWISE_SIGNATURES } from './abuse/elementwise';
 import { GEMM_SIGNATURES } from './abuse/gemm';
+import { LOSS_SIGNATURES } from './abuse/loss';
 import { RANDOM_SIGNATURES } from './abuse/random';
 import { REDUCE_SIGNATURES } from './abuse/reduce';
 import { F, type Kind, type Signature } from './abuse/signature';
@@ -17,6 +18,7 @@ const SIGNATURES: Record<KernelName, Signature> = {
   ...GEMM_SIGNATURES,
   ...ELEMENTWISE_SIGNATURES,
   ...REDUCE_SIGNATURES,
+  ...LOSS_SIGNATURES,
   ...RANDOM_SIGNATURES,
 };
 
@@ -24,6 +26,7 @@ const ANY_WRONG: unknown[] = [undefined, null, 'a string', {}, [], [1, 2], 1n, S
 const WRONG: Record<Kind, unknown[]> = {
   f32: [new Float64Array(5), new Uint32Array(5), new Int8Array(5), new DataView(new ArrayBuffer(20)), new ArrayBuffer(20), 5, true],
   u32: [new Float32Array(5), new Int32Array(5), 5, false],
+  i32: [new Float32Array(5), new Uint32Array(5), 5, false],
   index: [-1, 1.5, NaN, Infinity, -Infinity, 2 ** 53, 2 ** 64, -0.5, '3', true, new Float32Array(1)],
   flag: [0, 1, 'true', new Float32Array(1)],
   float: [NaN, Infinity, -Infinity, 1e39, '1', false],
@@ -40,7 +43,7 @@ function badCalls(signature: Signature): { label: string; args: unknown[] }[] {
       args[position] = wrong;
       calls.push({ label: `argument ${position} = ${String(typeof wrong === 'symbol' ? 'symbol' : wrong)}`, args });
     }
-    if ((kind === 'f32' || kind === 'u32') && !signature.freeLength?.includes(position)) {
+    if ((kind === 'f32' || kind === 'u32' || kind === 'i32') && !signature.freeLength?.includes(position)) {
       for (const delta of [-1, 1]) {
         const args = signature.valid();
         const array = args[position] as Float32Array;

@@ -7,6 +7,7 @@ import type { KernelName } from '../backend';
 import type { KernelCheck } from './check';
 import { ELEMENTWISE_CHECKS } from './elementwise';
 import { GEMM_CHECKS } from './gemm';
+import { LOSS_CHECKS } from './loss';
 import { RANDOM_CHECKS } from './random';
 import { REDUCE_CHECKS } from './reduce';
 
@@ -16,6 +17,7 @@ export const KERNEL_CHECKS: Record<KernelName, KernelCheck> = {
   ...GEMM_CHECKS,
   ...ELEMENTWISE_CHECKS,
   ...REDUCE_CHECKS,
+  ...LOSS_CHECKS,
   ...RANDOM_CHECKS,
 };
 

@@ -5,6 +5,7 @@
 import type { Backend } from '../backend';
 import { referenceElementwise } from './elementwise';
 import { referenceGemm } from './gemm';
+import { referenceLoss } from './loss';
 import { referenceRandom } from './random';
 import { referenceReduce } from './reduce';
 
@@ -13,5 +14,6 @@ export const referenceBackend: Backend = {
   ...referenceGemm,
   ...referenceElementwise,
   ...referenceReduce,
+  ...referenceLoss,
   ...referenceRandom,
 };

@@ -1,7 +1,7 @@
 // How the argument-abuse test calls a kernel: the kind of each argument, a valid call, and
 // valid-typed calls that must still be refused.
 
-export type Kind = 'f32' | 'u32' | 'index' | 'flag' | 'float' | 'double';
+export type Kind = 'f32' | 'u32' | 'i32' | 'index' | 'flag' | 'float' | 'double';
 export interface Signature {
   kinds: Kind[];
   /** A valid call, fresh each time. */
