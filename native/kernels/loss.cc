@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "loss.h"
 
@@ -21,25 +22,21 @@ double labelWeightSum(const int32_t* labels, size_t rows, const float* weights) 
   return total;
 }
 
-double sigmoid(double z) {
-  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
-  const double e = std::exp(z);
-  return e / (1.0 + e);
-}
 
-double softplus(double z) { return std::max(z, 0.0) + std::log1p(std::exp(-std::fabs(z))); }
 
 }  // namespace
 
 double softmaxCrossEntropy(const float* logits, const int32_t* labels, size_t rows, size_t cols,
                            const float* weights, double smoothing, float* probs) {
   const double spread = smoothing / static_cast<double>(cols);
+  std::vector<double> e(cols);  // each exp once, between the sum and the division
   double total = 0.0;
   for (size_t i = 0; i < rows; ++i) {
     const float* x = logits + i * cols;
     const size_t y = static_cast<size_t>(labels[i]);
-    double m, logSum;
-    rowLogSumExp(x, cols, &m, &logSum);
+    double m, s;
+    rowSumExp(x, cols, &m, &s, e.data());
+    const double logSum = std::log(s);
     // -log p_c = (m - x_c) + log sum; terms of weight 0 are skipped so a -Inf logit adds 0.
     const double labelWeight = weightOf(weights, y) * (1.0 - smoothing);
     double row = labelWeight == 0.0 ? 0.0 : labelWeight * (m - x[y] + logSum);
@@ -52,7 +49,7 @@ double softmaxCrossEntropy(const float* logits, const int32_t* labels, size_t ro
     total += std::isnan(logSum) ? kNaN : row;
     // probs may be logits: every read of this row is done.
     float* p = probs + i * cols;
-    for (size_t c = 0; c < cols; ++c) p[c] = static_cast<float>(std::exp(x[c] - m - logSum));
+    for (size_t c = 0; c < cols; ++c) p[c] = static_cast<float>(s != s ? kNaN : e[c] / s);
   }
   return total / labelWeightSum(labels, rows, weights);
 }
@@ -117,9 +114,11 @@ double bceWithLogits(const float* x, const float* t, size_t rows, size_t cols,
   for (size_t k = 0; k < size; ++k) {
     const double xv = x[k], tv = t[k];
     const double pw = posWeight ? posWeight[k % cols] : 1.0;
-    // A hard target skips the other term, so an infinite logit on the right side costs 0.
-    if (tv != 0.0) sum += pw * tv * softplus(-xv);
-    if (tv != 1.0) sum += (1.0 - tv) * softplus(xv);
+    // softplus(+-x) = max(+-x, 0) + log1p(exp(-|x|)), sharing the log1p. A hard target skips
+    // the other term, so an infinite logit on the right side costs 0.
+    const double tail = std::log1p(std::exp(-std::fabs(xv)));
+    if (tv != 0.0) sum += pw * tv * (std::max(-xv, 0.0) + tail);
+    if (tv != 1.0) sum += (1.0 - tv) * (std::max(xv, 0.0) + tail);
   }
   return mean ? sum / static_cast<double>(size) : sum;
 }
@@ -131,7 +130,11 @@ void bceWithLogitsBackward(const float* x, const float* t, size_t rows, size_t c
   for (size_t k = 0; k < size; ++k) {
     const double xv = x[k], tv = t[k];
     const double pw = posWeight ? posWeight[k % cols] : 1.0;
-    dx[k] = static_cast<float>(scale * ((1.0 - tv) * sigmoid(xv) - pw * tv * sigmoid(-xv)));
+    // sigma(x) and sigma(-x) from one exp(-|x|), neither losing precision in its tail.
+    const double e = std::exp(-std::fabs(xv));
+    const double big = 1.0 / (1.0 + e), small = e / (1.0 + e);
+    const double positive = xv >= 0 ? big : small, negative = xv >= 0 ? small : big;
+    dx[k] = static_cast<float>(scale * ((1.0 - tv) * positive - pw * tv * negative));
   }
 }
 
@@ -161,12 +164,13 @@ double l1(const float* prediction, const float* target, size_t n, bool mean) {
 
 void l1Backward(const float* prediction, const float* target, size_t n, bool mean, double grad,
                 float* dprediction) {
-  const double scale = mean ? grad / static_cast<double>(n) : grad;
+  // float(scale * sign(d)) is +-float(scale): the float difference has the exact sign (it is 0
+  // only when the two are equal), so the loop runs in float and vectorizes.
+  const float s = static_cast<float>(mean ? grad / static_cast<double>(n) : grad);
   for (size_t i = 0; i < n; ++i) {
-    const double d = static_cast<double>(prediction[i]) - target[i];
-    // sign(d), with sign(0) = 0 as PyTorch's sign (the subgradient at 0) and NaN passing.
-    const double sign = d > 0.0 ? 1.0 : (d < 0.0 ? -1.0 : d);
-    dprediction[i] = static_cast<float>(scale * sign);
+    const float d = prediction[i] - target[i];
+    // sign(0) = 0 as PyTorch's sign (the subgradient at 0); NaN passes (NaN * 0 is NaN).
+    dprediction[i] = d > 0.0f ? s : (d < 0.0f ? -s : d * 0.0f);
   }
 }
 

@@ -9,9 +9,10 @@
 
 namespace tg {
 
-// One row's maximum m and log(sum_j exp(x_j - m)); both NaN when the row holds +Inf or NaN or
-// is all -Inf (every output of that row is then NaN).
-void rowLogSumExp(const float* row, size_t cols, double* m, double* logSum);
+// One row's maximum m and s = sum_j exp(x_j - m) (at least 1), each exp also stored in e[j]
+// when e is not null; m and s are NaN when the row holds +Inf or NaN or is all -Inf (every
+// output of that row is then NaN).
+void rowSumExp(const float* row, size_t cols, double* m, double* s, double* e);
 
 void softmax(const float* x, size_t rows, size_t cols, float* y);
 void logSoftmax(const float* x, size_t rows, size_t cols, float* y);

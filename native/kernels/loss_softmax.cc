@@ -2,52 +2,66 @@
 // overflows and the sum is at least 1 (never log(0)); accumulated in double.
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "loss.h"
 
 namespace tg {
 
-void rowLogSumExp(const float* row, size_t cols, double* m, double* logSum) {
+void rowSumExp(const float* row, size_t cols, double* m, double* s, double* e) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   double max = -std::numeric_limits<double>::infinity();
   for (size_t j = 0; j < cols; ++j) {
     const double v = row[j];
     if (v != v || v == std::numeric_limits<double>::infinity()) {
-      *m = *logSum = kNaN;
+      *m = *s = kNaN;
       return;
     }
     if (v > max) max = v;
   }
   if (max == -std::numeric_limits<double>::infinity()) {
-    *m = *logSum = kNaN;
+    *m = *s = kNaN;
     return;
   }
   double sum = 0.0;
-  for (size_t j = 0; j < cols; ++j) sum += std::exp(row[j] - max);
+  if (e) {
+    for (size_t j = 0; j < cols; ++j) sum += e[j] = std::exp(row[j] - max);
+  } else {
+    for (size_t j = 0; j < cols; ++j) sum += std::exp(row[j] - max);
+  }
   *m = max;
-  *logSum = std::log(sum);
+  *s = sum;
 }
 
 namespace {
 
-template <bool kLog>
-void softmaxRows(const float* x, size_t rows, size_t cols, float* y) {
+}  // namespace
+
+void softmax(const float* x, size_t rows, size_t cols, float* y) {
+  // Each exp once: kept in double scratch between the sum and the division.
+  std::vector<double> e(cols);
   for (size_t i = 0; i < rows; ++i) {
-    const float* in = x + i * cols;
     float* out = y + i * cols;
-    double m, logSum;
-    rowLogSumExp(in, cols, &m, &logSum);
-    for (size_t j = 0; j < cols; ++j) {
-      const double shifted = in[j] - m;
-      out[j] = static_cast<float>(kLog ? shifted - logSum : std::exp(shifted - logSum));
+    double m, s;
+    rowSumExp(x + i * cols, cols, &m, &s, e.data());
+    if (s != s) {
+      for (size_t j = 0; j < cols; ++j) out[j] = std::numeric_limits<float>::quiet_NaN();
+      continue;
     }
+    for (size_t j = 0; j < cols; ++j) out[j] = static_cast<float>(e[j] / s);
   }
 }
 
-}  // namespace
-
-void softmax(const float* x, size_t rows, size_t cols, float* y) { softmaxRows<false>(x, rows, cols, y); }
-void logSoftmax(const float* x, size_t rows, size_t cols, float* y) { softmaxRows<true>(x, rows, cols, y); }
+void logSoftmax(const float* x, size_t rows, size_t cols, float* y) {
+  for (size_t i = 0; i < rows; ++i) {
+    const float* in = x + i * cols;
+    float* out = y + i * cols;
+    double m, s;
+    rowSumExp(in, cols, &m, &s, nullptr);
+    const double logSum = std::log(s);
+    for (size_t j = 0; j < cols; ++j) out[j] = static_cast<float>((in[j] - m) - logSum);
+  }
+}
 
 void softmaxBackward(const float* y, const float* dy, size_t rows, size_t cols, float* dx) {
   for (size_t i = 0; i < rows; ++i) {

@@ -68,10 +68,10 @@ function checkTargets(fn: string, t: Float32Array): void {
 }
 
 /**
- * One row's max m and log Σ exp(x − m): [NaN, NaN] when the row holds +Inf or NaN or is all
- * −Inf (then every output of the row is NaN).
+ * One row's max m and s = Σ exp(x − m) (at least 1): [NaN, NaN] when the row holds +Inf or NaN
+ * or is all −Inf (then every output of the row is NaN).
  */
-function rowLogSumExp(x: Float32Array, offset: number, cols: number): [number, number] {
+function rowSumExp(x: Float32Array, offset: number, cols: number): [number, number] {
   let m = -Infinity;
   for (let j = 0; j < cols; j++) {
     const v = x[offset + j]!;
@@ -81,16 +81,17 @@ function rowLogSumExp(x: Float32Array, offset: number, cols: number): [number, n
   if (m === -Infinity) return [NaN, NaN];
   let s = 0;
   for (let j = 0; j < cols; j++) s += Math.exp(x[offset + j]! - m);
-  return [m, Math.log(s)];
+  return [m, s];
 }
 
 function softmaxRows(x: Float32Array, rows: number, cols: number, y: Float32Array, log: boolean): void {
   for (let i = 0; i < rows; i++) {
     const o = i * cols;
-    const [m, logS] = rowLogSumExp(x, o, cols);
+    const [m, s] = rowSumExp(x, o, cols);
+    const logS = Math.log(s);
     for (let j = 0; j < cols; j++) {
       const shifted = x[o + j]! - m;
-      y[o + j] = log ? shifted - logS : Math.exp(shifted - logS);
+      y[o + j] = log ? shifted - logS : Math.exp(shifted) / s;
     }
   }
 }
@@ -161,14 +162,12 @@ function crossEntropyTarget(weights: Float32Array, smoothing: number, cols: numb
   return { weight: weights.length === 0 ? () => 1 : (c) => weights[c]!, smoothing, cols };
 }
 
-function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
-
-function softplus(z: number): number {
-  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+/** [σ(x), σ(−x)] from one exp(−|x|), neither losing precision in its tail. */
+function sigmoids(x: number): [number, number] {
+  const e = Math.exp(-Math.abs(x));
+  const big = 1 / (1 + e);
+  const small = e / (1 + e);
+  return x >= 0 ? [big, small] : [small, big];
 }
 
 interface Pointwise {
@@ -272,7 +271,8 @@ export const referenceLoss: LossKernels = {
     for (let i = 0; i < rows; i++) {
       const o = i * cols;
       const y = labels[i]!;
-      const [m, logS] = rowLogSumExp(logits, o, cols);
+      const [m, s] = rowSumExp(logits, o, cols);
+      const logS = Math.log(s);
       // −log p_c = (m − x_c) + log s; terms of weight 0 are skipped so a −Inf logit there adds 0.
       const labelWeight = target.weight(y) * (1 - smoothing);
       let row = labelWeight === 0 ? 0 : labelWeight * (m - logits[o + y]! + logS);
@@ -283,7 +283,7 @@ export const referenceLoss: LossKernels = {
         }
       }
       total += Number.isNaN(logS) ? NaN : row;
-      for (let c = 0; c < cols; c++) probs[o + c] = Math.exp(logits[o + c]! - m - logS);
+      for (let c = 0; c < cols; c++) probs[o + c] = Math.exp(logits[o + c]! - m) / s;
     }
     loss[0] = total / denominator(labels, target);
   },
@@ -375,9 +375,11 @@ export const referenceLoss: LossKernels = {
       const xv = x[k]!;
       const tv = t[k]!;
       const pw = posWeight.length === 0 ? 1 : posWeight[k % cols]!;
-      // A hard target skips the other term, so an infinite logit on the right side costs 0.
-      if (tv !== 0) sum += pw * tv * softplus(-xv);
-      if (tv !== 1) sum += (1 - tv) * softplus(xv);
+      // softplus(±x) = max(±x, 0) + log1p(exp(−|x|)), sharing the log1p. A hard target skips
+      // the other term, so an infinite logit on the right side costs 0.
+      const tail = Math.log1p(Math.exp(-Math.abs(xv)));
+      if (tv !== 0) sum += pw * tv * (Math.max(-xv, 0) + tail);
+      if (tv !== 1) sum += (1 - tv) * (Math.max(xv, 0) + tail);
     }
     loss[0] = mean ? sum / size : sum;
   },
@@ -398,7 +400,8 @@ export const referenceLoss: LossKernels = {
       const xv = x[k]!;
       const tv = t[k]!;
       const pw = posWeight.length === 0 ? 1 : posWeight[k % cols]!;
-      dx[k] = scale * ((1 - tv) * sigmoid(xv) - pw * tv * sigmoid(-xv));
+      const [positive, negative] = sigmoids(xv);
+      dx[k] = scale * ((1 - tv) * positive - pw * tv * negative);
     }
   },
 
