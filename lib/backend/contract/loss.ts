@@ -102,12 +102,16 @@ export interface LossKernels {
   l1Backward(prediction: Float32Array, target: Float32Array, mean: boolean, grad: number, dprediction: Float32Array): void;
 }
 
+/** Relative 1e-6: about 8 float32 ulps, the room left for exp, log and one final rounding. */
+const RELATIVE = 1e-6;
+
 /**
- * The bound for a result that goes through exp or log: a relative 1e-6 (about 8 float32 ulps)
- * of the reference value, from the reference rerun on the arguments as they were. Both backends
- * compute in double and round once, so they differ only where the libraries' exp and log differ
- * by an ulp of double; the bound leaves room for a float32 kernel with accurate exp and log.
- * `floor` is an absolute part for results that are differences near 0 (log-softmax).
+ * The bound for a result that goes through exp or log, or a sum of non-negative terms: RELATIVE
+ * times the reference value, from the reference rerun on the arguments as they were. Both
+ * backends compute in double and round once, so they differ only where the libraries' exp and
+ * log differ by an ulp of double (a double sum of n terms adds n·2^−53, far below 1e-6); the
+ * bound leaves room for a float32 kernel with accurate exp and log. `floor` is an absolute part
+ * for results that are differences near 0 (log-softmax, whose log-sum is accurate to 1e-6).
  */
 function transcendental(name: keyof LossKernels, output: number, floor = 0) {
   return (before: Args, reference: Backend): Tolerance => {
@@ -118,7 +122,7 @@ function transcendental(name: keyof LossKernels, output: number, floor = 0) {
     });
     (reference[name] as (...a: Args) => void)(...args);
     const value = args[output] as Float32Array;
-    return Float64Array.from(value, (v) => 1e-6 * (Math.abs(v) + floor) + Number.MIN_VALUE);
+    return Float64Array.from(value, (v) => RELATIVE * (Math.abs(v) + floor) + Number.MIN_VALUE);
   };
 }
 
@@ -127,20 +131,83 @@ const check = (name: keyof LossKernels, output: number, label: string, floor = 0
   tolerance: transcendental(name, output, floor),
 });
 
+/**
+ * Gradients that are differences (y·(dy − Σdy·y), p·A − a, (1 − t)·σ(x) − t·σ(−x)) may cancel
+ * to near 0, where a bound relative to the result means nothing: these bound each element by
+ * RELATIVE times the sum of the absolute values of its terms.
+ */
+function rowTerms(before: Args, perRow: (y: Float32Array, dy: Float32Array, o: number, cols: number, out: Float64Array) => void): Tolerance {
+  const [y, dy, rows, cols] = before as [Float32Array, Float32Array, number, number];
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) perRow(y, dy, i * cols, cols, out);
+  return out;
+}
+
+const softmaxBackwardTolerance = (before: Args): Tolerance =>
+  rowTerms(before, (y, dy, o, cols, out) => {
+    let dot = 0;
+    for (let j = 0; j < cols; j++) dot += Math.abs(dy[o + j]! * y[o + j]!);
+    for (let j = 0; j < cols; j++) out[o + j] = RELATIVE * Math.abs(y[o + j]!) * (Math.abs(dy[o + j]!) + dot) + Number.MIN_VALUE;
+  });
+
+const logSoftmaxBackwardTolerance = (before: Args): Tolerance =>
+  rowTerms(before, (y, dy, o, cols, out) => {
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += Math.abs(dy[o + j]!);
+    for (let j = 0; j < cols; j++) out[o + j] = RELATIVE * (Math.abs(dy[o + j]!) + Math.exp(y[o + j]!) * sum) + Number.MIN_VALUE;
+  });
+
+/** |grad|/|W|·(p·|A_i| + |a_ic|), from the same targets as the kernel. */
+function crossEntropyBackwardTolerance(before: Args): Tolerance {
+  const [probs, labels, rows, cols, weights, smoothing, grad] =
+    before as [Float32Array, Int32Array, number, number, Float32Array, number, number];
+  const w = (c: number) => (weights.length === 0 ? 1 : weights[c]!);
+  let total = 0;
+  for (let i = 0; i < rows; i++) total += w(labels[i]!);
+  let weightSum = 0;
+  for (let c = 0; c < cols; c++) weightSum += w(c);
+  const scale = Math.abs(grad / total);
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const y = labels[i]!;
+    const mass = Math.abs(w(y) * (1 - smoothing) + (smoothing / cols) * weightSum);
+    for (let c = 0; c < cols; c++) {
+      const a = Math.abs(w(c) * (smoothing / cols + (c === y ? 1 - smoothing : 0)));
+      out[i * cols + c] = RELATIVE * scale * (probs[i * cols + c]! * mass + a) + Number.MIN_VALUE;
+    }
+  }
+  return out;
+}
+
+/** |scale|·((1 − t)·σ(x) + |pw|·t·σ(−x)). */
+function bceBackwardTolerance(before: Args): Tolerance {
+  const [x, t, rows, cols, posWeight, mean, grad] =
+    before as [Float32Array, Float32Array, number, number, Float32Array, boolean, number];
+  const size = rows * cols;
+  const scale = Math.abs(mean ? grad / size : grad);
+  const out = new Float64Array(size);
+  for (let k = 0; k < size; k++) {
+    const pw = posWeight.length === 0 ? 1 : Math.abs(posWeight[k % cols]!);
+    const positive = 1 / (1 + Math.exp(-x[k]!));
+    out[k] = RELATIVE * scale * ((1 - t[k]!) * positive + pw * t[k]! * (1 - positive)) + Number.MIN_VALUE;
+  }
+  return out;
+}
+
 export const LOSS_CHECKS: Record<keyof LossKernels, KernelCheck> = {
   softmax: check('softmax', 3, 'y'),
-  softmaxBackward: check('softmaxBackward', 4, 'dx'),
+  softmaxBackward: { outputs: [[4, 'dx']], tolerance: softmaxBackwardTolerance },
   logSoftmax: check('logSoftmax', 3, 'y', 1),
-  logSoftmaxBackward: check('logSoftmaxBackward', 4, 'dx'),
+  logSoftmaxBackward: { outputs: [[4, 'dx']], tolerance: logSoftmaxBackwardTolerance },
   softmaxCrossEntropy: {
     outputs: [[6, 'probs'], [7, 'loss']],
     tolerance: (before, reference, output) => transcendental('softmaxCrossEntropy', output)(before, reference),
   },
-  softmaxCrossEntropyBackward: check('softmaxCrossEntropyBackward', 7, 'dlogits'),
+  softmaxCrossEntropyBackward: { outputs: [[7, 'dlogits']], tolerance: crossEntropyBackwardTolerance },
   hingeLoss: check('hingeLoss', 5, 'loss'),
   hingeLossBackward: check('hingeLossBackward', 6, 'dscores'),
   bceWithLogits: check('bceWithLogits', 6, 'loss'),
-  bceWithLogitsBackward: check('bceWithLogitsBackward', 7, 'dx'),
+  bceWithLogitsBackward: { outputs: [[7, 'dx']], tolerance: bceBackwardTolerance },
   mse: check('mse', 3, 'loss'),
   mseBackward: check('mseBackward', 4, 'dprediction'),
   l1: check('l1', 3, 'loss'),
