@@ -169,8 +169,10 @@ void l1Backward(const float* prediction, const float* target, size_t n, bool mea
   const float s = static_cast<float>(mean ? grad / static_cast<double>(n) : grad);
   for (size_t i = 0; i < n; ++i) {
     const float d = prediction[i] - target[i];
-    // sign(0) = 0 as PyTorch's sign (the subgradient at 0); NaN passes (NaN * 0 is NaN).
-    dprediction[i] = d > 0.0f ? s : (d < 0.0f ? -s : d * 0.0f);
+    // sign(0) = 0 as PyTorch's sign (the subgradient at 0); NaN passes. Branch-free: the sign
+    // of random differences is unpredictable.
+    const float sign = static_cast<float>((d > 0.0f) - (d < 0.0f));
+    dprediction[i] = d != d ? d : sign * s;
   }
 }
 
