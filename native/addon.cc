@@ -9,6 +9,7 @@ static Napi::Object InitTensorgrad(Napi::Env env, Napi::Object exports) {
   tg::registerGemm(env, exports);
   tg::registerElementwise(env, exports);
   tg::registerReduce(env, exports);
+  tg::registerLoss(env, exports);
   tg::registerRandom(env, exports);
   tg::registerLayout(env, exports);
   tg::registerInfo(env, exports);

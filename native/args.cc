@@ -6,8 +6,6 @@
 
 namespace tg {
 
-namespace {
-
 std::string formatNumber(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
@@ -15,6 +13,8 @@ std::string formatNumber(double v) {
   const auto result = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
   return std::string(buf, result.ptr);
 }
+
+namespace {
 
 const char* typedArrayName(napi_typedarray_type type) {
   switch (type) {

@@ -76,6 +76,9 @@ inline const char* Args::typeName<uint32_t>() { return "Uint32Array"; }
 template <>
 inline const char* Args::typeName<int32_t>() { return "Int32Array"; }
 
+// A number as JavaScript prints it: shortest round-trip digits, "NaN", "Infinity".
+std::string formatNumber(double v);
+
 // Describes a JavaScript value for an error message: "a string", "NaN", "a Float64Array of length 3".
 std::string describe(const Napi::Value& value);
 

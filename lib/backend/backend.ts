@@ -8,12 +8,14 @@
 import type { ElementwiseKernels } from './contract/elementwise';
 import type { GemmKernels } from './contract/gemm';
 import type { LayoutKernels } from './contract/layout';
+import type { LossKernels } from './contract/loss';
 import type { RandomKernels } from './contract/random';
 import type { ReduceKernels } from './contract/reduce';
 
-export type { ElementwiseKernels, GemmKernels, LayoutKernels, RandomKernels, ReduceKernels };
+export type { ElementwiseKernels, GemmKernels, LayoutKernels, LossKernels, RandomKernels, ReduceKernels };
 
-export interface Backend extends GemmKernels, ElementwiseKernels, ReduceKernels, RandomKernels, LayoutKernels {
+export interface Backend
+  extends GemmKernels, ElementwiseKernels, ReduceKernels, LossKernels, RandomKernels, LayoutKernels {
   readonly name: BackendName;
 }
 

@@ -1,5 +1,6 @@
 export type {
-  Backend, BackendName, KernelName, ElementwiseKernels, GemmKernels, LayoutKernels, RandomKernels, ReduceKernels,
+  Backend, BackendName, KernelName, ElementwiseKernels, GemmKernels, LayoutKernels, LossKernels, RandomKernels,
+  ReduceKernels,
 } from './backend';
 export { BACKEND_NAMES } from './backend';
 export { KERNEL_NAMES } from './contract';

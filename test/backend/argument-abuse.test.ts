@@ -9,6 +9,7 @@ import type { KernelName } from '../../lib/backend';
 import { ELEMENTWISE_SIGNATURES } from './abuse/elementwise';
 import { GEMM_SIGNATURES } from './abuse/gemm';
 import { LAYOUT_SIGNATURES } from './abuse/layout';
+import { LOSS_SIGNATURES } from './abuse/loss';
 import { RANDOM_SIGNATURES } from './abuse/random';
 import { REDUCE_SIGNATURES } from './abuse/reduce';
 import { F, type Kind, type Signature } from './abuse/signature';
@@ -18,6 +19,7 @@ const SIGNATURES: Record<KernelName, Signature> = {
   ...GEMM_SIGNATURES,
   ...ELEMENTWISE_SIGNATURES,
   ...REDUCE_SIGNATURES,
+  ...LOSS_SIGNATURES,
   ...RANDOM_SIGNATURES,
   ...LAYOUT_SIGNATURES,
 };

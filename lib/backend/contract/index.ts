@@ -8,6 +8,7 @@ import type { KernelCheck } from './check';
 import { ELEMENTWISE_CHECKS } from './elementwise';
 import { GEMM_CHECKS } from './gemm';
 import { LAYOUT_CHECKS } from './layout';
+import { LOSS_CHECKS } from './loss';
 import { RANDOM_CHECKS } from './random';
 import { REDUCE_CHECKS } from './reduce';
 
@@ -17,6 +18,7 @@ export const KERNEL_CHECKS: Record<KernelName, KernelCheck> = {
   ...GEMM_CHECKS,
   ...ELEMENTWISE_CHECKS,
   ...REDUCE_CHECKS,
+  ...LOSS_CHECKS,
   ...RANDOM_CHECKS,
   ...LAYOUT_CHECKS,
 };

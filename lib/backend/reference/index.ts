@@ -6,6 +6,7 @@ import type { Backend } from '../backend';
 import { referenceElementwise } from './elementwise';
 import { referenceGemm } from './gemm';
 import { referenceLayout } from './layout';
+import { referenceLoss } from './loss';
 import { referenceRandom } from './random';
 import { referenceReduce } from './reduce';
 
@@ -14,6 +15,7 @@ export const referenceBackend: Backend = {
   ...referenceGemm,
   ...referenceElementwise,
   ...referenceReduce,
+  ...referenceLoss,
   ...referenceRandom,
   ...referenceLayout,
 };
