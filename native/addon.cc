@@ -10,6 +10,8 @@ static Napi::Object InitTensorgrad(Napi::Env env, Napi::Object exports) {
   tg::registerElementwise(env, exports);
   tg::registerReduce(env, exports);
   tg::registerRandom(env, exports);
+  tg::registerNorm(env, exports);
+  tg::registerDropout(env, exports);
   tg::registerInfo(env, exports);
   return exports;
 }

@@ -5,14 +5,17 @@
  * the kernel and the argument; sizes are non-negative integers up to 2^53 − 1 and array lengths
  * must equal what the sizes imply. The kernels are declared by area in contract/.
  */
+import type { DropoutKernels } from './contract/dropout';
 import type { ElementwiseKernels } from './contract/elementwise';
 import type { GemmKernels } from './contract/gemm';
+import type { NormKernels } from './contract/norm';
 import type { RandomKernels } from './contract/random';
 import type { ReduceKernels } from './contract/reduce';
 
-export type { ElementwiseKernels, GemmKernels, RandomKernels, ReduceKernels };
+export type { DropoutKernels, ElementwiseKernels, GemmKernels, NormKernels, RandomKernels, ReduceKernels };
 
-export interface Backend extends GemmKernels, ElementwiseKernels, ReduceKernels, RandomKernels {
+export interface Backend
+  extends GemmKernels, ElementwiseKernels, ReduceKernels, RandomKernels, NormKernels, DropoutKernels {
   readonly name: BackendName;
 }
 

@@ -50,7 +50,7 @@ function checkKernel(name: KernelName, native: Backend, reference: Backend) {
       const actual = args[position] as ArrayLike<number>;
       const expected = referenceArgs[position] as ArrayLike<number>;
       if (!findDivergence(actual, expected)) continue; // exact agreement: no bound needed
-      const tolerance = check.tolerance ? check.tolerance(before, reference) : 0;
+      const tolerance = check.tolerance ? check.tolerance(before, reference, output) : 0;
       const divergence = findDivergence(actual, expected, tolerance);
       if (divergence) {
         throw new Error(

@@ -1,5 +1,6 @@
 export type {
   Backend, BackendName, KernelName, ElementwiseKernels, GemmKernels, RandomKernels, ReduceKernels,
+  NormKernels, DropoutKernels,
 } from './backend';
 export { BACKEND_NAMES } from './backend';
 export { KERNEL_NAMES } from './contract';

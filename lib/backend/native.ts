@@ -22,6 +22,11 @@ export function nativeBackend(): Backend {
     randomBits: addon.randomBits,
     fillUniform: addon.fillUniform,
     fillNormal: addon.fillNormal,
+    batchNormTrain: addon.batchNormTrain,
+    batchNormEval: addon.batchNormEval,
+    batchNormBackward: addon.batchNormBackward,
+    dropoutForward: addon.dropoutForward,
+    dropoutBackward: addon.dropoutBackward,
   };
   return cached;
 }

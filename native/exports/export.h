@@ -38,6 +38,8 @@ void registerGemm(Napi::Env env, Napi::Object exports);
 void registerElementwise(Napi::Env env, Napi::Object exports);
 void registerReduce(Napi::Env env, Napi::Object exports);
 void registerRandom(Napi::Env env, Napi::Object exports);
+void registerNorm(Napi::Env env, Napi::Object exports);
+void registerDropout(Napi::Env env, Napi::Object exports);
 void registerInfo(Napi::Env env, Napi::Object exports);
 
 }  // namespace tg

@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { loadAddon } from '../../lib/backend/addon';
 import { KERNEL_NAMES, referenceBackend } from '../../lib/backend';
 import type { KernelName } from '../../lib/backend';
+import { DROPOUT_SIGNATURES } from './abuse/dropout';
 import { ELEMENTWISE_SIGNATURES } from './abuse/elementwise';
 import { GEMM_SIGNATURES } from './abuse/gemm';
+import { NORM_SIGNATURES } from './abuse/norm';
 import { RANDOM_SIGNATURES } from './abuse/random';
 import { REDUCE_SIGNATURES } from './abuse/reduce';
 import { F, type Kind, type Signature } from './abuse/signature';
@@ -18,6 +20,8 @@ const SIGNATURES: Record<KernelName, Signature> = {
   ...ELEMENTWISE_SIGNATURES,
   ...REDUCE_SIGNATURES,
   ...RANDOM_SIGNATURES,
+  ...NORM_SIGNATURES,
+  ...DROPOUT_SIGNATURES,
 };
 
 const ANY_WRONG: unknown[] = [undefined, null, 'a string', {}, [], [1, 2], 1n, Symbol('s'), () => 0];

@@ -12,7 +12,8 @@ export interface KernelCheck {
   outputs: [number, string][];
   /**
    * The allowed difference per element, from the arguments as they were before the call.
-   * Absent: the two backends must agree exactly (NaN matching NaN).
+   * Absent: the two backends must agree exactly (NaN matching NaN). `output` names the output
+   * being compared, for kernels that write several with different bounds.
    */
-  tolerance?: (before: Args, reference: Backend) => Tolerance;
+  tolerance?: (before: Args, reference: Backend, output: string) => Tolerance;
 }

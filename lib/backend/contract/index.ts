@@ -5,8 +5,10 @@
  */
 import type { KernelName } from '../backend';
 import type { KernelCheck } from './check';
+import { DROPOUT_CHECKS } from './dropout';
 import { ELEMENTWISE_CHECKS } from './elementwise';
 import { GEMM_CHECKS } from './gemm';
+import { NORM_CHECKS } from './norm';
 import { RANDOM_CHECKS } from './random';
 import { REDUCE_CHECKS } from './reduce';
 
@@ -17,6 +19,8 @@ export const KERNEL_CHECKS: Record<KernelName, KernelCheck> = {
   ...ELEMENTWISE_CHECKS,
   ...REDUCE_CHECKS,
   ...RANDOM_CHECKS,
+  ...NORM_CHECKS,
+  ...DROPOUT_CHECKS,
 };
 
 /** Every kernel of the contract. */

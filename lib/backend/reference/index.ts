@@ -3,8 +3,10 @@
  * checked against. Accumulates in double (JavaScript numbers) and rounds once to float32.
  */
 import type { Backend } from '../backend';
+import { referenceDropout } from './dropout';
 import { referenceElementwise } from './elementwise';
 import { referenceGemm } from './gemm';
+import { referenceNorm } from './norm';
 import { referenceRandom } from './random';
 import { referenceReduce } from './reduce';
 
@@ -14,4 +16,6 @@ export const referenceBackend: Backend = {
   ...referenceElementwise,
   ...referenceReduce,
   ...referenceRandom,
+  ...referenceNorm,
+  ...referenceDropout,
 };
