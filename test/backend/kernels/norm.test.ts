@@ -41,7 +41,7 @@ interface TrainResult {
 
 function train(
   backend: Backend, x: Float32Array, n: number, c: number, hw: number,
-  gamma = new Float32Array(c).fill(1), beta = new Float32Array(c), momentum = 0.1, eps = EPS,
+  gamma: Float32Array = new Float32Array(c).fill(1), beta: Float32Array = new Float32Array(c), momentum = 0.1, eps = EPS,
 ): TrainResult {
   const r: TrainResult = {
     y: new Float32Array(x.length), mean: new Float32Array(c), invStd: new Float32Array(c),
