@@ -136,6 +136,24 @@ describe.each(nativePaths())('dropout: native (%s) against the reference', (simd
     }
   });
 
+  it('keeps an element whose uniform equals dropProb exactly and drops it just above', () => {
+    const n = 200;
+    const words = new Uint32Array(n);
+    reference.randomBits(words, 4242, 5);
+    const ones = new Float32Array(n).fill(1);
+    for (const t of [0, 3, 4, 40, 131, 199]) {
+      const exact = (words[t]! >>> 8) / 2 ** 24;
+      for (const dropProb of [exact, exact + 2 ** -40]) {
+        const want = new Float32Array(n);
+        const got = new Float32Array(n);
+        reference.dropoutForward(ones, dropProb, 4242, 5, want);
+        native.dropoutForward(ones, dropProb, 4242, 5, got);
+        expectSame(bits(got), bits(want), `dropProb ${dropProb}`);
+        expect(got[t] !== 0, `element ${t} at dropProb ${dropProb}`).toBe(dropProb === exact);
+      }
+    }
+  });
+
   it('draws the same masks for many seeds and offsets', () => {
     const random = makeRandom(99);
     for (let trial = 0; trial < 200; trial++) {
