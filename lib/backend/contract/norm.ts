@@ -56,10 +56,12 @@ export interface NormKernels {
   ): void;
 }
 
-// Error bounds. The native kernels compute statistics and sums in double like the reference but
-// in another order (m·2^−52 relative, negligible but counted), round them once to float32 (one
-// ulp each side), and normalize elementwise in float32: (x − μ_hi − μ_lo)·(γ·invStd) + β, a
-// handful of roundings, within 8 units of 2^−24 of |γ·x̂| + |β|.
+// Error bounds. A native kernel may sum in double in another order than the reference
+// ((m + 4)·2^−52 relative: negligible, but counted) and rounds each statistic once to float32
+// (one ulp each side). For the elementwise outputs the bound is 8 units of 2^−24 of
+// |γ·x̂| + |β| (and of dx's terms), room for a float32 path that normalizes as
+// (x − μ_hi − μ_lo)·fl(γ·invStd) + β with μ split in two floats (a few roundings, and 2^−48·|μ|
+// from the split); the current native kernels compute these in double, like the reference.
 const U = 2 ** -24;
 const TINY = Number.MIN_VALUE;
 
