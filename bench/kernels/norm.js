@@ -14,7 +14,7 @@ module.exports = SHAPES.flatMap(([n, c, hw]) => {
     { name: `batchNormTrain ${label}`, bytes: 8 * size, data,
       run: (k, d) => k.batchNormTrain(d.x, n, c, hw, d.gamma, d.beta, d.runningMean, d.runningVar, EPS, 0.1, d.y, d.mean, d.invStd) },
     { name: `batchNormEval ${label}`, bytes: 8 * size, data,
-      run: (k, d) => k.batchNormEval(d.x, n, c, hw, d.gamma, d.beta, d.runningMean, d.invStd, EPS, d.y) },
+      run: (k, d) => k.batchNormEval(d.x, n, c, hw, d.gamma, d.beta, d.runningMean, d.runningVar, EPS, d.y) },
     { name: `batchNormBackward ${label}`, bytes: 12 * size, data,
       run: (k, d) => k.batchNormBackward(d.x, d.dy, n, c, hw, d.gamma, d.mean, d.invStd, d.dx, d.dgamma, d.dbeta) },
   ];
