@@ -12,6 +12,8 @@ static Napi::Object InitTensorgrad(Napi::Env env, Napi::Object exports) {
   tg::registerLoss(env, exports);
   tg::registerRandom(env, exports);
   tg::registerLayout(env, exports);
+  tg::registerNorm(env, exports);
+  tg::registerDropout(env, exports);
   tg::registerInfo(env, exports);
   tg::registerThreads(env, exports);
   return exports;

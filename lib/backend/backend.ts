@@ -5,17 +5,22 @@
  * the kernel and the argument; sizes are non-negative integers up to 2^53 − 1 and array lengths
  * must equal what the sizes imply. The kernels are declared by area in contract/.
  */
+import type { DropoutKernels } from './contract/dropout';
 import type { ElementwiseKernels } from './contract/elementwise';
 import type { GemmKernels } from './contract/gemm';
 import type { LayoutKernels } from './contract/layout';
 import type { LossKernels } from './contract/loss';
+import type { NormKernels } from './contract/norm';
 import type { RandomKernels } from './contract/random';
 import type { ReduceKernels } from './contract/reduce';
 
-export type { ElementwiseKernels, GemmKernels, LayoutKernels, LossKernels, RandomKernels, ReduceKernels };
+export type {
+  DropoutKernels, ElementwiseKernels, GemmKernels, LayoutKernels, LossKernels, NormKernels, RandomKernels, ReduceKernels,
+};
 
 export interface Backend
-  extends GemmKernels, ElementwiseKernels, ReduceKernels, LossKernels, RandomKernels, LayoutKernels {
+  extends GemmKernels, ElementwiseKernels, ReduceKernels, LossKernels, RandomKernels, LayoutKernels, NormKernels,
+    DropoutKernels {
   readonly name: BackendName;
 }
 

@@ -14,11 +14,11 @@ namespace {
 constexpr uint32_t kMul0 = 0xD2511F53u, kMul1 = 0xCD9E8D57u;
 constexpr uint32_t kWeyl0 = 0x9E3779B9u, kWeyl1 = 0xBB67AE85u;
 
-struct Block {
-  uint32_t w[4];
-};
+using Block = PhiloxBlock;
 
-Block philox(uint64_t counter, uint64_t seed) {
+}  // namespace
+
+PhiloxBlock philox(uint64_t counter, uint64_t seed) {
   uint32_t c0 = static_cast<uint32_t>(counter), c1 = static_cast<uint32_t>(counter >> 32);
   uint32_t c2 = 0, c3 = 0;
   uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
@@ -36,6 +36,8 @@ Block philox(uint64_t counter, uint64_t seed) {
   }
   return {{c0, c1, c2, c3}};
 }
+
+namespace {
 
 constexpr double kTwoPow32 = 4294967296.0;
 constexpr double kLn2 = 0.6931471805599453;

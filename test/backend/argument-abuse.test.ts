@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { loadAddon } from '../../lib/backend/addon';
 import { KERNEL_NAMES, referenceBackend } from '../../lib/backend';
 import type { KernelName } from '../../lib/backend';
+import { DROPOUT_SIGNATURES } from './abuse/dropout';
 import { ELEMENTWISE_SIGNATURES } from './abuse/elementwise';
 import { GEMM_SIGNATURES } from './abuse/gemm';
 import { LAYOUT_SIGNATURES } from './abuse/layout';
 import { LOSS_SIGNATURES } from './abuse/loss';
+import { NORM_SIGNATURES } from './abuse/norm';
 import { RANDOM_SIGNATURES } from './abuse/random';
 import { REDUCE_SIGNATURES } from './abuse/reduce';
 import { F, type Kind, type Signature } from './abuse/signature';
@@ -22,6 +24,8 @@ const SIGNATURES: Record<KernelName, Signature> = {
   ...LOSS_SIGNATURES,
   ...RANDOM_SIGNATURES,
   ...LAYOUT_SIGNATURES,
+  ...NORM_SIGNATURES,
+  ...DROPOUT_SIGNATURES,
 };
 
 const ANY_WRONG: unknown[] = [undefined, null, 'a string', {}, [], [1, 2], 1n, Symbol('s'), () => 0];

@@ -5,10 +5,12 @@
  */
 import type { KernelName } from '../backend';
 import type { KernelCheck } from './check';
+import { DROPOUT_CHECKS } from './dropout';
 import { ELEMENTWISE_CHECKS } from './elementwise';
 import { GEMM_CHECKS } from './gemm';
 import { LAYOUT_CHECKS } from './layout';
 import { LOSS_CHECKS } from './loss';
+import { NORM_CHECKS } from './norm';
 import { RANDOM_CHECKS } from './random';
 import { REDUCE_CHECKS } from './reduce';
 
@@ -21,6 +23,8 @@ export const KERNEL_CHECKS: Record<KernelName, KernelCheck> = {
   ...LOSS_CHECKS,
   ...RANDOM_CHECKS,
   ...LAYOUT_CHECKS,
+  ...NORM_CHECKS,
+  ...DROPOUT_CHECKS,
 };
 
 /** Every kernel of the contract. */

@@ -3,10 +3,12 @@
  * checked against. Accumulates in double (JavaScript numbers) and rounds once to float32.
  */
 import type { Backend } from '../backend';
+import { referenceDropout } from './dropout';
 import { referenceElementwise } from './elementwise';
 import { referenceGemm } from './gemm';
 import { referenceLayout } from './layout';
 import { referenceLoss } from './loss';
+import { referenceNorm } from './norm';
 import { referenceRandom } from './random';
 import { referenceReduce } from './reduce';
 
@@ -18,4 +20,6 @@ export const referenceBackend: Backend = {
   ...referenceLoss,
   ...referenceRandom,
   ...referenceLayout,
+  ...referenceNorm,
+  ...referenceDropout,
 };
