@@ -11,6 +11,7 @@ static Napi::Object InitTensorgrad(Napi::Env env, Napi::Object exports) {
   tg::registerReduce(env, exports);
   tg::registerRandom(env, exports);
   tg::registerInfo(env, exports);
+  tg::registerOptim(env, exports);
   return exports;
 }
 

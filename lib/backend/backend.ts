@@ -7,12 +7,14 @@
  */
 import type { ElementwiseKernels } from './contract/elementwise';
 import type { GemmKernels } from './contract/gemm';
+import type { OptimKernels } from './contract/optim';
 import type { RandomKernels } from './contract/random';
 import type { ReduceKernels } from './contract/reduce';
 
-export type { ElementwiseKernels, GemmKernels, RandomKernels, ReduceKernels };
+export type { ElementwiseKernels, GemmKernels, OptimKernels, RandomKernels, ReduceKernels };
 
-export interface Backend extends GemmKernels, ElementwiseKernels, ReduceKernels, RandomKernels {
+export interface Backend extends GemmKernels, ElementwiseKernels, ReduceKernels, RandomKernels,
+  OptimKernels {
   readonly name: BackendName;
 }
 

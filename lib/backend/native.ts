@@ -22,6 +22,14 @@ export function nativeBackend(): Backend {
     randomBits: addon.randomBits,
     fillUniform: addon.fillUniform,
     fillNormal: addon.fillNormal,
+    sgdStep: addon.sgdStep,
+    adagradStep: addon.adagradStep,
+    rmspropStep: addon.rmspropStep,
+    adadeltaStep: addon.adadeltaStep,
+    adamStep: addon.adamStep,
+    adamwStep: addon.adamwStep,
+    adamaxStep: addon.adamaxStep,
+    nadamStep: addon.nadamStep,
   };
   return cached;
 }

@@ -8,6 +8,7 @@ import { KERNEL_NAMES, referenceBackend } from '../../lib/backend';
 import type { KernelName } from '../../lib/backend';
 import { ELEMENTWISE_SIGNATURES } from './abuse/elementwise';
 import { GEMM_SIGNATURES } from './abuse/gemm';
+import { OPTIM_SIGNATURES } from './abuse/optim';
 import { RANDOM_SIGNATURES } from './abuse/random';
 import { REDUCE_SIGNATURES } from './abuse/reduce';
 import { F, type Kind, type Signature } from './abuse/signature';
@@ -18,6 +19,7 @@ const SIGNATURES: Record<KernelName, Signature> = {
   ...ELEMENTWISE_SIGNATURES,
   ...REDUCE_SIGNATURES,
   ...RANDOM_SIGNATURES,
+  ...OPTIM_SIGNATURES,
 };
 
 const ANY_WRONG: unknown[] = [undefined, null, 'a string', {}, [], [1, 2], 1n, Symbol('s'), () => 0];

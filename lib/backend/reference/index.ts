@@ -5,6 +5,7 @@
 import type { Backend } from '../backend';
 import { referenceElementwise } from './elementwise';
 import { referenceGemm } from './gemm';
+import { referenceOptim } from './optim';
 import { referenceRandom } from './random';
 import { referenceReduce } from './reduce';
 
@@ -14,4 +15,5 @@ export const referenceBackend: Backend = {
   ...referenceElementwise,
   ...referenceReduce,
   ...referenceRandom,
+  ...referenceOptim,
 };
