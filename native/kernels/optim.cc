@@ -21,6 +21,16 @@ inline float average(float a, float x, float oneMinusBeta) {
 // max that propagates NaN from either side, as torch.maximum.
 inline float maxNaN(float a, float b) { return a != a || b != b ? a + b : (a > b ? a : b); }
 
+// (hi + lo)·x + y with the split coefficient; at an infinite x, hi·x + y (lo·x could be NaN).
+inline float scaleAdd(Split k, float x, float y) {
+  return std::isinf(x) ? k.hi * x + y : k.hi * x + (k.lo * x + y);
+}
+
+Split split(double v) {
+  const float hi = static_cast<float>(v);
+  return {hi, static_cast<float>(v - static_cast<double>(hi))};
+}
+
 }  // namespace
 
 namespace portable {
@@ -29,11 +39,11 @@ void sgd(float* p, const float* g, float* buf, size_t n, const SgdCoefficients& 
   for (size_t i = 0; i < n; ++i) {
     float d = g[i] + c.weightDecay * p[i];
     if (c.useMomentum) {
-      const float b = c.first ? d : c.momentum * buf[i] + c.gradScale * d;
+      const float b = c.first ? d : scaleAdd(c.momentum, buf[i], c.gradScale * d);
       buf[i] = b;
-      d = c.nesterov ? d + c.momentum * b : b;
+      d = c.nesterov ? scaleAdd(c.momentum, b, d) : b;
     }
-    p[i] = p[i] - c.lr * d;
+    p[i] = p[i] - scaleAdd(c.lr, d, 0.0f);
   }
 }
 
@@ -42,7 +52,7 @@ void adagrad(float* p, const float* g, float* sum, size_t n, const AdagradCoeffi
     const float d = g[i] + c.weightDecay * p[i];
     const float s = sum[i] + d * d;
     sum[i] = s;
-    p[i] = p[i] - c.clr * d / (std::sqrt(s) + c.eps);
+    p[i] = p[i] - scaleAdd(c.clr, d / (std::sqrt(s) + c.eps), 0.0f);
   }
 }
 
@@ -60,13 +70,12 @@ void rmsprop(float* p, const float* g, float* v, float* gAvg, float* buf, size_t
     } else {
       denom = std::sqrt(sq) + c.eps;
     }
+    float step = d / denom;
     if (c.useMomentum) {
-      const float b = c.momentum * buf[i] + d / denom;
-      buf[i] = b;
-      p[i] = p[i] - c.lr * b;
-    } else {
-      p[i] = p[i] - c.lr * (d / denom);
+      step = scaleAdd(c.momentum, buf[i], step);
+      buf[i] = step;
     }
+    p[i] = p[i] - scaleAdd(c.lr, step, 0.0f);
   }
 }
 
@@ -77,14 +86,14 @@ void adadelta(float* p, const float* g, float* v, float* u, size_t n, const Adad
     v[i] = sq;
     const float delta = std::sqrt(u[i] + c.eps) / std::sqrt(sq + c.eps) * d;
     u[i] = average(u[i], delta * delta, c.oneMinusRho);
-    p[i] = p[i] - c.lr * delta;
+    p[i] = p[i] - scaleAdd(c.lr, delta, 0.0f);
   }
 }
 
 void adam(float* p, const float* g, float* m, float* v, float* vMax, size_t n, const AdamCoefficients& c) {
   for (size_t i = 0; i < n; ++i) {
-    const float w = p[i] - c.lrWeightDecay * p[i];  // decoupled (AdamW); 0 for Adam
-    const float d = g[i] + c.weightDecay * p[i];     // L2 (Adam); 0 for AdamW
+    const float decay = c.lrWeightDecay * p[i];  // decoupled (AdamW); 0 for Adam
+    const float d = g[i] + c.weightDecay * p[i];  // L2 (Adam); 0 for AdamW
     const float mi = average(m[i], d, c.oneMinusBeta1);
     float vi = average(v[i], d * d, c.oneMinusBeta2);
     m[i] = mi;
@@ -93,7 +102,8 @@ void adam(float* p, const float* g, float* m, float* v, float* vMax, size_t n, c
       vi = maxNaN(vMax[i], vi);
       vMax[i] = vi;
     }
-    p[i] = w - c.stepSize * mi / (std::sqrt(vi) * c.invSqrtBc2 + c.eps);
+    // One rounding at param's scale: the decay joins the step before it is subtracted.
+    p[i] = p[i] - scaleAdd(c.stepSize, mi / (std::sqrt(vi) * c.invSqrtBc2 + c.eps), decay);
   }
 }
 
@@ -101,10 +111,10 @@ void adamax(float* p, const float* g, float* m, float* u, size_t n, const Adamax
   for (size_t i = 0; i < n; ++i) {
     const float d = g[i] + c.weightDecay * p[i];
     const float mi = average(m[i], d, c.oneMinusBeta1);
-    const float ui = maxNaN(c.beta2 * u[i], std::fabs(d) + c.eps);
+    const float ui = maxNaN(scaleAdd(c.beta2, u[i], 0.0f), std::fabs(d) + c.eps);
     m[i] = mi;
     u[i] = ui;
-    p[i] = p[i] - c.clr * mi / ui;
+    p[i] = p[i] - scaleAdd(c.clr, mi / ui, 0.0f);
   }
 }
 
@@ -116,7 +126,7 @@ void nadam(float* p, const float* g, float* m, float* v, size_t n, const NadamCo
     m[i] = mi;
     v[i] = vi;
     const float denom = std::sqrt(vi) * c.invSqrtBc2 + c.eps;
-    p[i] = p[i] - (c.gradScale * d + c.avgScale * mi) / denom;
+    p[i] = p[i] - scaleAdd(c.avgScale, mi / denom, scaleAdd(c.gradScale, d / denom, 0.0f));
   }
 }
 
@@ -132,36 +142,29 @@ void nadam(float* p, const float* g, float* m, float* v, size_t n, const NadamCo
 #endif
 
 void sgdStep(float* param, const float* grad, float* momentumBuffer, size_t n, const SgdOptions& o) {
-  SgdCoefficients c;
-  c.lr = static_cast<float>(o.lr);
-  c.momentum = static_cast<float>(o.momentum);
-  c.gradScale = static_cast<float>(1.0 - o.dampening);
-  c.weightDecay = static_cast<float>(o.weightDecay);
-  c.useMomentum = o.momentum > 0;
-  c.nesterov = o.nesterov;
-  c.first = o.step == 1;
+  const SgdCoefficients c{split(o.lr), split(o.momentum), static_cast<float>(1.0 - o.dampening),
+                          static_cast<float>(o.weightDecay), o.momentum > 0, o.nesterov, o.step == 1};
   TG_DISPATCH(sgd, param, grad, momentumBuffer, n, c);
 }
 
 void adagradStep(float* param, const float* grad, float* stateSum, size_t n, const AdagradOptions& o) {
-  const AdagradCoefficients c{
-      static_cast<float>(o.lr / (1.0 + static_cast<double>(o.step - 1) * o.lrDecay)),
-      static_cast<float>(o.weightDecay), static_cast<float>(o.eps)};
+  const AdagradCoefficients c{split(o.lr / (1.0 + static_cast<double>(o.step - 1) * o.lrDecay)),
+                              static_cast<float>(o.weightDecay), static_cast<float>(o.eps)};
   TG_DISPATCH(adagrad, param, grad, stateSum, n, c);
 }
 
 void rmspropStep(float* param, const float* grad, float* squareAvg, float* gradAvg,
                  float* momentumBuffer, size_t n, const RmspropOptions& o) {
-  const RmspropCoefficients c{static_cast<float>(o.lr), static_cast<float>(1.0 - o.alpha),
+  const RmspropCoefficients c{split(o.lr), split(o.momentum), static_cast<float>(1.0 - o.alpha),
                               static_cast<float>(o.eps), static_cast<float>(o.weightDecay),
-                              static_cast<float>(o.momentum), o.momentum > 0, o.centered};
+                              o.momentum > 0, o.centered};
   TG_DISPATCH(rmsprop, param, grad, squareAvg, gradAvg, momentumBuffer, n, c);
 }
 
 void adadeltaStep(float* param, const float* grad, float* squareAvg, float* accDelta, size_t n,
                   const AdadeltaOptions& o) {
-  const AdadeltaCoefficients c{static_cast<float>(o.lr), static_cast<float>(1.0 - o.rho),
-                               static_cast<float>(o.eps), static_cast<float>(o.weightDecay)};
+  const AdadeltaCoefficients c{split(o.lr), static_cast<float>(1.0 - o.rho), static_cast<float>(o.eps),
+                               static_cast<float>(o.weightDecay)};
   TG_DISPATCH(adadelta, param, grad, squareAvg, accDelta, n, c);
 }
 
@@ -170,7 +173,7 @@ void adamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, f
   const double t = static_cast<double>(o.step);
   const double bc1 = o.biasCorrection ? 1.0 - std::pow(o.beta1, t) : 1.0;
   const double bc2 = o.biasCorrection ? 1.0 - std::pow(o.beta2, t) : 1.0;
-  const AdamCoefficients c{static_cast<float>(o.lr / bc1),
+  const AdamCoefficients c{split(o.lr / bc1),
                            static_cast<float>(1.0 - o.beta1),
                            static_cast<float>(1.0 - o.beta2),
                            static_cast<float>(1.0 / std::sqrt(bc2)),
@@ -184,9 +187,8 @@ void adamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, f
 void adamaxStep(float* param, const float* grad, float* expAvg, float* expInf, size_t n,
                 const AdamaxOptions& o) {
   const double bc1 = 1.0 - std::pow(o.beta1, static_cast<double>(o.step));
-  const AdamaxCoefficients c{static_cast<float>(o.lr / bc1), static_cast<float>(1.0 - o.beta1),
-                             static_cast<float>(o.beta2), static_cast<float>(o.eps),
-                             static_cast<float>(o.weightDecay)};
+  const AdamaxCoefficients c{split(o.lr / bc1), split(o.beta2), static_cast<float>(1.0 - o.beta1),
+                             static_cast<float>(o.eps), static_cast<float>(o.weightDecay)};
   TG_DISPATCH(adamax, param, grad, expAvg, expInf, n, c);
 }
 
@@ -195,14 +197,13 @@ void nadamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, 
   const double t = static_cast<double>(o.step);
   const auto mu = [&](double s) { return o.beta1 * (1.0 - 0.5 * std::pow(0.96, s * o.momentumDecay)); };
   const double muNext = mu(t + 1);
-  const NadamCoefficients c{
-      static_cast<float>(o.lr * (1.0 - mu(t)) / (1.0 - o.muProduct)),
-      static_cast<float>(o.lr * muNext / (1.0 - o.muProduct * muNext)),
-      static_cast<float>(1.0 - o.beta1),
-      static_cast<float>(1.0 - o.beta2),
-      static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(o.beta2, t))),
-      static_cast<float>(o.eps),
-      static_cast<float>(o.weightDecay)};
+  const NadamCoefficients c{split(o.lr * (1.0 - mu(t)) / (1.0 - o.muProduct)),
+                            split(o.lr * muNext / (1.0 - o.muProduct * muNext)),
+                            static_cast<float>(1.0 - o.beta1),
+                            static_cast<float>(1.0 - o.beta2),
+                            static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(o.beta2, t))),
+                            static_cast<float>(o.eps),
+                            static_cast<float>(o.weightDecay)};
   TG_DISPATCH(nadam, param, grad, expAvg, expAvgSq, n, c);
 }
 

@@ -56,31 +56,43 @@ void nadamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, 
                const NadamOptions& o);
 
 // The float coefficients of one call. An exponential average a = β·a + (1 − β)·x is computed
-// as a + (1 − β)·(x − a), and β·a as a − (1 − β)·a: 1 − β rounds to float with a far smaller
-// absolute error than β itself, which matters when β = 0.999 is applied a hundred times.
+// as a + (1 − β)·(x − a), one rounding at a's scale. Coefficients that multiply a whole value
+// each step (the learning rate, a momentum factor) are split into a float and the float of
+// the rest (hi + lo): their float rounding would otherwise bias every step the same way, and
+// over a hundred steps the bias, not the rounding, would set the error.
+struct Split {
+  float hi, lo;
+};
 struct SgdCoefficients {
-  float lr, momentum, gradScale, weightDecay;
+  Split lr, momentum;
+  float gradScale, weightDecay;
   bool useMomentum, nesterov, first;
 };
 struct AdagradCoefficients {
-  float clr, weightDecay, eps;
+  Split clr;
+  float weightDecay, eps;
 };
 struct RmspropCoefficients {
-  float lr, oneMinusAlpha, eps, weightDecay, momentum;
+  Split lr, momentum;
+  float oneMinusAlpha, eps, weightDecay;
   bool useMomentum, centered;
 };
 struct AdadeltaCoefficients {
-  float lr, oneMinusRho, eps, weightDecay;
+  Split lr;
+  float oneMinusRho, eps, weightDecay;
 };
 struct AdamCoefficients {
-  float stepSize, oneMinusBeta1, oneMinusBeta2, invSqrtBc2, eps, weightDecay, lrWeightDecay;
+  Split stepSize;
+  float oneMinusBeta1, oneMinusBeta2, invSqrtBc2, eps, weightDecay, lrWeightDecay;
   bool amsgrad;
 };
 struct AdamaxCoefficients {
-  float clr, oneMinusBeta1, beta2, eps, weightDecay;
+  Split clr, beta2;
+  float oneMinusBeta1, eps, weightDecay;
 };
 struct NadamCoefficients {
-  float gradScale, avgScale, oneMinusBeta1, oneMinusBeta2, invSqrtBc2, eps, weightDecay;
+  Split gradScale, avgScale;
+  float oneMinusBeta1, oneMinusBeta2, invSqrtBc2, eps, weightDecay;
 };
 
 #define TG_OPTIM_LOOPS                                                                          \
