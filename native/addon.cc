@@ -12,6 +12,7 @@ static Napi::Object InitTensorgrad(Napi::Env env, Napi::Object exports) {
   tg::registerRandom(env, exports);
   tg::registerInfo(env, exports);
   tg::registerOptim(env, exports);
+  tg::registerGradient(env, exports);
   return exports;
 }
 

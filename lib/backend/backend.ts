@@ -7,14 +7,15 @@
  */
 import type { ElementwiseKernels } from './contract/elementwise';
 import type { GemmKernels } from './contract/gemm';
+import type { GradientKernels } from './contract/gradient';
 import type { OptimKernels } from './contract/optim';
 import type { RandomKernels } from './contract/random';
 import type { ReduceKernels } from './contract/reduce';
 
-export type { ElementwiseKernels, GemmKernels, OptimKernels, RandomKernels, ReduceKernels };
+export type { ElementwiseKernels, GemmKernels, GradientKernels, OptimKernels, RandomKernels, ReduceKernels };
 
 export interface Backend extends GemmKernels, ElementwiseKernels, ReduceKernels, RandomKernels,
-  OptimKernels {
+  OptimKernels, GradientKernels {
   readonly name: BackendName;
 }
 

@@ -1,5 +1,5 @@
 export type {
-  Backend, BackendName, KernelName, ElementwiseKernels, GemmKernels, OptimKernels, RandomKernels, ReduceKernels,
+  Backend, BackendName, KernelName, ElementwiseKernels, GemmKernels, GradientKernels, OptimKernels, RandomKernels, ReduceKernels,
 } from './backend';
 export { BACKEND_NAMES } from './backend';
 export { KERNEL_NAMES } from './contract';

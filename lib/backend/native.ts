@@ -30,6 +30,10 @@ export function nativeBackend(): Backend {
     adamwStep: addon.adamwStep,
     adamaxStep: addon.adamaxStep,
     nadamStep: addon.nadamStep,
+    gradNorm: addon.gradNorm,
+    clipGradNorm: addon.clipGradNorm,
+    clipGradValue: addon.clipGradValue,
+    firstNonFinite: addon.firstNonFinite,
   };
   return cached;
 }

@@ -40,5 +40,6 @@ void registerReduce(Napi::Env env, Napi::Object exports);
 void registerRandom(Napi::Env env, Napi::Object exports);
 void registerInfo(Napi::Env env, Napi::Object exports);
 void registerOptim(Napi::Env env, Napi::Object exports);
+void registerGradient(Napi::Env env, Napi::Object exports);
 
 }  // namespace tg

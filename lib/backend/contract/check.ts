@@ -15,4 +15,9 @@ export interface KernelCheck {
    * Absent: the two backends must agree exactly (NaN matching NaN).
    */
   tolerance?: (before: Args, reference: Backend) => Tolerance;
+  /**
+   * For a kernel that returns a number: how far the native result may lie from the
+   * reference's (absent: the kernel returns nothing to compare).
+   */
+  result?: (before: Args, reference: Backend) => number;
 }

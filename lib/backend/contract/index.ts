@@ -7,6 +7,7 @@ import type { KernelName } from '../backend';
 import type { KernelCheck } from './check';
 import { ELEMENTWISE_CHECKS } from './elementwise';
 import { GEMM_CHECKS } from './gemm';
+import { GRADIENT_CHECKS } from './gradient';
 import { OPTIM_CHECKS } from './optim';
 import { RANDOM_CHECKS } from './random';
 import { REDUCE_CHECKS } from './reduce';
@@ -19,6 +20,7 @@ export const KERNEL_CHECKS: Record<KernelName, KernelCheck> = {
   ...REDUCE_CHECKS,
   ...RANDOM_CHECKS,
   ...OPTIM_CHECKS,
+  ...GRADIENT_CHECKS,
 };
 
 /** Every kernel of the contract. */

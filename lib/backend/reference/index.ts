@@ -5,6 +5,7 @@
 import type { Backend } from '../backend';
 import { referenceElementwise } from './elementwise';
 import { referenceGemm } from './gemm';
+import { referenceGradient } from './gradient';
 import { referenceOptim } from './optim';
 import { referenceRandom } from './random';
 import { referenceReduce } from './reduce';
@@ -16,4 +17,5 @@ export const referenceBackend: Backend = {
   ...referenceReduce,
   ...referenceRandom,
   ...referenceOptim,
+  ...referenceGradient,
 };
