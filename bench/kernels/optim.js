@@ -1,5 +1,5 @@
-// Optimizer-update cases for bench/kernels.js, on 1M-element arrays. The updates are
-// memory-bound: each is rated in GB/s over every byte it reads and writes, next to the copy
+// Optimizer-update and gradient-utility cases for bench/kernels.js, on 1M-element arrays. They
+// are memory-bound: each is rated in GB/s over every byte it reads and writes, next to the copy
 // case (Float32Array.prototype.set, 4 bytes read and 4 written per element) measured in the
 // same run as the yardstick; the target is 70% of the copy's rate.
 'use strict';
@@ -19,5 +19,10 @@ module.exports = [
   { name: 'adamStep 1M', bytes: bytes(4, 3), data: arrays(4), run: (k, d) => k.adamStep(d.p, d.g, d.s1, d.s2, E, 1e-3, 0.9, 0.999, 1e-8, 0, false, true, 2) },
   { name: 'adamwStep 1M, amsgrad', bytes: bytes(5, 4), data: arrays(5), run: (k, d) => k.adamwStep(d.p, d.g, d.s1, d.s2, d.s3, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, true, 2) },
   { name: 'adamaxStep 1M', bytes: bytes(4, 3), data: arrays(4), run: (k, d) => k.adamaxStep(d.p, d.g, d.s1, d.s2, 2e-3, 0.9, 0.999, 1e-8, 0, 2) },
+  { name: 'gradNorm 1M', bytes: bytes(1, 0), data: arrays(1), run: (k, d) => k.gradNorm([d.p]) },
+  // maxNorm 0 scales every call (to zeros): the norm pass and the scaling pass.
+  { name: 'clipGradNorm 1M (norm + scale)', bytes: bytes(2, 1), data: arrays(1), run: (k, d) => k.clipGradNorm([d.p], 0) },
+  { name: 'clipGradValue 1M', bytes: bytes(1, 1), data: arrays(1), run: (k, d) => k.clipGradValue([d.p], 0.5) },
+  { name: 'firstNonFinite 1M', bytes: bytes(1, 0), data: arrays(1), run: (k, d) => k.firstNonFinite(d.p) },
   { name: 'nadamStep 1M', bytes: bytes(4, 3), data: arrays(4), run: (k, d) => k.nadamStep(d.p, d.g, d.s1, d.s2, 2e-3, 0.9, 0.999, 1e-8, 0, 0.004, 0.5, 2) },
 ];

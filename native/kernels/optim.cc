@@ -9,21 +9,28 @@ namespace tg {
 
 namespace {
 
+// Inf or NaN, written as arithmetic and a select so the loops still vectorize.
+inline bool nonFinite(float a) { return !(a - a == 0.0f); }
+
 // β·a + (1 − β)·x as a + (1 − β)·(x − a): one rounding at a's scale, so the float32 average
 // tracks the double one (β itself, 0.999 say, would round with a relative error that a hundred
 // steps multiply). At an infinite a the lerp would give Inf − Inf; there the product form gives
-// what β·a + (1 − β)·x gives in double.
+// what β·a + (1 − β)·x gives in double (at a NaN a, both are NaN).
 inline float average(float a, float x, float oneMinusBeta) {
   const float lerp = a + oneMinusBeta * (x - a);
-  return std::isinf(a) ? (1.0f - oneMinusBeta) * a + oneMinusBeta * x : lerp;
+  const float product = (1.0f - oneMinusBeta) * a + oneMinusBeta * x;
+  return nonFinite(a) ? product : lerp;
 }
 
 // max that propagates NaN from either side, as torch.maximum.
 inline float maxNaN(float a, float b) { return a != a || b != b ? a + b : (a > b ? a : b); }
 
-// (hi + lo)·x + y with the split coefficient; at an infinite x, hi·x + y (lo·x could be NaN).
+// (hi + lo)·x + y with the split coefficient; at an infinite x, hi·x + y (lo·x could be NaN;
+// at a NaN x both are NaN).
 inline float scaleAdd(Split k, float x, float y) {
-  return std::isinf(x) ? k.hi * x + y : k.hi * x + (k.lo * x + y);
+  const float plain = k.hi * x + y;
+  const float precise = k.hi * x + (k.lo * x + y);
+  return nonFinite(x) ? plain : precise;
 }
 
 Split split(double v) {
