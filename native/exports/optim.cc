@@ -42,23 +42,31 @@ uint64_t stepNumber(const Args& args, const Napi::CallbackInfo& info, size_t i) 
 struct ArraySpec {
   size_t position;
   const char* name;
-  bool used;  // false: an unused optional state, which must be empty
+  // Why an optional state is unused ("momentum is 0"), when it is; it must then be empty.
+  const char* unusedWhen;
 };
 
 // param (first) sets the length; every array is checked for kind, then for length, then all
 // pairs for shared memory. Unused states come back as null.
 template <size_t N>
-void arrays(const Args& args, const ArraySpec (&specs)[N], float* (&out)[N]) {
+void arrays(const Args& args, const Napi::CallbackInfo& info, const ArraySpec (&specs)[N], float* (&out)[N]) {
   F32Arg a[N];
   for (size_t k = 0; k < N; ++k) a[k] = args.f32(specs[k].position, specs[k].name);
   for (size_t k = 1; k < N; ++k) {
-    args.requireLength(a[k], specs[k].used ? a[0].length : 0, specs[k].used ? "param.length" : "unused");
+    if (specs[k].unusedWhen == nullptr) {
+      args.requireLength(a[k], a[0].length, "param.length");
+    } else if (a[k].length != 0) {
+      args.rangeError(std::string("Expected an empty Float32Array for ") + specs[k].name + " (unused when " +
+                      specs[k].unusedWhen + ") but received " + describe(info[specs[k].position]));
+    }
   }
   for (size_t k = 0; k < N; ++k) {
     for (size_t j = 0; j < k; ++j) args.requireDisjoint(a[k], a[j]);
   }
-  for (size_t k = 0; k < N; ++k) out[k] = specs[k].used ? a[k].data : nullptr;
+  for (size_t k = 0; k < N; ++k) out[k] = specs[k].unusedWhen == nullptr ? a[k].data : nullptr;
 }
+
+constexpr const char* kUsed = nullptr;
 
 size_t lengthOf(const Napi::CallbackInfo& info) { return info[0].As<Napi::Float32Array>().ElementLength(); }
 
@@ -67,7 +75,7 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
   SgdOptions o;
   o.momentum = inRange(args, info, 4, "momentum", 0);
   float* a[3];
-  arrays(args, {{0, "param", true}, {1, "grad", true}, {2, "momentumBuffer", o.momentum > 0}}, a);
+  arrays(args, info, {{0, "param", kUsed}, {1, "grad", kUsed}, {2, "momentumBuffer", o.momentum > 0 ? kUsed : "momentum is 0"}}, a);
   o.lr = inRange(args, info, 3, "lr", 0);
   o.dampening = args.finiteDouble(5, "dampening");
   o.weightDecay = inRange(args, info, 6, "weightDecay", 0);
@@ -84,7 +92,7 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
 Napi::Value AdagradStep(const Napi::CallbackInfo& info) {
   Args args(info, "adagradStep", 8);
   float* a[3];
-  arrays(args, {{0, "param", true}, {1, "grad", true}, {2, "stateSum", true}}, a);
+  arrays(args, info, {{0, "param", kUsed}, {1, "grad", kUsed}, {2, "stateSum", kUsed}}, a);
   AdagradOptions o;
   o.lr = inRange(args, info, 3, "lr", 0);
   o.lrDecay = inRange(args, info, 4, "lrDecay", 0);
@@ -101,8 +109,9 @@ Napi::Value RmspropStep(const Napi::CallbackInfo& info) {
   o.momentum = inRange(args, info, 9, "momentum", 0);
   o.centered = args.flag(10, "centered");
   float* a[5];
-  arrays(args, {{0, "param", true}, {1, "grad", true}, {2, "squareAvg", true},
-                {3, "gradAvg", o.centered}, {4, "momentumBuffer", o.momentum > 0}}, a);
+  arrays(args, info, {{0, "param", kUsed}, {1, "grad", kUsed}, {2, "squareAvg", kUsed},
+                {3, "gradAvg", o.centered ? kUsed : "centered is false"},
+                {4, "momentumBuffer", o.momentum > 0 ? kUsed : "momentum is 0"}}, a);
   o.lr = inRange(args, info, 5, "lr", 0);
   o.alpha = inRange(args, info, 6, "alpha", 0);
   o.eps = inRange(args, info, 7, "eps", 0);
@@ -114,7 +123,7 @@ Napi::Value RmspropStep(const Napi::CallbackInfo& info) {
 Napi::Value AdadeltaStep(const Napi::CallbackInfo& info) {
   Args args(info, "adadeltaStep", 8);
   float* a[4];
-  arrays(args, {{0, "param", true}, {1, "grad", true}, {2, "squareAvg", true}, {3, "accDelta", true}}, a);
+  arrays(args, info, {{0, "param", kUsed}, {1, "grad", kUsed}, {2, "squareAvg", kUsed}, {3, "accDelta", kUsed}}, a);
   AdadeltaOptions o;
   o.lr = inRange(args, info, 4, "lr", 0);
   o.rho = inRange(args, info, 5, "rho", 0, 1, true);
@@ -130,8 +139,8 @@ Napi::Value AdamLike(const Napi::CallbackInfo& info, const char* fn, bool decoup
   o.decoupled = decoupled;
   o.amsgrad = args.flag(10, "amsgrad");
   float* a[5];
-  arrays(args, {{0, "param", true}, {1, "grad", true}, {2, "expAvg", true}, {3, "expAvgSq", true},
-                {4, "maxExpAvgSq", o.amsgrad}}, a);
+  arrays(args, info, {{0, "param", kUsed}, {1, "grad", kUsed}, {2, "expAvg", kUsed}, {3, "expAvgSq", kUsed},
+                {4, "maxExpAvgSq", o.amsgrad ? kUsed : "amsgrad is false"}}, a);
   o.lr = inRange(args, info, 5, "lr", 0);
   o.beta1 = inRange(args, info, 6, "beta1", 0, 1);
   o.beta2 = inRange(args, info, 7, "beta2", 0, 1);
@@ -149,7 +158,7 @@ Napi::Value AdamwStep(const Napi::CallbackInfo& info) { return AdamLike(info, "a
 Napi::Value AdamaxStep(const Napi::CallbackInfo& info) {
   Args args(info, "adamaxStep", 10);
   float* a[4];
-  arrays(args, {{0, "param", true}, {1, "grad", true}, {2, "expAvg", true}, {3, "expInf", true}}, a);
+  arrays(args, info, {{0, "param", kUsed}, {1, "grad", kUsed}, {2, "expAvg", kUsed}, {3, "expInf", kUsed}}, a);
   AdamaxOptions o;
   o.lr = inRange(args, info, 4, "lr", 0);
   o.beta1 = inRange(args, info, 5, "beta1", 0, 1);
@@ -164,7 +173,7 @@ Napi::Value AdamaxStep(const Napi::CallbackInfo& info) {
 Napi::Value NadamStep(const Napi::CallbackInfo& info) {
   Args args(info, "nadamStep", 12);
   float* a[4];
-  arrays(args, {{0, "param", true}, {1, "grad", true}, {2, "expAvg", true}, {3, "expAvgSq", true}}, a);
+  arrays(args, info, {{0, "param", kUsed}, {1, "grad", kUsed}, {2, "expAvg", kUsed}, {3, "expAvgSq", kUsed}}, a);
   NadamOptions o;
   o.lr = inRange(args, info, 4, "lr", 0);
   o.beta1 = inRange(args, info, 5, "beta1", 0, 1);

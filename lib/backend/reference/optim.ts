@@ -3,7 +3,7 @@
  * (param and state) rounded once to float32.
  */
 import type { OptimKernels } from '../contract/optim';
-import { checkCount, checkDisjoint, checkLength, f32, finiteDouble, flag, index } from '../validate';
+import { checkCount, checkDisjoint, checkLength, describe, f32, finiteDouble, flag, index } from '../validate';
 
 /** A finite number in [low, high) (or [low, high] when `closed`), as PyTorch's checks. */
 function inRange(fn: string, name: string, value: unknown, low: number, high = Infinity, closed = false): number {
@@ -23,18 +23,21 @@ function step(fn: string, value: unknown): number {
 }
 
 /**
- * param, grad and the states, each checked: param sets the length; a state in `optional` whose
- * `used` flag is false must be empty. All pairwise disjoint.
+ * param, grad and the states, each checked: param sets the length; a state that `unused` names
+ * (with the reason: "momentum is 0") must be empty. All pairwise disjoint.
  */
 function checkArrays(
-  fn: string, args: IArguments, names: string[], optional: Record<string, boolean> = {},
+  fn: string, args: IArguments, names: string[], unused: Record<string, string | false> = {},
 ): Float32Array[] {
   const arrays = names.map((name, i) => f32(fn, name, args[i]));
   const length = arrays[0]!.length;
   arrays.forEach((array, i) => {
     const name = names[i]!;
-    const used = optional[name] ?? true;
-    if (i > 0) checkLength(fn, name, array, used ? length : 0, used ? 'param.length' : 'unused');
+    const reason = unused[name];
+    if (reason && array.length !== 0) {
+      throw new RangeError(`${fn}: Expected an empty Float32Array for ${name} (unused when ${reason}) but received ${describe(array)}`);
+    }
+    if (i > 0 && !reason) checkLength(fn, name, array, length, 'param.length');
   });
   for (let i = 0; i < arrays.length; i++) {
     for (let j = 0; j < i; j++) checkDisjoint(fn, names[i]!, arrays[i]!, names[j]!, arrays[j]!);
@@ -60,7 +63,7 @@ function adamLike(fn: 'adamStep' | 'adamwStep', args: IArguments): void {
   checkCount(fn, args.length, 13);
   const amsgrad = flag(fn, 'amsgrad', args[10]);
   const [param, grad, m, v, vMax] = checkArrays(fn, args, ['param', 'grad', 'expAvg', 'expAvgSq', 'maxExpAvgSq'], {
-    maxExpAvgSq: amsgrad,
+    maxExpAvgSq: !amsgrad && 'amsgrad is false',
   }) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
   const lr = inRange(fn, 'lr', args[5], 0);
   const beta1 = inRange(fn, 'beta1', args[6], 0, 1);
@@ -94,7 +97,7 @@ export const referenceOptim: OptimKernels = {
     const fn = 'sgdStep';
     checkCount(fn, arguments.length, 9);
     const m = inRange(fn, 'momentum', momentum, 0);
-    checkArrays(fn, arguments, ['param', 'grad', 'momentumBuffer'], { momentumBuffer: m > 0 });
+    checkArrays(fn, arguments, ['param', 'grad', 'momentumBuffer'], { momentumBuffer: m === 0 && 'momentum is 0' });
     inRange(fn, 'lr', lr, 0);
     finiteDouble(fn, 'dampening', dampening);
     inRange(fn, 'weightDecay', weightDecay, 0);
@@ -139,7 +142,7 @@ export const referenceOptim: OptimKernels = {
     const m = inRange(fn, 'momentum', momentum, 0);
     const c = flag(fn, 'centered', centered);
     checkArrays(fn, arguments, ['param', 'grad', 'squareAvg', 'gradAvg', 'momentumBuffer'], {
-      gradAvg: c, momentumBuffer: m > 0,
+      gradAvg: !c && 'centered is false', momentumBuffer: m === 0 && 'momentum is 0',
     });
     inRange(fn, 'lr', lr, 0);
     inRange(fn, 'alpha', alpha, 0);

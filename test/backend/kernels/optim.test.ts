@@ -48,6 +48,32 @@ describe.each(backendsUnderTest())('optim on $label', (entry) => {
     expectClose(buffer, g, 0, 'the buffer starts as the gradient');
   });
 
+  it('SGD with nesterov is Sutskever\'s lookahead form, re-parametrised, on a quadratic', () => {
+    // f(x) = ½·a·x²: v = μv − lr·∇f(x + μv), x += v. PyTorch's param is x + μv.
+    const [a, lr, mu] = [3, 0.05, 0.9];
+    let [x, v] = [2, 0];
+    const param = f32([x]);
+    const buffer = new Float32Array(1);
+    for (let t = 1; t <= 30; t++) {
+      v = mu * v - lr * a * (x + mu * v);
+      x += v;
+      backend().sgdStep(param, f32([a * param[0]!]), buffer, lr, mu, 0, 0, true, t);
+      expect(param[0], `step ${t}`).toBeCloseTo(x + mu * v, 5);
+    }
+  });
+
+  it('names the state that an option leaves unused, and the range a hyper-parameter must lie in', () => {
+    const F = (n: number) => new Float32Array(n);
+    expect(() => backend().sgdStep(F(3), F(3), F(3), 0.1, 0, 0, 0, false, 1)).toThrow(new RangeError(
+      'sgdStep: Expected an empty Float32Array for momentumBuffer (unused when momentum is 0) but received a Float32Array of length 3'));
+    expect(() => backend().adamStep(F(3), F(3), F(3), F(3), F(3), 0.1, 0.9, 0.999, 1e-8, 0, false, true, 1)).toThrow(new RangeError(
+      'adamStep: Expected an empty Float32Array for maxExpAvgSq (unused when amsgrad is false) but received a Float32Array of length 3'));
+    expect(() => backend().adamwStep(F(3), F(3), F(3), F(3), F(0), 0.1, 1, 0.999, 1e-8, 0, false, true, 1)).toThrow(new RangeError(
+      'adamwStep: Expected a number in [0, 1) for beta1 but received 1'));
+    expect(() => backend().adagradStep(F(3), F(3), F(3), 0.1, 0, 0, 1e-10, 0)).toThrow(new RangeError(
+      'adagradStep: Expected a step number of at least 1 for step but received 0'));
+  });
+
   it('Adam\'s first step is lr·g/(|g| + eps) ≈ lr·sign(g) with bias correction', () => {
     const g = f32([0.5, -2, 1e-3, -1e-6, 0]);
     const param = new Float32Array(5);
