@@ -16,6 +16,8 @@ static Napi::Object InitTensorgrad(Napi::Env env, Napi::Object exports) {
   tg::registerDropout(env, exports);
   tg::registerInfo(env, exports);
   tg::registerThreads(env, exports);
+  tg::registerOptim(env, exports);
+  tg::registerGradient(env, exports);
   return exports;
 }
 

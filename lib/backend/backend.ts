@@ -8,19 +8,22 @@
 import type { DropoutKernels } from './contract/dropout';
 import type { ElementwiseKernels } from './contract/elementwise';
 import type { GemmKernels } from './contract/gemm';
+import type { GradientKernels } from './contract/gradient';
 import type { LayoutKernels } from './contract/layout';
 import type { LossKernels } from './contract/loss';
 import type { NormKernels } from './contract/norm';
+import type { OptimKernels } from './contract/optim';
 import type { RandomKernels } from './contract/random';
 import type { ReduceKernels } from './contract/reduce';
 
 export type {
-  DropoutKernels, ElementwiseKernels, GemmKernels, LayoutKernels, LossKernels, NormKernels, RandomKernels, ReduceKernels,
+  DropoutKernels, ElementwiseKernels, GemmKernels, GradientKernels, LayoutKernels, LossKernels, NormKernels,
+  OptimKernels, RandomKernels, ReduceKernels,
 };
 
 export interface Backend
   extends GemmKernels, ElementwiseKernels, ReduceKernels, LossKernels, RandomKernels, LayoutKernels, NormKernels,
-    DropoutKernels {
+    DropoutKernels, OptimKernels, GradientKernels {
   readonly name: BackendName;
 }
 

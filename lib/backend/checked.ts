@@ -11,22 +11,33 @@ import { referenceBackend } from './reference';
 
 type Args = unknown[];
 
-/** Copies every typed array argument; an array passed twice gets one copy, so aliasing stays. */
+const isTypedArray = (arg: unknown) => ArrayBuffer.isView(arg) && !(arg instanceof DataView);
+
+/**
+ * Copies every typed array argument, and the typed arrays inside an Array argument (a list of
+ * gradients); an array passed twice gets one copy, so aliasing stays.
+ */
 function copyArgs(args: Args): Args {
   const copies = new Map<unknown, unknown>();
-  return args.map((arg) => {
-    if (!ArrayBuffer.isView(arg) || arg instanceof DataView) return arg;
+  const copy = (arg: unknown) => {
+    if (!isTypedArray(arg)) return arg;
     if (!copies.has(arg)) copies.set(arg, (arg as Float32Array).slice());
     return copies.get(arg);
-  });
+  };
+  return args.map((arg) => (Array.isArray(arg) ? arg.map(copy) : copy(arg)));
 }
 
-function run(fn: () => void): unknown {
+/** An output argument as arrays to compare: itself, or the typed arrays of an Array argument. */
+function outputArrays(arg: unknown): ArrayLike<number>[] {
+  if (Array.isArray(arg)) return arg.filter(isTypedArray) as ArrayLike<number>[];
+  return [arg as ArrayLike<number>];
+}
+
+function run(fn: () => unknown): { error?: unknown; value?: unknown } {
   try {
-    fn();
-    return undefined;
+    return { value: fn() };
   } catch (e) {
-    return e ?? new Error('threw a nullish value');
+    return { error: e ?? new Error('threw a nullish value') };
   }
 }
 
@@ -34,11 +45,11 @@ function checkKernel(name: KernelName, native: Backend, reference: Backend) {
   const check = KERNEL_CHECKS[name];
   const nativeKernel = native[name] as (...args: Args) => void;
   const referenceKernel = reference[name] as (...args: Args) => void;
-  return (...args: Args): void => {
+  return (...args: Args): unknown => {
     const before = copyArgs(args);
     const referenceArgs = copyArgs(args);
-    const referenceError = run(() => referenceKernel(...referenceArgs));
-    const nativeError = run(() => nativeKernel(...args));
+    const { error: referenceError, value: referenceValue } = run(() => referenceKernel(...referenceArgs));
+    const { error: nativeError, value: nativeValue } = run(() => nativeKernel(...args));
     if (nativeError || referenceError) {
       if (nativeError && referenceError && nativeError.constructor === referenceError.constructor) {
         throw nativeError;
@@ -47,18 +58,30 @@ function checkKernel(name: KernelName, native: Backend, reference: Backend) {
       throw new Error(`checked backend: ${name}: native ${says(nativeError)} but reference ${says(referenceError)}`);
     }
     for (const [position, output] of check.outputs) {
-      const actual = args[position] as ArrayLike<number>;
-      const expected = referenceArgs[position] as ArrayLike<number>;
-      if (!findDivergence(actual, expected)) continue; // exact agreement: no bound needed
-      const tolerance = check.tolerance ? check.tolerance(before, reference, position) : 0;
-      const divergence = findDivergence(actual, expected, tolerance);
+      const actuals = outputArrays(args[position]);
+      const expecteds = outputArrays(referenceArgs[position]);
+      actuals.forEach((actual, k) => {
+        const expected = expecteds[k]!;
+        if (!findDivergence(actual, expected)) return; // exact agreement: no bound needed
+        const tolerance = check.tolerance ? check.tolerance(before, reference, position) : 0;
+        const divergence = findDivergence(actual, expected, tolerance);
+        if (divergence) {
+          const where = Array.isArray(args[position]) ? `${output}[${k}]` : output;
+          throw new Error(
+            `checked backend: ${name} diverged from the reference in ${where}: ` +
+              formatDivergence(divergence, 'native', 'reference'),
+          );
+        }
+      });
+    }
+    if (check.result) {
+      const divergence = findDivergence([nativeValue as number], [referenceValue as number], check.result(before, reference));
       if (divergence) {
-        throw new Error(
-          `checked backend: ${name} diverged from the reference in ${output}: ` +
-            formatDivergence(divergence, 'native', 'reference'),
-        );
+        throw new Error(`checked backend: ${name} returned a result that diverged from the reference's: ` +
+          formatDivergence(divergence, 'native', 'reference'));
       }
     }
+    return nativeValue;
   };
 }
 

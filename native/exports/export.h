@@ -44,5 +44,7 @@ void registerNorm(Napi::Env env, Napi::Object exports);
 void registerDropout(Napi::Env env, Napi::Object exports);
 void registerInfo(Napi::Env env, Napi::Object exports);
 void registerThreads(Napi::Env env, Napi::Object exports);
+void registerOptim(Napi::Env env, Napi::Object exports);
+void registerGradient(Napi::Env env, Napi::Object exports);
 
 }  // namespace tg

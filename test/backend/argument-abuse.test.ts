@@ -12,6 +12,8 @@ import { GEMM_SIGNATURES } from './abuse/gemm';
 import { LAYOUT_SIGNATURES } from './abuse/layout';
 import { LOSS_SIGNATURES } from './abuse/loss';
 import { NORM_SIGNATURES } from './abuse/norm';
+import { GRADIENT_SIGNATURES } from './abuse/gradient';
+import { OPTIM_SIGNATURES } from './abuse/optim';
 import { RANDOM_SIGNATURES } from './abuse/random';
 import { REDUCE_SIGNATURES } from './abuse/reduce';
 import { F, type Kind, type Signature } from './abuse/signature';
@@ -26,6 +28,8 @@ const SIGNATURES: Record<KernelName, Signature> = {
   ...LAYOUT_SIGNATURES,
   ...NORM_SIGNATURES,
   ...DROPOUT_SIGNATURES,
+  ...OPTIM_SIGNATURES,
+  ...GRADIENT_SIGNATURES,
 };
 
 const ANY_WRONG: unknown[] = [undefined, null, 'a string', {}, [], [1, 2], 1n, Symbol('s'), () => 0];
@@ -33,6 +37,7 @@ const WRONG: Record<Kind, unknown[]> = {
   f32: [new Float64Array(5), new Uint32Array(5), new Int8Array(5), new DataView(new ArrayBuffer(20)), new ArrayBuffer(20), 5, true],
   u32: [new Float32Array(5), new Int32Array(5), 5, false],
   i32: [new Float32Array(2), new Uint32Array(2), new Int16Array(2), 5, false],
+  f32list: [new Float32Array(5), [new Float64Array(3)], [new Float32Array(2), 'a string'], [new Float32Array(2), undefined], new Array(2), { length: 1, 0: new Float32Array(1) }],
   index: [-1, 1.5, NaN, Infinity, -Infinity, 2 ** 53, 2 ** 64, -0.5, '3', true, new Float32Array(1)],
   flag: [0, 1, 'true', new Float32Array(1)],
   float: [NaN, Infinity, -Infinity, 1e39, '1', false],
@@ -45,7 +50,9 @@ function badCalls(signature: Signature): { label: string; args: unknown[] }[] {
   const calls: { label: string; args: unknown[] }[] = [];
   const valid = signature.valid();
   signature.kinds.forEach((kind, position) => {
-    for (const wrong of [...ANY_WRONG, ...WRONG[kind]]) {
+    // An empty Array is a valid list of gradients.
+    const anyWrong = kind === 'f32list' ? ANY_WRONG.filter((w) => !(Array.isArray(w) && w.length === 0)) : ANY_WRONG;
+    for (const wrong of [...anyWrong, ...WRONG[kind]]) {
       const args = signature.valid();
       args[position] = wrong;
       calls.push({ label: `argument ${position} = ${String(typeof wrong === 'symbol' ? 'symbol' : wrong)}`, args });

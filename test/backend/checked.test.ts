@@ -71,6 +71,26 @@ describe('checked backend', () => {
     );
   });
 
+  it('copies Array arguments, names the diverging array of a list, and returns and checks results', () => {
+    const grads = () => [Float32Array.of(3), Float32Array.of(-4, 0)];
+    const agreeing = grads();
+    expect(checkedBackend(doctored({})).clipGradNorm(agreeing, 1)).toBe(5); // clipped once, not twice
+    expect(agreeing[1]![0]).toBeCloseTo(-0.8, 6);
+    const scaledTwice = checkedBackend(doctored({
+      clipGradNorm(list, maxNorm) {
+        const total = referenceBackend.clipGradNorm(list, maxNorm);
+        list[1]![1] = 0.5;
+        return total;
+      },
+    }));
+    expect(() => scaledTwice.clipGradNorm(grads(), 1)).toThrow(/clipGradNorm diverged from the reference in grads\[1\]: 1 of 2 elements/);
+    const offNorm = checkedBackend(doctored({ gradNorm: (list) => referenceBackend.gradNorm(list) * (1 + 2 ** -30) }));
+    expect(() => offNorm.gradNorm(grads())).toThrow(/gradNorm returned a result that diverged from the reference's: .* native 5\.0000000/);
+    expect(checkedBackend(doctored({ firstNonFinite: () => 0 })).firstNonFinite.bind(null, Float32Array.of(1, NaN))).toThrow(
+      /firstNonFinite returned a result that diverged .* native 0 vs reference 1/,
+    );
+  });
+
   it('keeps aliasing in the reference’s copies (in-place calls compare like with like)', () => {
     const checked = checkedBackend(doctored({}));
     const x = Float32Array.of(1, 2, 3);

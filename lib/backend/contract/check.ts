@@ -16,4 +16,9 @@ export interface KernelCheck {
    * of the output being compared, for kernels that write more than one.
    */
   tolerance?: (before: Args, reference: Backend, output: number) => Tolerance;
+  /**
+   * For a kernel that returns a number: how far the native result may lie from the
+   * reference's (absent: the kernel returns nothing to compare).
+   */
+  result?: (before: Args, reference: Backend) => number;
 }

@@ -8,9 +8,11 @@ import type { KernelCheck } from './check';
 import { DROPOUT_CHECKS } from './dropout';
 import { ELEMENTWISE_CHECKS } from './elementwise';
 import { GEMM_CHECKS } from './gemm';
+import { GRADIENT_CHECKS } from './gradient';
 import { LAYOUT_CHECKS } from './layout';
 import { LOSS_CHECKS } from './loss';
 import { NORM_CHECKS } from './norm';
+import { OPTIM_CHECKS } from './optim';
 import { RANDOM_CHECKS } from './random';
 import { REDUCE_CHECKS } from './reduce';
 
@@ -25,6 +27,8 @@ export const KERNEL_CHECKS: Record<KernelName, KernelCheck> = {
   ...LAYOUT_CHECKS,
   ...NORM_CHECKS,
   ...DROPOUT_CHECKS,
+  ...OPTIM_CHECKS,
+  ...GRADIENT_CHECKS,
 };
 
 /** Every kernel of the contract. */

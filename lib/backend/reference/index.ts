@@ -6,9 +6,11 @@ import type { Backend } from '../backend';
 import { referenceDropout } from './dropout';
 import { referenceElementwise } from './elementwise';
 import { referenceGemm } from './gemm';
+import { referenceGradient } from './gradient';
 import { referenceLayout } from './layout';
 import { referenceLoss } from './loss';
 import { referenceNorm } from './norm';
+import { referenceOptim } from './optim';
 import { referenceRandom } from './random';
 import { referenceReduce } from './reduce';
 
@@ -22,4 +24,6 @@ export const referenceBackend: Backend = {
   ...referenceLayout,
   ...referenceNorm,
   ...referenceDropout,
+  ...referenceOptim,
+  ...referenceGradient,
 };

@@ -1,7 +1,8 @@
 // How the argument-abuse test calls a kernel: the kind of each argument, a valid call, and
 // valid-typed calls that must still be refused.
 
-export type Kind = 'f32' | 'u32' | 'i32' | 'index' | 'flag' | 'float' | 'double' | 'choice';
+/** f32list: an Array of Float32Arrays (a model's gradients). */
+export type Kind = 'f32' | 'u32' | 'i32' | 'f32list' | 'index' | 'flag' | 'float' | 'double' | 'choice';
 export interface Signature {
   kinds: Kind[];
   /** A valid call, fresh each time. */
