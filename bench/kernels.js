@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { nativeBackend, nativeInfo, referenceBackend, setSimdLevel } = require('../dist');
+const { getNumThreads, nativeBackend, nativeInfo, referenceBackend, setSimdLevel } = require('../dist');
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -60,7 +60,7 @@ function main() {
   }
   const paths = info.detectedSimd === 'avx2' ? ['avx2', 'portable'] : ['portable'];
   console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${os.platform()}-${os.arch()}, Node ${process.version}`);
-  console.log('threads: 1 (the kernels of this release are single-threaded)\n');
+  console.log(`threads: ${getNumThreads()} for gemm (TENSORGRAD_NUM_THREADS); every other kernel runs on 1\n`);
   const header = ['kernel', 'reference ms', ...paths.flatMap((p) => [`native ${p} ms`, `${p} speed-up`]), 'best rate'];
   const rows = [];
   for (const c of loadCases()) {
