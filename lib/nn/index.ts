@@ -2,4 +2,15 @@ export { Module } from './module';
 export type { BufferEntry, ForwardHook, LoadResult } from './module';
 export { Parameter } from './parameter';
 export { Sequential } from './sequential';
+export { Linear } from './layers/linear';
+export type { LinearOptions } from './layers/linear';
+export { ELU, GELU, LeakyReLU, NoisyReLU, PReLU, ReLU, RReLU, Sigmoid, Softplus, Tanh } from './layers/activations';
+export { BatchNorm1d } from './layers/batch-norm';
+export type { BatchNormOptions } from './layers/batch-norm';
+export { Dropout } from './layers/dropout';
+export { Flatten, Identity } from './layers/shape';
+export {
+  BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
+} from './layers/losses';
 export * as init from './init';
+export * as functional from './functional';

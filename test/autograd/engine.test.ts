@@ -93,7 +93,7 @@ describe.each(backendNames())('autograd on %s', (name) => {
     const a = zeros([128, 784]);
     const b = zeros([256, 10]);
     expect(() => a.matmul(b)).toThrow('matmul: [128,784] x [256,10]: inner dimensions 784 and 256 differ');
-    expect(() => add(zeros([2]), zeros([3]))).toThrow('add: Expected tensors of one shape but received [2] and [3]');
+    expect(() => add(zeros([2]), zeros([3]))).toThrow('add: shapes [2] and [3] do not broadcast (dimension -1: 2 vs 3)');
     expect(() => add(zeros([2]), zeros([2], { dtype: 'float64' }))).toThrow('add: Expected tensors of one dtype but received float32 and float64');
     expect(() => sum(zeros([2, 3]), 2)).toThrow('sum: Expected a dimension in [-2, 1] for shape [2,3] but received 2');
   });

@@ -1,15 +1,16 @@
 /**
  * Reference elementwise kernels: each result computed in double and rounded once to float32,
  * except where the contract defines a kernel as a sequence of float32 operations (the backward
- * kernels written as arithmetic), which are rounded step by step with Math.fround.
+ * kernels written as arithmetic), which are rounded step by step to float32 (not in the float64 backend).
  */
 import type { ElementwiseKernels } from '../contract/elementwise';
 import {
-  checkCount, checkDisjoint, checkLength, checkSameOrDisjoint, describe, f32, finiteFloat, index, product,
+  checkCount, checkDisjoint, checkLength, checkSameOrDisjoint, describe, f32, finiteFloat, index, product, scalar,
 } from '../validate';
 import { erfc } from './erfc';
 
-const fr = Math.fround;
+/** Rounds to float32 as the native kernels do; the identity in the float64 backend (gradient checks). */
+const fr = scalar;
 
 /** fn(first, second, out) over arrays of one length; out may be either input. */
 function checkBinary(

@@ -14,7 +14,7 @@ function activation(fn: string, value: unknown): Activation {
 /** act(v) on a float32 value; NaN passes through, relu(±0) = 0. */
 function activate(v: number, act: Activation, slope32: number): number {
   if (act === 'none' || v > 0 || Number.isNaN(v)) return v;
-  return act === 'relu' ? 0 : Math.fround(slope32 * v);
+  return act === 'relu' ? 0 : scalar(slope32 * v);
 }
 
 export const referenceGemm: GemmKernels = {
@@ -78,7 +78,7 @@ export const referenceGemm: GemmKernels = {
     checkDisjoint(fn, 'c', c, 'a', a);
     checkDisjoint(fn, 'c', c, 'b', b);
     checkDisjoint(fn, 'c', c, 'bias', bias);
-    const slope32 = Math.fround(slope);
+    const slope32 = scalar(slope);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let sum = bias[j]!;
@@ -87,7 +87,7 @@ export const referenceGemm: GemmKernels = {
           const bpj = transB ? b[j * k + p]! : b[p * n + j]!;
           sum += aip * bpj;
         }
-        c[i * n + j] = activate(Math.fround(sum), act, slope32);
+        c[i * n + j] = activate(scalar(sum), act, slope32);
       }
     }
   },

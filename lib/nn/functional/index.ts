@@ -1,0 +1,13 @@
+/** nn.functional: the stateless forms of the layers and the losses, PyTorch's F. */
+export { linear } from './linear';
+export type { LinearActivation } from './linear';
+export { dropout } from './dropout';
+export { batchNorm } from './batch-norm';
+export type { BatchNormOptions } from './batch-norm';
+export {
+  binaryCrossEntropyWithLogits, crossEntropy, l1Loss, mseLoss, multiMarginLoss, nllLoss,
+} from './loss';
+export type { BceOptions, Labels, MarginOptions, NllOptions, Reduction } from './loss';
+export { elasticNetPenalty, l1Penalty, l2Penalty } from './penalty';
+export { elu, gelu, leakyRelu, prelu, relu, sigmoid, softplus, tanh } from '../../autograd/ops/activation';
+export { logSoftmax, softmax } from '../../autograd/ops/softmax';
