@@ -7,7 +7,7 @@
  */
 import { describe } from '../backend/validate';
 
-/** Merges options over the defaults, refusing keys the optimizer does not know (typos). */
+/** Merges options over the defaults (an option set to undefined keeps its default), refusing keys the optimizer does not know (typos). */
 export function withDefaults<H extends object>(name: string, defaults: H, options: unknown): H {
   if (options === undefined) return { ...defaults };
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -18,7 +18,12 @@ export function withDefaults<H extends object>(name: string, defaults: H, option
       throw new TypeError(`${name}: Expected options among ${Object.keys(defaults).join(', ')} but received "${key}"`);
     }
   }
-  return { ...defaults, ...(options as Partial<H>) };
+  return { ...defaults, ...definedOnly(options) };
+}
+
+/** The entries whose value is not undefined. */
+export function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function fail(name: string, what: string, key: string, value: unknown, type = false): never {

@@ -6,6 +6,7 @@
  */
 import { Tensor } from '../autograd/tensor';
 import { describe } from '../backend/validate';
+import { definedOnly } from './hyper';
 
 export type StateValue = Float32Array | Float64Array | number;
 export type ParamState = Record<string, StateValue>;
@@ -62,7 +63,7 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
         }
       }
       if (!Array.isArray(spec.params)) throw new TypeError(`${name}: Expected an Array of parameters for params of each group`);
-      const group = { ...copyHyper(defaults), ...copyHyper(spec), params: [...spec.params] } as ParamGroup<H>;
+      const group = { ...copyHyper(defaults), ...copyHyper(definedOnly(spec)), params: [...spec.params] } as ParamGroup<H>;
       for (const p of group.params) {
         if (!(p instanceof Tensor)) throw new TypeError(`${name}: Expected Tensors as parameters but received ${describe(p)}`);
         if (seen.has(p)) throw new RangeError(`${name}: a parameter appears in more than one group`);
@@ -181,11 +182,14 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
       }
       loaded.set(p, state);
     }
+    const hypers = saved.paramGroups.map((g, i) => {
+      const { params: _indices, ...hyper } = g;
+      const merged = { ...this.paramGroups[i]!, ...copyHyper(hyper) };
+      this.checkHyper(merged);
+      return merged;
+    });
     this.state.clear();
     for (const [p, s] of loaded) this.state.set(p, s);
-    saved.paramGroups.forEach((g, i) => {
-      const { params: _indices, ...hyper } = g;
-      Object.assign(this.paramGroups[i]!, copyHyper(hyper));
-    });
+    hypers.forEach((merged, i) => Object.assign(this.paramGroups[i]!, merged));
   }
 }

@@ -86,7 +86,7 @@ describe('hyper-parameter checks', () => {
     expect(() => opt.step()).toThrow(/Expected a float32 gradient of 2 values .* but received float64 with 2/);
   });
 
-  it('the defaults are PyTorch\'s (and the notes\' where they agree)', () => {
+  it('the defaults are PyTorch\'s (and the notes\' where they agree); undefined means the default', () => {
     const group = (o: optim.Optimizer) => { const { params: _p, ...hyper } = o.paramGroups[0]!; return hyper; };
     expect(group(new optim.SGD(p()))).toEqual({ lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 });
     expect(group(new optim.Adagrad(p()))).toEqual({ lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 });
@@ -96,5 +96,8 @@ describe('hyper-parameter checks', () => {
     expect(group(new optim.AdamW(p()))).toEqual({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, biasCorrection: true });
     expect(group(new optim.Adamax(p()))).toEqual({ lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
     expect(group(new optim.NAdam(p()))).toEqual({ lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3 });
+    // An option or group option set to undefined keeps its default.
+    expect(new optim.Adam(p(), { lr: undefined, eps: 1e-6 }).paramGroups[0]!.lr).toBe(1e-3);
+    expect(new optim.Adam([{ params: p(), lr: undefined }], { lr: 0.1 }).paramGroups[0]!.lr).toBe(0.1);
   });
 });

@@ -252,6 +252,12 @@ describe.each(backendsUnderTest())('optimizers on $label', (entry) => {
     short.state[0]!['momentumBuffer'] = new Float32Array(2);
     expect(() => new optim.SGD([theta]).loadStateDict(short)).toThrow(
       /state "momentumBuffer" of parameter 0 has 2 values but the parameter has 6/);
+    const badLr = sgd.stateDict();
+    badLr.paramGroups[0]!.lr = -1;
+    const target = new optim.SGD([theta], { lr: 0.5, momentum: 0.9 });
+    expect(() => target.loadStateDict(badLr)).toThrow(new RangeError('SGD: Expected a finite number >= 0 for lr but received -1'));
+    expect(target.paramGroups[0]!.lr).toBe(0.5);
+    expect(target.state.size).toBe(0);
   });
 
   it('a state dict is a snapshot: later steps and edits do not reach it, nor it the optimizer', () => {
