@@ -4,7 +4,9 @@
  * created on the first step; stateDict() packs the state by parameter index so it can be loaded
  * into a fresh optimizer over a fresh model.
  */
-import type { Tensor } from '../autograd/tensor';
+import { Tensor } from '../autograd/tensor';
+import { describe } from '../backend/validate';
+import { definedOnly } from './hyper';
 
 export type StateValue = Float32Array | Float64Array | number;
 export type ParamState = Record<string, StateValue>;
@@ -30,6 +32,16 @@ function copyState(state: ParamState): ParamState {
   return out;
 }
 
+/** A group's hyper-parameters with arrays (Adam's betas) copied, so saved and live ones never alias. */
+function copyHyper<T extends object>(hyper: T): T {
+  const out = { ...hyper };
+  for (const [k, v] of Object.entries(out)) if (Array.isArray(v)) (out as Record<string, unknown>)[k] = [...v];
+  return out;
+}
+
+/** What a parameter's state entry holds: a number (step counts) or an array of the parameter's size. */
+export type StateSpec = Record<string, 'number' | 'array'>;
+
 export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
   readonly paramGroups: ParamGroup<H>[] = [];
   /** Per-parameter state (moments, step counts), created on a parameter's first update. */
@@ -45,8 +57,15 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     const groups = (params[0] && 'params' in (params[0] as object) ? params : [{ params }]) as ParamGroupSpec<H>[];
     const seen = new Set<Tensor>();
     for (const spec of groups) {
-      const group = { ...defaults, ...spec, params: [...spec.params] } as ParamGroup<H>;
+      for (const key of Object.keys(spec)) {
+        if (key !== 'params' && !(key in defaults)) {
+          throw new TypeError(`${name}: Expected parameter-group options among ${Object.keys(defaults).join(', ')} but received "${key}"`);
+        }
+      }
+      if (!Array.isArray(spec.params)) throw new TypeError(`${name}: Expected an Array of parameters for params of each group`);
+      const group = { ...copyHyper(defaults), ...copyHyper(definedOnly(spec)), params: [...spec.params] } as ParamGroup<H>;
       for (const p of group.params) {
+        if (!(p instanceof Tensor)) throw new TypeError(`${name}: Expected Tensors as parameters but received ${describe(p)}`);
         if (seen.has(p)) throw new RangeError(`${name}: a parameter appears in more than one group`);
         if (!p.requiresGrad) throw new TypeError(`${name}: Expected parameters that require gradients`);
         seen.add(p);
@@ -56,24 +75,39 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     }
   }
 
+  /**
+   * The entries every parameter's state must hold once created (checked by loadStateDict, so
+   * state saved by another kind of optimizer is refused there rather than at the next step).
+   * Entries an option adds (a momentum buffer) are not listed: they are created when missing.
+   */
+  protected readonly stateSpec: StateSpec = {};
+
   /** Validates a group's hyper-parameters (called at construction and before each step). */
   protected abstract checkHyper(group: H): void;
 
   /** Updates one parameter of `group` from its gradient; `state` is that parameter's. */
   protected abstract update(param: Tensor, grad: Tensor, state: ParamState, group: H): void;
 
-  /** Creates a parameter's state on its first update. */
-  protected abstract initState(param: Tensor): ParamState;
+  /** Creates a parameter's state on its first update (with its group's hyper-parameters). */
+  protected abstract initState(param: Tensor, group: H): ParamState;
 
   /** One update of every parameter that has a gradient; parameters whose grad is null are skipped. */
   step(): void {
+    // Everything is checked before anything is updated, so a refused step changes nothing.
     for (const group of this.paramGroups) {
       this.checkHyper(group);
+      for (const p of group.params) {
+        if (p.grad && (p.grad.dtype !== p.dtype || p.grad.size !== p.size)) {
+          throw new TypeError(`${this.constructor.name}.step: Expected a ${p.dtype} gradient of ${p.size} values for a parameter of shape [${p.shape.join(', ')}] but received ${p.grad.dtype} with ${p.grad.size}`);
+        }
+      }
+    }
+    for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (!p.grad) continue;
         let state = this.state.get(p);
         if (!state) {
-          state = this.initState(p);
+          state = this.initState(p, group);
           this.state.set(p, state);
         }
         this.update(p, p.grad, state, group);
@@ -102,37 +136,60 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
         if (s) state[index] = copyState(s);
         return index++;
       });
-      return { ...(hyper as unknown as H), params: indices };
+      return { ...copyHyper(hyper as unknown as H), params: indices };
     });
     return { state, paramGroups };
   }
 
-  /** Loads a state dict saved from an optimizer with the same group sizes (state is copied). */
+  /**
+   * Loads a state dict saved from an optimizer with the same group sizes. The state is copied,
+   * arrays converted to their parameter's dtype (as PyTorch casts state to the parameter's); the
+   * groups' hyper-parameters are replaced by the saved ones. Nothing changes when it throws.
+   */
   loadStateDict(saved: OptimizerStateDict<H>): void {
     const name = this.constructor.name;
     if (!saved || !Array.isArray(saved.paramGroups) || saved.paramGroups.length !== this.paramGroups.length) {
       throw new RangeError(`${name}.loadStateDict: Expected ${this.paramGroups.length} parameter groups but the state dict has ${saved?.paramGroups?.length}`);
     }
     saved.paramGroups.forEach((g, i) => {
-      if (g.params.length !== this.paramGroups[i]!.params.length) {
-        throw new RangeError(`${name}.loadStateDict: group ${i} has ${this.paramGroups[i]!.params.length} parameters but the state dict's has ${g.params.length}`);
+      if (!g || !Array.isArray(g.params) || g.params.length !== this.paramGroups[i]!.params.length) {
+        throw new RangeError(`${name}.loadStateDict: group ${i} has ${this.paramGroups[i]!.params.length} parameters but the state dict's has ${g?.params?.length}`);
       }
     });
     const params = this.paramGroups.flatMap((g) => g.params);
-    this.state.clear();
-    for (const [key, value] of Object.entries(saved.state)) {
+    const loaded = new Map<Tensor, ParamState>();
+    for (const [key, value] of Object.entries(saved.state ?? {})) {
       const p = params[Number(key)];
       if (!p) throw new RangeError(`${name}.loadStateDict: state for parameter ${key}, which does not exist`);
+      for (const [k, kind] of Object.entries(this.stateSpec)) {
+        const v = value[k];
+        const ok = kind === 'number' ? typeof v === 'number' : v instanceof Float32Array || v instanceof Float64Array;
+        if (!ok) throw new TypeError(`${name}.loadStateDict: Expected ${kind === 'number' ? 'a number' : 'a Float32Array or Float64Array'} for state "${k}" of parameter ${key} but received ${describe(v)}`);
+      }
+      const state: ParamState = {};
       for (const [k, v] of Object.entries(value)) {
-        if (typeof v !== 'number' && v.length !== p.size) {
+        if (typeof v === 'number') {
+          state[k] = v;
+          continue;
+        }
+        if (!(v instanceof Float32Array || v instanceof Float64Array)) {
+          throw new TypeError(`${name}.loadStateDict: Expected a number or a float array for state "${k}" of parameter ${key} but received ${describe(v)}`);
+        }
+        if (v.length !== p.size) {
           throw new RangeError(`${name}.loadStateDict: state "${k}" of parameter ${key} has ${v.length} values but the parameter has ${p.size}`);
         }
+        state[k] = p.dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v);
       }
-      this.state.set(p, copyState(value));
+      loaded.set(p, state);
     }
-    saved.paramGroups.forEach((g, i) => {
+    const hypers = saved.paramGroups.map((g, i) => {
       const { params: _indices, ...hyper } = g;
-      Object.assign(this.paramGroups[i]!, hyper);
+      const merged = { ...this.paramGroups[i]!, ...copyHyper(hyper) };
+      this.checkHyper(merged);
+      return merged;
     });
+    this.state.clear();
+    for (const [p, s] of loaded) this.state.set(p, s);
+    hypers.forEach((merged, i) => Object.assign(this.paramGroups[i]!, merged));
   }
 }
