@@ -1,10 +1,12 @@
 /** The `tensorgrad` command: train and evaluate, parsed with commander. */
+// The whole library, so the Tensor methods (loss.backward(), …) are installed as for any user.
+import '../index';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type TrainConfig, readConfigFile, resolveConfig } from './config';
 import { runEvaluate } from './evaluate-command';
 import { ACTIVATION_NAMES } from './model-spec';
 import { OPTIMIZER_NAMES } from './optimizer-factory';
-import { runTrain } from './train-command';
+import { resumeTrain, runTrain } from './train-command';
 
 function number(value: string): number {
   const n = Number(value);
@@ -54,13 +56,20 @@ export function program(): Command {
     .option('--out <dir>', 'run directory (default runs/<data>-<time>)')
     .option('--resume <dir>', 'continue a run from its latest checkpoint')
     .action(async (options: Record<string, unknown>) => {
-      const file = typeof options['config'] === 'string' ? readConfigFile(options['config']) : {};
-      const config = resolveConfig(file, flagsOf(options));
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
       try {
-        await runTrain(config, { signal: controller.signal, ...(typeof options['resume'] === 'string' ? { resume: options['resume'] } : {}) });
+        if (typeof options['resume'] === 'string') {
+          const { epochs, ...others } = flagsOf(options);
+          if (Object.keys(others).length > 0 || options['config'] !== undefined) {
+            throw new Error(`--resume continues a run with its own config; only --epochs may be given with it (received --${Object.keys(others).join(', --') || 'config'})`);
+          }
+          await resumeTrain(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}) });
+        } else {
+          const file = typeof options['config'] === 'string' ? readConfigFile(options['config']) : {};
+          await runTrain(resolveConfig(file, flagsOf(options)), { signal: controller.signal });
+        }
       } finally {
         process.off('SIGINT', onSignal);
       }

@@ -61,18 +61,24 @@ export function applyRuntime(config: Pick<TrainConfig, 'backend' | 'threads'>): 
 export interface TrainRunOptions {
   out?: Output;
   signal?: AbortSignal;
-  /** A run directory to continue from its latest checkpoint (its config.json is used). */
-  resume?: string;
+  /** Set by resumeTrain: continue config.out from its latest checkpoint. */
+  resume?: boolean;
+}
+
+/**
+ * Continues a run from its latest checkpoint with the config it was started with; only the
+ * number of epochs may change (to train longer than first planned).
+ */
+export async function resumeTrain(runDir: string, options: { epochs?: number; out?: Output; signal?: AbortSignal } = {}): Promise<TrainSummary> {
+  const saved = readJson(path.join(runDir, RUN_FILES.config), '--resume') as { config: TrainConfig };
+  const config = validate({ ...saved.config, ...(options.epochs !== undefined ? { epochs: options.epochs } : {}), out: runDir });
+  return runTrain(config, { ...options, resume: true });
 }
 
 export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}): Promise<TrainSummary> {
   const started = performance.now();
   const out = options.out ?? process.stdout;
   let config = validate({ ...given });
-  if (options.resume) {
-    const saved = readJson(path.join(options.resume, RUN_FILES.config), '--resume') as { config: TrainConfig };
-    config = validate({ ...saved.config, epochs: given.epochs > saved.config.epochs ? given.epochs : saved.config.epochs, out: options.resume });
-  }
   const runDir = config.out || defaultRunDir(config.data);
   config = { ...config, out: runDir };
   applyRuntime(config);
@@ -88,7 +94,7 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
   fs.mkdirSync(runDir, { recursive: true });
   const log = new Tee(out, path.join(runDir, RUN_FILES.log));
   const record = { config, sizes, data: { name: data.name, train: data.train.x.shape[0], validation: data.validation.x.shape[0], test: data.test.x.shape[0] } };
-  if (!options.resume) writeJson(path.join(runDir, RUN_FILES.config), record);
+  writeJson(path.join(runDir, RUN_FILES.config), record);
 
   const callbacks: Callback[] = [
     new Progress({ stream: log, epochs: config.epochs, batchesPerEpoch: Math.ceil(data.train.x.shape[0]! / config.batchSize) }),
@@ -108,7 +114,7 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
     log.write(`Training ${sizes.join('-')} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
   }
   const result: FitResult = await trainer.fit(batches.train, {
-    epochs: Math.max(config.epochs - done, 0), validation: batches.validation, monitor: 'val.accuracy', ...(options.signal ? { signal: options.signal } : {}),
+    epochs: Math.max(config.epochs - done, 0), validation: batches.validation, monitor: 'valLoss', ...(options.signal ? { signal: options.signal } : {}),
   });
   if (result.stoppedEarly) log.write(`Stopped early: ${result.stoppedEarly}\n`);
 

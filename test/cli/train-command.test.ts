@@ -10,7 +10,7 @@ import { io } from '../../lib';
 import { resolveConfig } from '../../lib/cli/config';
 import { runEvaluate } from '../../lib/cli/evaluate-command';
 import { buildModel, parseSizes } from '../../lib/cli/model-spec';
-import { runTrain } from '../../lib/cli/train-command';
+import { resumeTrain, runTrain } from '../../lib/cli/train-command';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-cli-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -25,7 +25,7 @@ describe('tensorgrad train', () => {
     const out = path.join(root, 'short');
     const s = sink();
     const summary = await runTrain(resolveConfig({}, { epochs: 4, out }), { out: s.out });
-    expect(summary.sizes).toEqual([64, 128, 64, 10]);
+    expect(summary.sizes).toEqual([64, 512, 256, 10]);
     expect(summary.epochs).toBe(4);
     expect(summary.bestTest.metrics['accuracy']).toBeGreaterThan(0.85);
     for (const file of ['config.json', 'metrics.jsonl', 'train.log', 'model.safetensors', 'best.safetensors', 'summary.json']) {
@@ -50,16 +50,22 @@ describe('tensorgrad train', () => {
   it('resumes a run from its checkpoint to the same weights as an uninterrupted run', async () => {
     const straight = path.join(root, 'straight');
     await runTrain(resolveConfig({}, { epochs: 3, out: straight, seed: 3 }), { out: sink().out });
+    // The same run interrupted after its second epoch (as Ctrl-C would), then resumed.
     const resumed = path.join(root, 'resumed');
-    await runTrain(resolveConfig({}, { epochs: 2, out: resumed, seed: 3 }), { out: sink().out });
-    // Resuming with a larger epoch count continues the same run for the epochs left.
+    const controller = new AbortController();
+    const watcher = { write: (t: string) => { if (t.includes('Finished epoch 2 / 3')) controller.abort(); } };
+    const interrupted = await runTrain(resolveConfig({}, { epochs: 3, out: resumed, seed: 3 }), { out: watcher, signal: controller.signal });
+    expect(interrupted.epochs).toBe(2);
     const s = sink();
-    await runTrain(resolveConfig({}, { epochs: 3 }), { out: s.out, resume: resumed });
+    await resumeTrain(resumed, { out: s.out });
     expect(s.text()).toContain(`Resuming ${resumed} after epoch 2 of 3`);
     const a = io.load(path.join(straight, 'model.safetensors')).tensors;
     const b = io.load(path.join(resumed, 'model.safetensors')).tensors;
     expect(Object.keys(b)).toEqual(Object.keys(a));
-    for (const key of Object.keys(a)) expect(Array.from(b[key]!.data), key).toEqual(Array.from(a[key]!.data));
+    for (const key of Object.keys(a)) {
+      const differing = a[key]!.data.findIndex((v, i) => !Object.is(v, b[key]!.data[i]));
+      expect(differing, `first differing element of ${key}`).toBe(-1);
+    }
     const lines = fs.readFileSync(path.join(resumed, 'metrics.jsonl'), 'utf8').trim().split('\n');
     expect(lines.map((l) => JSON.parse(l).epoch)).toEqual([0, 1, 2]);
   });

@@ -1,6 +1,6 @@
 /** Reference gradient utilities: sums of squares in double, clipping one element at a time. */
 import type { GradientKernels } from '../contract/gradient';
-import { checkCount, describe, f32, finiteDouble, finiteFloat } from '../validate';
+import { checkCount, describe, f32, finiteDouble, finiteFloat, scalar } from '../validate';
 
 /** The Array of gradients, each element a Float32Array. */
 function gradList(fn: string, value: unknown): Float32Array[] {
@@ -58,7 +58,7 @@ export const referenceGradient: GradientKernels = {
     const total = norm(grads);
     const coef = maxNorm / (total + 1e-6);
     if (!(coef >= 1)) {
-      const scale = Math.fround(coef);
+      const scale = scalar(coef);
       for (const g of grads) for (let i = 0; i < g.length; i++) g[i] = g[i]! * scale;
     }
     return total;
@@ -68,7 +68,7 @@ export const referenceGradient: GradientKernels = {
     const fn = 'clipGradValue';
     checkCount(fn, arguments.length, 2);
     gradList(fn, grads);
-    const c = Math.fround(nonNegative(fn, 'clipValue', finiteFloat(fn, 'clipValue', clipValue)));
+    const c = scalar(nonNegative(fn, 'clipValue', finiteFloat(fn, 'clipValue', clipValue)));
     checkAllDisjoint(fn, grads);
     for (const g of grads) {
       for (let i = 0; i < g.length; i++) {
