@@ -230,17 +230,18 @@ describe('PCA on the shipped digits', () => {
 });
 
 describe.skipIf(!fs.existsSync(data.datasets.FASHION_MNIST_DIR))('PCA on Fashion-MNIST (784 features)', () => {
-  it('fits 10 000 training images and projects the test split', () => {
+  it('fits 10 000 training images and projects 1000 test images', () => {
     const { train, test } = data.datasets.fashionMnist();
     const n = 10000;
     const x = new Tensor(train.x.data.subarray(0, n * 784), [n, 784]);
+    const testX = new Tensor(test.x.data.subarray(0, 1000 * 784), [1000, 784]);
     const pca = new PCA({ components: 784 }).fit(x);
     const ratio = pca.explainedVarianceRatio!;
     expect(ratio.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 10);
     for (let i = 1; i < 784; i++) expect(ratio[i]).toBeLessThanOrEqual(ratio[i - 1]!);
     expect(ratio[0]).toBeGreaterThan(0.2); // one direction (overall brightness) carries a fifth or more
-    const z = pca.transform(test.x);
-    expect(z.shape).toEqual([10000, 784]);
-    expect(maxAbsDiff(pca.inverseTransform(z).data, test.x.data)).toBeLessThan(1e-4);
+    const z = pca.transform(testX);
+    expect(z.shape).toEqual([1000, 784]);
+    expect(maxAbsDiff(pca.inverseTransform(z).data, testX.data)).toBeLessThan(1e-4);
   });
 });
