@@ -10,3 +10,4 @@ export type { CsvOptions, CsvTable } from './readers/csv';
 export { toFloat32 } from './readers/numeric-array';
 export type { NumericArray, NumericData, NumericDType } from './readers/numeric-array';
 export * as datasets from './datasets';
+export * from './preprocess';
