@@ -4,7 +4,7 @@
  * the gradients of all its uses, and adds the result into the .grad of leaves that require it.
  */
 import type { FloatArray } from './tensor';
-import { Tensor, allocate, kernelsFor } from './tensor';
+import { Tensor, allocate, keepBuffer, kernelsFor } from './tensor';
 
 /** The ops below `root` that lead to a tensor requiring a gradient, consumers before producers. */
 function reverseTopologicalOrder(root: Tensor): Tensor[] {
@@ -86,6 +86,7 @@ function addToLeafGrad(leaf: Tensor, grad: FloatArray): void {
     const kernels = kernelsFor(leaf.dtype);
     kernels.add(leaf.grad.data, grad, leaf.grad.data);
   } else {
+    keepBuffer(grad); // a gradient outlives the step's pooled buffers
     leaf.grad = new Tensor(grad, leaf.shape);
   }
 }

@@ -1,6 +1,6 @@
 import './methods';
 
-export { Tensor } from './tensor';
+export { BufferPool, Tensor } from './tensor';
 export type { DType, FloatArray, NestedArray, Node, Shape, TensorOptions } from './tensor';
 export { tensor, zeros, ones, full, arange, rand, randn } from './create';
 export type { NormalOptions, UniformOptions } from './create';

@@ -125,9 +125,78 @@ export function checkShape(fn: string, shape: unknown): number[] {
   return shape;
 }
 
+function fresh(size: number, dtype: DType): FloatArray {
+  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+}
+
+/**
+ * Buffers reused from one training step to the next. Inside run(), every op output and
+ * gradient comes from the pool; reclaim() makes everything lent since the last reclaim free
+ * again, so the next step of the same shapes allocates nothing. Whatever was computed in a step
+ * is only valid until the pool is reclaimed: copy what must outlive it.
+ */
+export class BufferPool {
+  readonly #free = new Map<string, FloatArray[]>();
+  readonly #lent = new Set<FloatArray>();
+  /** How many buffers were made new, and how many handed out again. */
+  readonly stats = { created: 0, reused: 0 };
+
+  /** A zero-filled buffer of this size, reused when one is free. */
+  take(size: number, dtype: DType): FloatArray {
+    const buffer = this.#free.get(`${dtype}:${size}`)?.pop();
+    if (buffer) this.stats.reused++;
+    else this.stats.created++;
+    const out = buffer ? buffer.fill(0) : fresh(size, dtype);
+    this.#lent.add(out);
+    return out;
+  }
+
+  /**
+   * Everything lent since the last reclaim is free again. Given back last-first, so a step that
+   * repeats the last one's allocations gets the same buffer for each op.
+   */
+  reclaim(): void {
+    const lent = [...this.#lent];
+    for (let i = lent.length - 1; i >= 0; i--) this.give(lent[i]!);
+    this.#lent.clear();
+  }
+
+  /** Stops tracking a lent buffer that lives on (a parameter's new gradient). */
+  keep(buffer: FloatArray): void {
+    this.#lent.delete(buffer);
+  }
+
+  /** Adds a buffer nothing uses any more (a gradient being dropped) to the free lists. */
+  give(buffer: FloatArray): void {
+    const key = `${buffer instanceof Float64Array ? 'float64' : 'float32'}:${buffer.length}`;
+    const list = this.#free.get(key);
+    if (list) list.push(buffer);
+    else this.#free.set(key, [buffer]);
+  }
+
+  /** Runs fn with op outputs and gradients taken from this pool. */
+  run<T>(fn: () => T): T {
+    const previous = activePool;
+    activePool = this;
+    try {
+      return fn();
+    } finally {
+      activePool = previous;
+    }
+  }
+}
+
+let activePool: BufferPool | null = null;
+
+/** A zero-filled array for an op's output or gradient: from the active pool, if any. */
 export function allocate(shape: Shape, dtype: DType): FloatArray {
   const size = sizeOf(shape);
-  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  return activePool ? activePool.take(size, dtype) : fresh(size, dtype);
+}
+
+/** Takes a buffer out of the active pool's reuse: it now belongs to something long-lived. */
+export function keepBuffer(buffer: FloatArray): void {
+  activePool?.keep(buffer);
 }
 
 type Widen<T> = T extends Float32Array ? FloatArray : T;

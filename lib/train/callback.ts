@@ -17,5 +17,6 @@ export interface Callback {
   onEpochBegin?(epoch: number, trainer: Trainer): void | Promise<void>;
   onEpochEnd?(record: EpochRecord, trainer: Trainer): void | Promise<void>;
   onBatchBegin?(epoch: number, batch: number, trainer: Trainer): void | Promise<void>;
+  /** output is valid until the next batch starts (its memory is reused): copy what you keep. */
   onBatchEnd?(record: BatchRecord, trainer: Trainer, output: Tensor): void | Promise<void>;
 }

@@ -5,7 +5,7 @@
  * batches, so a server keeps serving while it trains, and an AbortSignal cancels it.
  */
 import { noGrad } from '../autograd/grad-mode';
-import { Tensor } from '../autograd/tensor';
+import { BufferPool, Tensor } from '../autograd/tensor';
 import type { Batch } from '../data/dataset';
 import type { Module } from '../nn/module';
 import type { LRScheduler } from '../optim/lr-scheduler/scheduler';
@@ -96,6 +96,16 @@ export class Trainer {
   /** Epochs the current fit() call will run (for progress displays). */
   plannedEpochs = 0;
   #stopReason: string | undefined;
+  /**
+   * Activations and gradients of one step, reused by the next: the output and loss a batch
+   * callback receives are valid until the next batch starts.
+   */
+  readonly #pool = new BufferPool();
+
+  /** Buffers the training steps made new and reused (steady state: none made). */
+  get bufferStats(): { created: number; reused: number } {
+    return { ...this.#pool.stats };
+  }
 
   constructor(options: TrainerOptions) {
     if (!options?.model || typeof options.model.forward !== 'function') throw new TypeError('Trainer: Expected a model (a Module)');
@@ -164,10 +174,17 @@ export class Trainer {
         if (signal?.aborted) this.stop(`cancelled: ${String(signal.reason ?? 'aborted')}`);
         if (this.stopping) break;
         await this.call('onBatchBegin', this.epoch, b, this);
-        const output = this.model.call(batch.x);
-        const loss = this.scalarLoss(output, batch.y);
+        // The previous step's activations and gradients are free again: a step of the same
+        // shapes allocates nothing new.
+        this.#pool.reclaim();
+        for (const p of this.model.parameters()) if (p.grad) this.#pool.give(p.grad.data);
         this.optimizer.zeroGrad();
-        loss.backward();
+        const { output, loss } = this.#pool.run(() => {
+          const out = this.model.call(batch.x);
+          const l = this.scalarLoss(out, batch.y);
+          l.backward();
+          return { output: out, loss: l };
+        });
         this.optimizer.step();
         const size = batch.x.shape[0] ?? 1;
         const value = loss.item();
@@ -258,13 +275,14 @@ export class Trainer {
     let seen = 0;
     try {
       for (const batch of loader) {
-        noGrad(() => {
+        this.#pool.reclaim();
+        this.#pool.run(() => noGrad(() => {
           const output = this.model.call(batch.x);
           const size = batch.x.shape[0] ?? 1;
           lossSum += this.scalarLoss(output, batch.y).item() * size;
           seen += size;
           for (const m of metrics) m.update(output, batch.y);
-        });
+        }));
         await yieldToEventLoop();
       }
     } finally {
