@@ -6,6 +6,8 @@ import { type TrainConfig, readConfigFile, resolveConfig } from './config';
 import { runEvaluate } from './evaluate-command';
 import { ACTIVATION_NAMES } from './model-spec';
 import { OPTIMIZER_NAMES } from './optimizer-factory';
+import { runLrFind } from './lr-find-command';
+import { parseRange, runSearch } from './search-command';
 import { resumeTrain, runTrain } from './train-command';
 
 function number(value: string): number {
@@ -31,11 +33,9 @@ function flagsOf(options: Record<string, unknown>): Partial<TrainConfig> {
   return flags as Partial<TrainConfig>;
 }
 
-export function program(): Command {
-  const cli = new Command('tensorgrad').description('Train and evaluate neural networks in Node.js').showHelpAfterError();
-  cli
-    .command('train')
-    .description('Train an MLP classifier and write a run directory (config.json, metrics.jsonl, train.log, models, checkpoints)')
+/** The flags that describe a training job, shared by train, lr-find and search. */
+function withTrainFlags(command: Command): Command {
+  return command
     .option('--config <file>', 'a JSON file of settings (flags override it)')
     .option('--data <name>', 'digits (shipped), fashion-mnist (Debian dataset-fashion-mnist) or a directory of MNIST-layout IDX files')
     .option('--model <sizes>', 'layer widths, e.g. 784-256-128-10, or hidden widths only, e.g. 256-128')
@@ -53,7 +53,18 @@ export function program(): Command {
     .option('--seed <n>', 'seed of the weights, shuffles and dropout masks', integer)
     .option('--threads <n>', 'GEMM threads (default: one per core)', integer)
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['native', 'reference', 'checked']))
-    .option('--out <dir>', 'run directory (default runs/<data>-<time>)')
+    .option('--out <dir>', 'output directory');
+}
+
+function configOf(options: Record<string, unknown>, overrides: Partial<TrainConfig> = {}): TrainConfig {
+  const file = typeof options['config'] === 'string' ? readConfigFile(options['config']) : {};
+  return resolveConfig({ ...overrides, ...file }, flagsOf(options));
+}
+
+export function program(): Command {
+  const cli = new Command('tensorgrad').description('Train and evaluate neural networks in Node.js').showHelpAfterError();
+  withTrainFlags(cli.command('train'))
+    .description('Train an MLP classifier and write a run directory (config.json, metrics.jsonl, train.log, report.html, models, checkpoints)')
     .option('--resume <dir>', 'continue a run from its latest checkpoint')
     .action(async (options: Record<string, unknown>) => {
       const controller = new AbortController();
@@ -67,8 +78,7 @@ export function program(): Command {
           }
           await resumeTrain(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}) });
         } else {
-          const file = typeof options['config'] === 'string' ? readConfigFile(options['config']) : {};
-          await runTrain(resolveConfig(file, flagsOf(options)), { signal: controller.signal });
+          await runTrain(configOf(options), { signal: controller.signal });
         }
       } finally {
         process.off('SIGINT', onSignal);
@@ -82,6 +92,32 @@ export function program(): Command {
     .addOption(new Option('--split <name>', 'which split').choices(['test', 'validation', 'train']).default('test'))
     .action(async (options: { model: string; data?: string; split: 'test' | 'validation' | 'train' }) => {
       await runEvaluate(options);
+    });
+  withTrainFlags(cli.command('lr-find'))
+    .description('Sweep the learning rate exponentially and suggest one (writes lr-find.json with --out)')
+    .option('--start-lr <rate>', 'first learning rate', number, 1e-7)
+    .option('--end-lr <rate>', 'last learning rate', number, 10)
+    .option('--steps <n>', 'steps of the sweep', integer, 200)
+    .action((options: Record<string, unknown>) => {
+      runLrFind(configOf(options), { startLr: options['startLr'] as number, endLr: options['endLr'] as number, steps: options['steps'] as number });
+    });
+  withTrainFlags(cli.command('search'))
+    .description('Random search of lr, weight decay and dropout, coarse to fine (writes search.jsonl)')
+    .option('--trials <n>', 'trials per round', integer, 10)
+    .option('--rounds <n>', 'rounds, each narrowed around the best trials of the last', integer, 2)
+    .option('--workers <n>', 'worker threads (0: trials in this thread)', integer, 0)
+    .option('--lr-range <low,high>', 'learning rates, log-uniform', '1e-4,1e-1')
+    .option('--weight-decay-range <low,high>', 'weight decay, log-uniform', '1e-7,1e-2')
+    .option('--dropout-range <low,high>', 'dropout, uniform', '0,0.5')
+    .action(async (options: Record<string, unknown>) => {
+      // Trials are short runs: 5 epochs unless told otherwise.
+      const base = configOf(options, { epochs: 5 });
+      await runSearch(base, {
+        trials: options['trials'] as number, rounds: options['rounds'] as number, workers: options['workers'] as number,
+        lr: parseRange('--lr-range', options['lrRange'] as string, true),
+        weightDecay: parseRange('--weight-decay-range', options['weightDecayRange'] as string, true),
+        dropout: parseRange('--dropout-range', options['dropoutRange'] as string, false),
+      });
     });
   return cli;
 }

@@ -10,6 +10,8 @@ export const RUN_FILES = {
   finalModel: 'model.safetensors',
   bestModel: 'best.safetensors',
   summary: 'summary.json',
+  layers: 'layers.jsonl',
+  report: 'report.html',
   checkpoints: 'checkpoints',
 } as const;
 

@@ -1,20 +1,15 @@
 /**
  * `tensorgrad train`: builds the MLP, trains it with the Trainer on the chosen data, and leaves a
- * run directory behind (config.json, metrics.jsonl, train.log, model.safetensors,
- * best.safetensors, summary.json, checkpoints/ for --resume).
+ * run directory behind (config.json, metrics.jsonl, layers.jsonl, train.log, model.safetensors,
+ * best.safetensors, summary.json, report.html, checkpoints/ for --resume).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { manualSeed } from '../autograd/random';
-import type { Tensor } from '../autograd/tensor';
-import { setBackend } from '../backend/select';
-import { setNumThreads } from '../backend/threads';
-import { TensorDataset } from '../data/dataset';
-import { DataLoader } from '../data/loader';
 import { loadCheckpoint } from '../io/checkpoint';
 import { save } from '../io/safetensors';
-import { crossEntropy } from '../nn/functional/loss';
 import { Checkpoint } from '../train/callbacks/checkpoint';
+import { LayerStatsLogger, readLayerStats } from '../train/callbacks/layer-stats-logger';
+import { writeReport } from '../train/report/report';
 import { EarlyStopping } from '../train/callbacks/early-stopping';
 import { ExplosionGuard } from '../train/callbacks/explosion-guard';
 import { MetricsLogger } from '../train/callbacks/metrics-logger';
@@ -22,9 +17,8 @@ import { Progress } from '../train/callbacks/progress';
 import type { Callback } from '../train/callback';
 import { type Evaluation, type FitResult, Trainer } from '../train/trainer';
 import { type TrainConfig, validate } from './config';
-import { type Splits, loadData } from './data-source';
-import { buildModel, parseSizes } from './model-spec';
-import { makeOptimizer, makeSchedule } from './optimizer-factory';
+import { applyRuntime, buildRun, classificationLoss, probeBatch } from './build-run';
+import { loadData } from './data-source';
 import { RUN_FILES, Tee, defaultRunDir, readJson, writeJson } from './run-dir';
 
 export interface Output {
@@ -44,18 +38,6 @@ export interface TrainSummary {
   /** The test split, on the final and on the best weights. */
   test: Evaluation;
   bestTest: Evaluation;
-}
-
-function loaders(data: Splits, config: TrainConfig) {
-  const train = new DataLoader(new TensorDataset(data.train.x, data.train.y), { batchSize: config.batchSize, shuffle: true, seed: config.seed });
-  const evalLoader = (d: Splits['test']) => new DataLoader(new TensorDataset(d.x, d.y), { batchSize: 1024 });
-  return { train, validation: evalLoader(data.validation), test: evalLoader(data.test) };
-}
-
-/** Applies the process-wide settings: backend and GEMM threads. */
-export function applyRuntime(config: Pick<TrainConfig, 'backend' | 'threads'>): void {
-  if (config.backend !== 'auto') setBackend(config.backend);
-  if (config.threads > 0) setNumThreads(config.threads);
 }
 
 export interface TrainRunOptions {
@@ -82,14 +64,8 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
   const runDir = config.out || defaultRunDir(config.data);
   config = { ...config, out: runDir };
   applyRuntime(config);
-  manualSeed(config.seed);
-
   const data = loadData(config.data);
-  const sizes = parseSizes(config.model, data.inputs, data.classes);
-  const model = buildModel({ sizes, activation: config.activation, batchNorm: config.batchNorm, dropout: config.dropout });
-  const optimizer = makeOptimizer(model.parameters(), config);
-  const scheduler = makeSchedule(config.schedule, optimizer, config.epochs);
-  const batches = loaders(data, config);
+  const { sizes, model, optimizer, scheduler, batches } = buildRun(config, data);
 
   fs.mkdirSync(runDir, { recursive: true });
   const log = new Tee(out, path.join(runDir, RUN_FILES.log));
@@ -101,10 +77,11 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
     new MetricsLogger(path.join(runDir, RUN_FILES.metrics)),
     new ExplosionGuard(),
     new Checkpoint(path.join(runDir, RUN_FILES.checkpoints), { keepLast: 2, config: record }),
+    // About 20 snapshots whatever the run length keeps the report small.
+    new LayerStatsLogger(path.join(runDir, RUN_FILES.layers), probeBatch(data.validation), { every: Math.max(1, Math.ceil(config.epochs / 20)) }),
   ];
   if (config.patience > 0) callbacks.push(new EarlyStopping({ monitor: 'valLoss', patience: config.patience }));
-  const loss = (output: Tensor, target: Tensor) => crossEntropy(output, target);
-  const trainer = new Trainer({ model, loss, optimizer, ...(scheduler ? { scheduler } : {}), metrics: ['accuracy'], callbacks });
+  const trainer = new Trainer({ model, loss: classificationLoss, optimizer, ...(scheduler ? { scheduler } : {}), metrics: ['accuracy'], callbacks });
 
   let done = 0;
   if (options.resume) {
@@ -134,6 +111,12 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
   };
   writeJson(path.join(runDir, RUN_FILES.summary), summary);
   const pct = (e: Evaluation) => `${(100 * (e.metrics['accuracy'] ?? NaN)).toFixed(2)}%`;
-  log.write(`Test accuracy ${pct(test)} (final weights), ${pct(bestTest)} (best epoch ${summary.bestEpoch}); ${summary.seconds.toFixed(1)} s. Run directory: ${runDir}\n`);
+  const verdict = `Test accuracy ${pct(test)} (final weights), ${pct(bestTest)} (best epoch ${summary.bestEpoch}); ${summary.seconds.toFixed(1)} s.`;
+  writeReport(runDir, {
+    title: `tensorgrad: ${sizes.join('-')} on ${data.name}`, config: record, history: trainer.history,
+    diagnostics: readLayerStats(path.join(runDir, RUN_FILES.layers)),
+    notes: [verdict, ...(result.stoppedEarly ? [`Stopped early: ${result.stoppedEarly}`] : [])],
+  });
+  log.write(`${verdict} Run directory: ${runDir}\n`);
   return summary;
 }

@@ -62,7 +62,13 @@ function saturation(type: string, out: Tensor): number | null {
   return data.length ? count / data.length : Number.NaN;
 }
 
-const RELU_TYPES = new Set(['ReLU', 'LeakyReLU', 'PReLU', 'RReLU', 'NoisyReLU', 'ELU']);
+const RELU_TYPES = new Set(['ReLU', 'LeakyReLU', 'PReLU', 'RReLU', 'NoisyReLU', 'ELU', 'Linear+relu', 'Linear+leakyRelu']);
+
+/** The layer's kind; a Linear layer with a fused activation counts as that activation too. */
+function layerType(m: Module): string {
+  const activation = (m as { activation?: unknown }).activation;
+  return m.constructor.name === 'Linear' && typeof activation === 'string' && activation !== 'none' ? `Linear+${activation}` : m.constructor.name;
+}
 
 function deadFraction(type: string, out: Tensor): number | null {
   if (!RELU_TYPES.has(type) || out.ndim < 1) return null;
@@ -96,7 +102,7 @@ export function layerStats(model: Module, x: Tensor, options: LayerStatsOptions 
   const captured: { name: string; type: string; output: Tensor; grad: Tensor | null }[] = [];
   const removers = leafModules(model).map(([name, module]) =>
     module.registerForwardHook((m, _inputs, output) => {
-      const entry = { name, type: m.constructor.name, output, grad: null as Tensor | null };
+      const entry = { name, type: layerType(m), output, grad: null as Tensor | null };
       captured.push(entry);
       if (options.loss && output.requiresGrad) output.registerHook((g) => (entry.grad = new Tensor(g.data.slice(), g.shape)));
     }));

@@ -9,6 +9,8 @@ export { ExplosionGuard } from './callbacks/explosion-guard';
 export { MetricsLogger } from './callbacks/metrics-logger';
 export { Progress, epochLine } from './callbacks/progress';
 export { Checkpoint } from './callbacks/checkpoint';
+export { LayerStatsLogger, readLayerStats } from './callbacks/layer-stats-logger';
+export type { LayerStatsRecord } from './callbacks/layer-stats-logger';
 export { lrFinder } from './lr-finder';
 export { renderReport, writeReport } from './report/report';
 export type { ReportData, SanityCheckResult } from './report/report';

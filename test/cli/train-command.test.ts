@@ -28,7 +28,7 @@ describe('tensorgrad train', () => {
     expect(summary.sizes).toEqual([64, 512, 256, 10]);
     expect(summary.epochs).toBe(4);
     expect(summary.bestTest.metrics['accuracy']).toBeGreaterThan(0.85);
-    for (const file of ['config.json', 'metrics.jsonl', 'train.log', 'model.safetensors', 'best.safetensors', 'summary.json']) {
+    for (const file of ['config.json', 'metrics.jsonl', 'layers.jsonl', 'train.log', 'model.safetensors', 'best.safetensors', 'summary.json', 'report.html']) {
       expect(fs.existsSync(path.join(out, file)), file).toBe(true);
     }
     const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
@@ -39,6 +39,13 @@ describe('tensorgrad train', () => {
     expect(epochs[3].trainLoss).toBeLessThan(epochs[0].trainLoss);
     expect(s.text()).toMatch(/Finished epoch 4 \/ 4: cost [\d.]+, train: [\d.]+, val [\d.]+/);
     expect(fs.readFileSync(path.join(out, 'train.log'), 'utf8')).toContain('Test accuracy');
+    const report = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(report).toContain('64-512-256-10 on digits');
+    expect(report).toMatch(/<svg[^>]*>[\s\S]*<path/);
+    const layers = fs.readFileSync(path.join(out, 'layers.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(layers).toHaveLength(4);
+    expect(layers[0].layers.map((l: { type: string }) => l.type)).toEqual(['Linear+relu', 'Dropout', 'Linear+relu', 'Dropout', 'Linear']);
+    expect(layers[0].layers[0].dead).toBeGreaterThanOrEqual(0);
 
     const e = sink();
     const scored = await runEvaluate({ model: out, out: e.out });

@@ -1,0 +1,45 @@
+/**
+ * One trial of `tensorgrad search`: the base config with the sampled hyper-parameters, trained
+ * without a run directory, scored by its best validation accuracy. Also loaded by search's
+ * worker threads (the base config then comes from TENSORGRAD_SEARCH_BASE).
+ */
+import '../index';
+import { ExplosionGuard } from '../train/callbacks/explosion-guard';
+import type { Params, TrialResult } from '../train/search';
+import { Trainer } from '../train/trainer';
+import { type TrainConfig, validate } from './config';
+import { applyRuntime, buildRun, classificationLoss } from './build-run';
+import { type Splits, loadData } from './data-source';
+
+export const SEARCH_BASE_ENV = 'TENSORGRAD_SEARCH_BASE';
+
+const cache = new Map<string, Splits>();
+
+function dataFor(name: string): Splits {
+  let data = cache.get(name);
+  if (!data) cache.set(name, (data = loadData(name)));
+  return data;
+}
+
+export async function trial(base: TrainConfig, params: Params): Promise<TrialResult> {
+  const config = validate({ ...base, ...params } as TrainConfig);
+  applyRuntime(config);
+  const { model, optimizer, scheduler, batches } = buildRun(config, dataFor(config.data));
+  const trainer = new Trainer({
+    model, loss: classificationLoss, optimizer, ...(scheduler ? { scheduler } : {}), metrics: ['accuracy'], callbacks: [new ExplosionGuard()],
+  });
+  const { history, stoppedEarly } = await trainer.fit(batches.train, { epochs: config.epochs, validation: batches.validation });
+  const accuracies = history.map((r) => r.val?.['accuracy'] ?? Number.NaN);
+  const exploded = stoppedEarly?.startsWith('explosion guard') ?? false;
+  return {
+    score: Math.max(...accuracies), ...(exploded ? { exploded: true } : {}),
+    epochs: history.length, finalTrainLoss: history.at(-1)?.trainLoss ?? Number.NaN, ...(stoppedEarly ? { stoppedEarly } : {}),
+  };
+}
+
+/** The worker-thread entry point (search's objectiveModule). */
+export async function objective(params: Params): Promise<TrialResult> {
+  const text = process.env[SEARCH_BASE_ENV];
+  if (!text) throw new Error(`search worker: ${SEARCH_BASE_ENV} is not set`);
+  return trial(JSON.parse(text) as TrainConfig, params);
+}
