@@ -41,7 +41,7 @@ describe('tensorgrad train', () => {
     expect(fs.readFileSync(path.join(out, 'train.log'), 'utf8')).toContain('Test accuracy');
     const report = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(report).toContain('64-512-256-10 on digits');
-    expect(report).toMatch(/<svg[^>]*>[\s\S]*<path/);
+    expect(report).toMatch(/<svg[^>]*aria-label="Loss">[\s\S]*?<polyline/);
     const layers = fs.readFileSync(path.join(out, 'layers.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(layers).toHaveLength(4);
     expect(layers[0].layers.map((l: { type: string }) => l.type)).toEqual(['Linear+relu', 'Dropout', 'Linear+relu', 'Dropout', 'Linear']);
