@@ -3,10 +3,7 @@ import { record } from '../record';
 import type { FloatArray } from '../tensor';
 import { Tensor, allocate, commonDType, formatShape, kernelsFor } from '../tensor';
 import { moveDimBack, moveDimToEnd, splitAt } from './move-dim';
-
-function checkTensor(op: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: Expected a Tensor but received ${x === null ? 'null' : typeof x}`);
-}
+import { checkTensor, unary } from './unary';
 
 function checkNumber(op: string, name: string, value: unknown, positive = false): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || (positive && !(value > 0))) {
@@ -17,51 +14,23 @@ function checkNumber(op: string, name: string, value: unknown, positive = false)
 
 /** max(x, 0). Subgradient at 0 is 0, as in PyTorch; NaN passes through. */
 export function relu(x: Tensor): Tensor {
-  checkTensor('relu', x);
-  const kernels = kernelsFor(x.dtype);
-  const out = allocate(x.shape, x.dtype);
-  kernels.relu(x.data, out);
-  return record('relu', [x], out, x.shape, (grad) => {
-    kernels.reluBackward(x.data, grad, grad); // in place: the engine owns grad
-    return [grad];
-  });
+  return unary('relu', x, (k, v, y) => k.relu(v, y), (k, v, _y, g) => k.reluBackward(v, g, g));
 }
 
 /** σ(x) = 1/(1 + e⁻ˣ), no overflow for any x. ∂/∂x = grad·σ(1 − σ). */
 export function sigmoid(x: Tensor): Tensor {
-  checkTensor('sigmoid', x);
-  const kernels = kernelsFor(x.dtype);
-  const out = allocate(x.shape, x.dtype);
-  kernels.sigmoid(x.data, out);
-  return record('sigmoid', [x], out, x.shape, (grad) => {
-    kernels.sigmoidBackward(out, grad, grad);
-    return [grad];
-  });
+  return unary('sigmoid', x, (k, v, y) => k.sigmoid(v, y), (k, _v, y, g) => k.sigmoidBackward(y, g, g));
 }
 
 /** tanh x. ∂/∂x = grad·(1 − tanh²x). */
 export function tanh(x: Tensor): Tensor {
-  checkTensor('tanh', x);
-  const kernels = kernelsFor(x.dtype);
-  const out = allocate(x.shape, x.dtype);
-  kernels.tanh(x.data, out);
-  return record('tanh', [x], out, x.shape, (grad) => {
-    kernels.tanhBackward(out, grad, grad);
-    return [grad];
-  });
+  return unary('tanh', x, (k, v, y) => k.tanh(v, y), (k, _v, y, g) => k.tanhBackward(y, g, g));
 }
 
 /** x > 0 ? x : slope·x (PyTorch's default slope 0.01); the subgradient at 0 is slope. */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
-  checkTensor('leakyRelu', x);
   checkNumber('leakyRelu', 'slope', slope);
-  const kernels = kernelsFor(x.dtype);
-  const out = allocate(x.shape, x.dtype);
-  kernels.leakyRelu(x.data, slope, out);
-  return record('leakyRelu', [x], out, x.shape, (grad) => {
-    kernels.leakyReluBackward(x.data, grad, slope, grad);
-    return [grad];
-  });
+  return unary('leakyRelu', x, (k, v, y) => k.leakyRelu(v, slope, y), (k, v, _y, g) => k.leakyReluBackward(v, g, slope, g));
 }
 
 /**
@@ -116,44 +85,22 @@ export function elementwiseLeakyRelu(x: Tensor, slopes: FloatArray): Tensor {
 
 /** ELU: x > 0 ? x : α(eˣ − 1) (α = 1 by default). */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  checkTensor('elu', x);
   checkNumber('elu', 'alpha', alpha);
-  const kernels = kernelsFor(x.dtype);
-  const out = allocate(x.shape, x.dtype);
-  kernels.elu(x.data, alpha, out);
-  return record('elu', [x], out, x.shape, (grad) => {
-    kernels.eluBackward(x.data, grad, alpha, grad);
-    return [grad];
-  });
+  return unary('elu', x, (k, v, y) => k.elu(v, alpha, y), (k, v, _y, g) => k.eluBackward(v, g, alpha, g));
 }
 
 /** Softplus: log(1 + e^(βx))/β, linear where βx > threshold (PyTorch: β = 1, threshold 20). */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
-  checkTensor('softplus', x);
   checkNumber('softplus', 'beta', beta, true);
   checkNumber('softplus', 'threshold', threshold);
-  const kernels = kernelsFor(x.dtype);
-  const out = allocate(x.shape, x.dtype);
-  kernels.softplus(x.data, beta, threshold, out);
-  return record('softplus', [x], out, x.shape, (grad) => {
-    kernels.softplusBackward(x.data, grad, beta, threshold, grad);
-    return [grad];
-  });
+  return unary('softplus', x, (k, v, y) => k.softplus(v, beta, threshold, y), (k, v, _y, g) => k.softplusBackward(v, g, beta, threshold, g));
 }
 
 /** GELU: x·Φ(x) exactly (default), or PyTorch's tanh approximation with approximate 'tanh'. */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
-  checkTensor('gelu', x);
   if (approximate !== 'none' && approximate !== 'tanh') {
     throw new RangeError(`gelu: Expected approximate to be "none" or "tanh" but received ${String(approximate)}`);
   }
-  const kernels = kernelsFor(x.dtype);
-  const out = allocate(x.shape, x.dtype);
-  if (approximate === 'tanh') kernels.geluTanh(x.data, out);
-  else kernels.gelu(x.data, out);
-  return record('gelu', [x], out, x.shape, (grad) => {
-    if (approximate === 'tanh') kernels.geluTanhBackward(x.data, grad, grad);
-    else kernels.geluBackward(x.data, grad, grad);
-    return [grad];
-  });
+  if (approximate === 'tanh') return unary('gelu', x, (k, v, y) => k.geluTanh(v, y), (k, v, _y, g) => k.geluTanhBackward(v, g, g));
+  return unary('gelu', x, (k, v, y) => k.gelu(v, y), (k, v, _y, g) => k.geluBackward(v, g, g));
 }

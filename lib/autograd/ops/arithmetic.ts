@@ -48,6 +48,25 @@ function negated(kernels: Kernels, x: FloatArray, dtype: DType, shape: Shape): F
   return out;
 }
 
+type Binary = 'add' | 'sub' | 'mul' | 'div';
+
+/**
+ * The broadcast forward of a binary op: the same-shape kernel, the row kernel when one operand
+ * repeats as a row of the other (either side for the commutative ops), else both stretched.
+ */
+function broadcastForward(p: Pair, op: Binary): FloatArray {
+  const { a, b } = p;
+  const out = allocate(p.shape, p.dtype);
+  const rowOp = `${op}Row` as const;
+  const rowB = rowCase(a, b, p.shape);
+  const rowA = rowB || op === 'sub' || op === 'div' ? undefined : rowCase(b, a, p.shape);
+  if (sameShape(a.shape, b.shape)) p.kernels[op](a.data, b.data, out);
+  else if (rowB) p.kernels[rowOp](a.data, b.data, rowB[0], rowB[1], out);
+  else if (rowA) p.kernels[rowOp](b.data, a.data, rowA[0], rowA[1], out);
+  else p.kernels[op](full(p, a), full(p, b), out);
+  return out;
+}
+
 /** a + b. ∂/∂a = ∂/∂b = the upstream gradient, summed over broadcast dimensions. */
 export function add(a: Operand, b: Operand): Tensor {
   checkOperand('add', 'a', a);
@@ -60,13 +79,7 @@ export function add(a: Operand, b: Operand): Tensor {
     return record('add', [a], out, a.shape, (grad) => [grad]);
   }
   const p = pair('add', a, b);
-  const out = allocate(p.shape, p.dtype);
-  const rowB = rowCase(a, b, p.shape);
-  const rowA = rowB ? undefined : rowCase(b, a, p.shape);
-  if (sameShape(a.shape, b.shape)) p.kernels.add(a.data, b.data, out);
-  else if (rowB) p.kernels.addRow(a.data, b.data, rowB[0], rowB[1], out);
-  else if (rowA) p.kernels.addRow(b.data, a.data, rowA[0], rowA[1], out);
-  else p.kernels.add(full(p, a), full(p, b), out);
+  const out = broadcastForward(p, 'add');
   return record('add', [a, b], out, p.shape, (grad) => [
     a.requiresGrad ? reduceTo(grad, p.shape, a.shape, p.dtype) : null,
     b.requiresGrad ? reduceTo(grad, p.shape, b.shape, p.dtype) : null,
@@ -91,11 +104,7 @@ export function sub(a: Operand, b: Operand): Tensor {
     return record('sub', [a], out, a.shape, (grad) => [grad]);
   }
   const p = pair('sub', a, b);
-  const out = allocate(p.shape, p.dtype);
-  const rowB = rowCase(a, b, p.shape);
-  if (sameShape(a.shape, b.shape)) p.kernels.sub(a.data, b.data, out);
-  else if (rowB) p.kernels.subRow(a.data, b.data, rowB[0], rowB[1], out);
-  else p.kernels.sub(full(p, a), full(p, b), out);
+  const out = broadcastForward(p, 'sub');
   return record('sub', [a, b], out, p.shape, (grad) => {
     const db = b.requiresGrad ? reduceTo(negated(p.kernels, grad, p.dtype, p.shape), p.shape, b.shape, p.dtype) : null;
     const da = a.requiresGrad ? reduceTo(grad, p.shape, a.shape, p.dtype) : null;
@@ -128,13 +137,7 @@ export function mul(a: Operand, b: Operand): Tensor {
     });
   }
   const p = pair('mul', a, b);
-  const out = allocate(p.shape, p.dtype);
-  const rowB = rowCase(a, b, p.shape);
-  const rowA = rowB ? undefined : rowCase(b, a, p.shape);
-  if (sameShape(a.shape, b.shape)) p.kernels.mul(a.data, b.data, out);
-  else if (rowB) p.kernels.mulRow(a.data, b.data, rowB[0], rowB[1], out);
-  else if (rowA) p.kernels.mulRow(b.data, a.data, rowA[0], rowA[1], out);
-  else p.kernels.mul(full(p, a), full(p, b), out);
+  const out = broadcastForward(p, 'mul');
   return record('mul', [a, b], out, p.shape, (grad) => [
     a.requiresGrad ? reduceTo(timesOperand(p, grad, b), p.shape, a.shape, p.dtype) : null,
     b.requiresGrad ? reduceTo(timesOperand(p, grad, a), p.shape, b.shape, p.dtype) : null,
@@ -168,11 +171,7 @@ export function div(a: Operand, b: Operand): Tensor {
     });
   }
   const p = pair('div', a, b);
-  const out = allocate(p.shape, p.dtype);
-  const rowB = rowCase(a, b, p.shape);
-  if (sameShape(a.shape, b.shape)) p.kernels.div(a.data, b.data, out);
-  else if (rowB) p.kernels.divRow(a.data, b.data, rowB[0], rowB[1], out);
-  else p.kernels.div(full(p, a), full(p, b), out);
+  const out = broadcastForward(p, 'div');
   return record('div', [a, b], out, p.shape, (grad) => {
     const bFull = full(p, b);
     const gOverB = allocate(p.shape, p.dtype);

@@ -1,45 +1,21 @@
 /** Elementwise functions: exp, log, sqrt, abs, pow. */
 import { record } from '../record';
-import { Tensor, allocate, kernelsFor } from '../tensor';
-
-function checkTensor(op: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: Expected a Tensor but received ${x === null ? 'null' : typeof x}`);
-}
+import { type Tensor, allocate } from '../tensor';
+import { checkTensor, unary } from './unary';
 
 /** eˣ. ∂/∂x = grad · eˣ (from the output). */
 export function exp(x: Tensor): Tensor {
-  checkTensor('exp', x);
-  const kernels = kernelsFor(x.dtype);
-  const out = allocate(x.shape, x.dtype);
-  kernels.exp(x.data, out);
-  return record('exp', [x], out, x.shape, (grad) => {
-    kernels.expBackward(out, grad, grad);
-    return [grad];
-  });
+  return unary('exp', x, (k, v, y) => k.exp(v, y), (k, _v, y, g) => k.expBackward(y, g, g));
 }
 
 /** Natural log (log 0 = −Inf, log of a negative = NaN, as IEEE). ∂/∂x = grad / x. */
 export function log(x: Tensor): Tensor {
-  checkTensor('log', x);
-  const kernels = kernelsFor(x.dtype);
-  const out = allocate(x.shape, x.dtype);
-  kernels.log(x.data, out);
-  return record('log', [x], out, x.shape, (grad) => {
-    kernels.logBackward(x.data, grad, grad);
-    return [grad];
-  });
+  return unary('log', x, (k, v, y) => k.log(v, y), (k, v, _y, g) => k.logBackward(v, g, g));
 }
 
 /** √x. ∂/∂x = grad / (2√x) (Inf at 0). */
 export function sqrt(x: Tensor): Tensor {
-  checkTensor('sqrt', x);
-  const kernels = kernelsFor(x.dtype);
-  const out = allocate(x.shape, x.dtype);
-  kernels.sqrt(x.data, out);
-  return record('sqrt', [x], out, x.shape, (grad) => {
-    kernels.sqrtBackward(out, grad, grad);
-    return [grad];
-  });
+  return unary('sqrt', x, (k, v, y) => k.sqrt(v, y), (k, _v, y, g) => k.sqrtBackward(y, g, g));
 }
 
 /** |x|. ∂/∂x = grad · sign(x), with the subgradient 0 at x = 0 (as PyTorch). */
