@@ -1,0 +1,177 @@
+// npm run bench:train — the side-by-side training benchmark: the MLP 784-256-128-10 (ReLU,
+// softmax cross-entropy, Adam lr 1e-3) on Fashion-MNIST's 60 000 training images, in tensorgrad
+// (native on 1 and 2 threads, and the reference backend), PyTorch (Debian python3-torch, 1 and 2
+// threads), and TensorFlow.js (CPU and WASM backends, installed into bench/tfjs on first use).
+// Each measurement runs in its own process, after a warm-up, on batches prepared beforehand
+// (data loading is not timed). Prints a Markdown table of samples/s, ms/step, peak RSS and the
+// ratio of tensorgrad to each peer, the effective GFLOPS against the measured FMA peak, and test
+// accuracy after 5 epochs; saves bench/results/train.{json,md}.
+//
+// Options: --quick (1 s per measurement, no accuracy runs), --seconds N, --skip-accuracy,
+// --only tensorgrad,pytorch,tfjs.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const HERE = __dirname;
+const PYTHON = '/usr/bin/python3';
+const FASHION = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+};
+const quick = flag('--quick');
+const seconds = Number(option('--seconds', quick ? 1 : 4));
+const only = new Set(option('--only', 'tensorgrad,pytorch,tfjs').split(','));
+
+/** FLOPs of one sample: 2·(784·256 + 256·128 + 128·10) forward, about 3× that for a training step. */
+const FORWARD_FLOPS = 2 * (784 * 256 + 256 * 128 + 128 * 10);
+
+function run(command, argv, env = {}) {
+  const result = spawnSync(command, argv, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  if (result.status !== 0) {
+    const why = (result.stderr || result.error?.message || '').trim().split('\n').slice(-3).join(' | ');
+    return { error: `${path.basename(command)} exited with ${result.status}: ${why}` };
+  }
+  const line = result.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  return line ? JSON.parse(line) : { error: `no result from ${path.basename(command)}` };
+}
+
+function threadEnv(threads) {
+  const n = String(threads);
+  return { OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n, TENSORGRAD_NUM_THREADS: n };
+}
+
+const peers = {
+  tensorgrad: (spec) => run(process.execPath, [path.join(HERE, 'train', 'tensorgrad-run.js'), JSON.stringify(spec)], threadEnv(spec.threads ?? 1)),
+  pytorch: (spec) => run(PYTHON, [path.join(HERE, 'train', 'pytorch_run.py'), JSON.stringify(spec)], threadEnv(spec.threads ?? 1)),
+  tfjs: (spec) => run(process.execPath, [path.join(HERE, 'tfjs', 'run.js'), JSON.stringify(spec)], threadEnv(1)),
+};
+
+/** What is missing for each peer, and the command that installs it. */
+function availability() {
+  const missing = {};
+  if (!fs.existsSync(FASHION)) {
+    console.error(`bench:train: Fashion-MNIST is missing (${FASHION}): apt-get install dataset-fashion-mnist`);
+    process.exit(1);
+  }
+  if (!fs.existsSync(path.join(HERE, '..', 'dist', 'index.js'))) {
+    console.error('bench:train: dist/ is missing: npm run build');
+    process.exit(1);
+  }
+  const torch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (torch.status !== 0) {
+    const apt = spawnSync('apt-get', ['install', '-y', '-q', 'python3-torch'], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (apt.status !== 0) missing.pytorch = 'PyTorch is not installed and apt-get failed: apt-get install python3-torch';
+  }
+  if (!fs.existsSync(path.join(HERE, 'tfjs', 'node_modules', '@tensorflow', 'tfjs-backend-wasm'))) {
+    const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', path.join(HERE, 'tfjs')], { encoding: 'utf8' });
+    if (npm.status !== 0) missing.tfjs = 'TensorFlow.js did not install: (cd bench/tfjs && npm install)';
+  }
+  return missing;
+}
+
+function fmaPeak() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-peak-'));
+  const exe = path.join(dir, 'fma_peak');
+  const build = spawnSync('gcc', ['-O2', '-mavx2', '-mfma', path.join(HERE, 'openblas', 'fma_peak.c'), '-o', exe], { encoding: 'utf8' });
+  if (build.status !== 0) return Number.NaN;
+  return Number(spawnSync(exe, [], { encoding: 'utf8' }).stdout.trim());
+}
+
+function median(results) {
+  const ok = results.filter((r) => !r.error);
+  if (ok.length === 0) return results[0];
+  return ok.sort((a, b) => a.samplesPerSecond - b.samplesPerSecond)[Math.floor(ok.length / 2)];
+}
+
+/** Three interleaved rounds per configuration, the median kept: less sensitive to a noisy neighbour. */
+function measureAll(configs) {
+  const rounds = quick ? 1 : 3;
+  const samples = configs.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    configs.forEach((c, i) => {
+      samples[i].push(peers[c.peer]({ ...c.spec, seconds: c.spec.seconds ?? seconds }));
+      process.stderr.write('.');
+    });
+  }
+  process.stderr.write('\n');
+  return configs.map((c, i) => ({ ...c, result: median(samples[i]) }));
+}
+
+function format(n, digits = 0) {
+  return Number.isFinite(n) ? n.toFixed(digits) : '–';
+}
+
+function main() {
+  const missing = availability();
+  for (const [peer, why] of Object.entries(missing)) console.error(`bench:train: skipping ${peer}: ${why}`);
+  const use = (peer) => only.has(peer) && !missing[peer];
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const peak = fmaPeak();
+  const scenarios = [
+    { name: 'train, batch 32', spec: { batch: 32, variant: 'mlp' } },
+    { name: 'train, batch 128', spec: { batch: 128, variant: 'mlp' } },
+    { name: 'train, batch 512', spec: { batch: 512, variant: 'mlp' } },
+    { name: 'train, batch 128, BatchNorm + Dropout(0.5)', spec: { batch: 128, variant: 'bn-dropout' } },
+    { name: 'inference, batch 1000', spec: { batch: 1000, variant: 'inference' } },
+  ];
+  const configs = [];
+  for (const s of scenarios) {
+    for (const threads of [1, 2]) {
+      if (use('tensorgrad')) configs.push({ scenario: s.name, peer: 'tensorgrad', label: `tensorgrad ${threads}T`, threads, spec: { ...s.spec, threads } });
+      if (use('pytorch')) configs.push({ scenario: s.name, peer: 'pytorch', label: `PyTorch ${threads}T`, threads, spec: { ...s.spec, threads } });
+    }
+    if (s.spec.variant === 'mlp' && s.spec.batch === 128) {
+      if (use('tensorgrad')) configs.push({ scenario: s.name, peer: 'tensorgrad', label: 'tensorgrad reference', threads: 1, spec: { ...s.spec, backend: 'reference', seconds: Math.min(seconds, 2), warmupSteps: 1 } });
+      if (use('tfjs')) {
+        configs.push({ scenario: s.name, peer: 'tfjs', label: 'TF.js WASM', threads: 1, spec: { ...s.spec, backend: 'wasm' } });
+        configs.push({ scenario: s.name, peer: 'tfjs', label: 'TF.js CPU', threads: 1, spec: { ...s.spec, backend: 'cpu' } });
+      }
+    }
+  }
+  console.error(`bench:train: ${configs.length} measurements of ${seconds} s, ${quick ? 1 : 3} rounds`);
+  const measured = measureAll(configs);
+
+  const lines = [
+    '# bench:train',
+    '',
+    `machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version}; FMA peak per core (AVX2, 8-wide): ${format(peak, 1)} GFLOPS`,
+    `model: 784-256-128-10 ReLU, softmax cross-entropy, Adam lr 1e-3; Fashion-MNIST 60 000 training images; ${seconds} s per measurement, median of ${quick ? 1 : 3}`,
+    '',
+    '| scenario | peer | threads | samples/s | ms/step | peak RSS MiB | effective GFLOPS | tensorgrad (same threads) ÷ peer |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const m of measured) {
+    const r = m.result;
+    if (r.error) {
+      lines.push(`| ${m.scenario} | ${m.label} | ${m.threads} | failed: ${r.error} | | | | |`);
+      continue;
+    }
+    const flopsPerSample = m.spec.variant === 'inference' ? FORWARD_FLOPS : 3 * FORWARD_FLOPS;
+    const gflops = (r.samplesPerSecond * flopsPerSample) / 1e9;
+    const ours = measured.find((o) => o.scenario === m.scenario && o.peer === 'tensorgrad' && !o.spec.backend && o.threads === m.threads && !o.result.error);
+    const ratio = ours && m.peer !== 'tensorgrad' ? format(ours.result.samplesPerSecond / r.samplesPerSecond, 2) : '';
+    lines.push(`| ${m.scenario} | ${m.label} | ${m.threads} | ${format(r.samplesPerSecond)} | ${format(r.msPerStep, 2)} | ${format(r.peakRssMiB)} | ${format(gflops, 1)}${m.threads === 1 && Number.isFinite(peak) ? ` (${format((100 * gflops) / peak)}% of peak)` : ''} | ${ratio} |`);
+  }
+
+  const accuracy = [];
+  if (!quick && !flag('--skip-accuracy')) {
+    console.error('bench:train: 5 epochs each for the test accuracy');
+    for (const peer of ['tensorgrad', 'pytorch'].filter(use)) accuracy.push(peers[peer]({ batch: 128, variant: 'mlp', threads: 2, epochs: 5 }));
+    lines.push('', '| 5 epochs, batch 128 | test accuracy |', '|---|---|');
+    for (const a of accuracy) lines.push(`| ${a.peer ?? '?'} | ${a.error ? `failed: ${a.error}` : `${(100 * a.testAccuracy).toFixed(2)}%`} |`);
+  }
+  const table = `${lines.join('\n')}\n`;
+  process.stdout.write(table);
+  const dir = path.join(HERE, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'train.md'), table);
+  fs.writeFileSync(path.join(dir, 'train.json'), `${JSON.stringify({ date: new Date().toISOString(), machine: cpu, fmaPeakPerCore: peak, seconds, measured, accuracy }, null, 2)}\n`);
+}
+
+main();
