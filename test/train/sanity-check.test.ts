@@ -70,7 +70,7 @@ describe('sanityCheck', () => {
     const model = mlp(1, 'small');
     let sumSquares = 0;
     for (const p of model.parameters()) if (p.ndim === 2) for (const w of p.data) sumSquares += w * w;
-    model[0]!.bias!.data.fill(1); // would add ½·1e3·128 if biases were counted
+    (model[0] as nn.Linear).bias!.data.fill(1); // would add ½·1e3·128 if biases were counted
     const [reg] = sanityCheck(model, crossEntropy, digits, { checks: ['regularization'], reg: 1e3 });
     expect(reg!.passed).toBe(true);
     expect(reg!.values!['reg']).toBe(1e3);
@@ -101,7 +101,7 @@ describe('sanityCheck', () => {
 
   it('fails to overfit with the last layer frozen (small init) and names the frozen parameters', () => {
     const model = mlp(0, 'small');
-    model[2]!.weight.requiresGrad = false;
+    (model[2] as nn.Linear).weight.requiresGrad = false;
     (model[2] as nn.Linear).bias!.requiresGrad = false;
     const { initial, overfit } = byName(sanityCheck(model, crossEntropy, digits));
     expect(initial.passed).toBe(true);
@@ -169,7 +169,7 @@ describe('sanityCheck', () => {
     crossEntropy(model.call(digits.x.gather([0, 1, 2, 3])), digits.y.gather([0, 1, 2, 3])).backward();
     model.eval();
     model[3]!.train();
-    model[4]!.weight.grad = null; // one parameter without a gradient
+    (model[4] as nn.Linear).weight.grad = null; // one parameter without a gradient
     setRngState({ seed: 11, offset: 4096 });
     const before = fingerprint(model);
     const gradObjects = model.parameters().map((p) => p.grad);
