@@ -152,6 +152,28 @@ describe('sanityCheck', () => {
     expect(overfit.passed).toBe(false);
   });
 
+  it('fails every check on a model with every parameter frozen, and on one whose scores are NaN', () => {
+    const frozen = mlp(0, 'small');
+    for (const p of frozen.parameters()) p.requiresGrad = false;
+    const { initial, reg, overfit } = byName(sanityCheck(frozen, crossEntropy, digits));
+    expect(initial.passed).toBe(true); // the start is fine; nothing can move
+    expect(reg.passed).toBe(false);
+    expect(reg.detail).toMatch(/R\(W\) is 0 .*no trainable parameters/);
+    expect(overfit.passed).toBe(false);
+    expect(overfit.detail).toBe('the model has no trainable parameters (every requiresGrad is false)');
+
+    const broken = mlp(0, 'small');
+    (broken[2] as nn.Linear).weight.data[0] = Number.NaN;
+    const nan = byName(sanityCheck(broken, crossEntropy, digits));
+    expect(nan.initial.passed).toBe(false);
+    expect(nan.initial.detail).toMatch(/^initial loss NaN .*not finite, tolerance 0\.230259 .*; the scores overflow or the loss takes log\(0\)$/);
+    expect(nan.reg.passed).toBe(false);
+    expect(nan.reg.detail).toMatch(/R\(W\) is NaN/);
+    expect(nan.overfit.passed).toBe(false);
+    expect(nan.overfit.values!['steps']).toBe(1);
+    expect(nan.overfit.detail).toMatch(/^the loss became NaN at step 1 /);
+  });
+
   it('fails to overfit with the notes\' plain SGD lr 1e-3 on a small-init digits MLP (why Adam is the default)', () => {
     const [overfit] = sanityCheck(mlp(0, 'small'), crossEntropy, digits, { checks: ['overfit'], optimizer: (p) => new optim.SGD(p, { lr: 1e-3 }) });
     expect(overfit!.passed).toBe(false);
