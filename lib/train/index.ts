@@ -13,7 +13,9 @@ export { LayerStatsLogger, readLayerStats } from './callbacks/layer-stats-logger
 export type { LayerStatsRecord } from './callbacks/layer-stats-logger';
 export { lrFinder } from './lr-finder';
 export { renderReport, writeReport } from './report/report';
-export type { ReportData, SanityCheckResult } from './report/report';
+export type { ReportData } from './report/report';
+export { sanityCheck } from './sanity-check';
+export type { SanityCheckName, SanityCheckOptions, SanityCheckResult } from './sanity-check';
 export { layerStats, formatLayerStats, tensorStats, updateRatios, UpdateRatioMonitor } from './diagnostics';
 export type { DiagnosticsRecord, LayerDiagnostics, LayerStatsOptions, TensorStats } from './diagnostics';
 export type { LrFinderOptions, LrFinderResult } from './lr-finder';

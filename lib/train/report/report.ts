@@ -6,15 +6,12 @@
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../io/atomic';
 import type { LayerDiagnostics } from '../diagnostics';
+import type { SanityCheckResult } from '../sanity-check';
 import type { EpochRecord } from '../trainer';
 import { escapeXml, histogramHeatmap, lineChart } from './svg';
 
-export interface SanityCheckResult {
-  name: string;
-  passed: boolean;
-  /** The figures behind the verdict ("initial loss 2.3026 vs ln 10 = 2.3026"). */
-  detail: string;
-}
+// Made by sanityCheck; exported here too, where the report has always exported it.
+export type { SanityCheckResult };
 
 export interface ReportData {
   title?: string;
