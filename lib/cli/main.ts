@@ -6,6 +6,7 @@ import { type TrainConfig, readConfigFile, resolveConfig } from './config';
 import { runEvaluate } from './evaluate-command';
 import { ACTIVATION_NAMES } from './model-spec';
 import { OPTIMIZER_NAMES } from './optimizer-factory';
+import { runCheck } from './check-command';
 import { runLrFind } from './lr-find-command';
 import { parseRange, runSearch } from './search-command';
 import { resumeTrain, runTrain } from './train-command';
@@ -93,6 +94,12 @@ export function program(): Command {
     .action(async (options: { model: string; data?: string; split: 'test' | 'validation' | 'train' }) => {
       await runEvaluate(options);
     });
+  withTrainFlags(cli.command('check'))
+    .description("Run the notes' sanity checks on the untrained model (exit code 1 when one fails)")
+    .action((options: Record<string, unknown>) => {
+      const results = runCheck(configOf(options));
+      if (results.some((r) => !r.passed)) process.exitCode = 1;
+    });
   withTrainFlags(cli.command('lr-find'))
     .description('Sweep the learning rate exponentially and suggest one (writes lr-find.json with --out)')
     .option('--start-lr <rate>', 'first learning rate', number, 1e-7)
@@ -124,6 +131,12 @@ export function program(): Command {
 
 /** Runs the command; errors print one line and set exit code 1 instead of a stack trace. */
 export async function main(argv: string[]): Promise<void> {
+  // Output piped into `head` and closed early: the job goes on (its log and run directory are
+  // written all the same), it just stops printing.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.stdout.write = () => true;
+  });
   try {
     await program().parseAsync(argv);
   } catch (error) {

@@ -18,6 +18,7 @@ import type { Callback } from '../train/callback';
 import { type Evaluation, type FitResult, Trainer } from '../train/trainer';
 import { type TrainConfig, validate } from './config';
 import { applyRuntime, buildRun, classificationLoss, probeBatch } from './build-run';
+import { checkRun, formatSanity } from './check-command';
 import { loadData } from './data-source';
 import { RUN_FILES, Tee, defaultRunDir, readJson, writeJson } from './run-dir';
 
@@ -83,6 +84,9 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
   if (config.patience > 0) callbacks.push(new EarlyStopping({ monitor: 'valLoss', patience: config.patience }));
   const trainer = new Trainer({ model, loss: classificationLoss, optimizer, ...(scheduler ? { scheduler } : {}), metrics: ['accuracy'], callbacks });
 
+  // The notes' sanity checks on the untrained model; they leave it (and the generator) as it was.
+  const sanity = options.resume ? [] : checkRun(data, model);
+  if (sanity.length > 0) log.write(formatSanity(sanity));
   let done = 0;
   if (options.resume) {
     done = loadCheckpoint(path.join(runDir, RUN_FILES.checkpoints), { model, optimizer, ...(scheduler ? { scheduler } : {}), trainer }).step;
@@ -114,7 +118,7 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
   const verdict = `Test accuracy ${pct(test)} (final weights), ${pct(bestTest)} (best epoch ${summary.bestEpoch}); ${summary.seconds.toFixed(1)} s.`;
   writeReport(runDir, {
     title: `tensorgrad: ${sizes.join('-')} on ${data.name}`, config: record, history: trainer.history,
-    diagnostics: readLayerStats(path.join(runDir, RUN_FILES.layers)),
+    diagnostics: readLayerStats(path.join(runDir, RUN_FILES.layers)), ...(sanity.length > 0 ? { sanity } : {}),
     notes: [verdict, ...(result.stoppedEarly ? [`Stopped early: ${result.stoppedEarly}`] : [])],
   });
   log.write(`${verdict} Run directory: ${runDir}\n`);

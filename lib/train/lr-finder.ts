@@ -49,6 +49,7 @@ export function lrFinder(options: LrFinderOptions): LrFinderResult {
   let best = Infinity;
   let diverged = false;
   let iterator = loader[Symbol.iterator]();
+  const wasTraining = model.training;
   model.train();
   try {
     for (let i = 0; i < steps; i++) {
@@ -83,6 +84,7 @@ export function lrFinder(options: LrFinderOptions): LrFinderResult {
     optimizer.loadStateDict(savedOptimizer);
     optimizer.paramGroups.forEach((g, i) => (g.lr = savedLrs[i]!));
     optimizer.zeroGrad();
+    model.train(wasTraining);
   }
   return { lrs, losses, rawLosses, suggestion: suggest(lrs, losses), diverged };
 }

@@ -5,12 +5,24 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../lib/cli/config';
+import { runCheck } from '../../lib/cli/check-command';
 import { runLrFind } from '../../lib/cli/lr-find-command';
 import { parseRange, runSearch } from '../../lib/cli/search-command';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-babysit-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const quiet = { write: () => true };
+
+describe('tensorgrad check', () => {
+  it("runs the notes' three sanity checks on the default model and prints each verdict", () => {
+    const lines: string[] = [];
+    const results = runCheck(resolveConfig({}, {}), { out: { write: (t: string) => lines.push(t) } });
+    expect(results.map((r) => [r.name, r.passed])).toEqual([
+      ['initial loss ≈ ln C', true], ['regularization raises the loss', true], ['overfits 20 examples', true],
+    ]);
+    expect(lines.join('')).toMatch(/^Sanity checks of 64-512-256-10 \(relu\) on digits\nPASS initial loss ≈ ln C: initial loss [\d.]+ on 1000 rows vs ln 10 = 2.302585/);
+  });
+});
 
 describe('tensorgrad lr-find', () => {
   it('suggests a learning rate inside the range where Adam trains the digits MLP', () => {

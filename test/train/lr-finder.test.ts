@@ -11,7 +11,9 @@ describe('lrFinder', () => {
     model.w.data.set([0.3, 0.1, -0.2]);
     const optimizer = new PlainSGD(model.parameters(), 0.5);
     const loader = new data.DataLoader(toyData(256, 4, 0.3), { batchSize: 8, shuffle: true, seed: 1 });
+    model.eval();
     const result = lrFinder({ model, loss: squaredError, optimizer, loader, startLr: 1e-6, endLr: 10, steps: 300 });
+    expect(model.training).toBe(false); // the caller's mode is put back
     expect(result.diverged).toBe(true);
     expect(result.lrs.length).toBeLessThan(300);
     expect(result.lrs.at(-1)!).toBeGreaterThan(0.02); // plain SGD on 8 unit-variance rows diverges near 1/16
