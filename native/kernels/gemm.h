@@ -1,5 +1,6 @@
 // GEMM on raw pointers, arguments already checked by native/exports/gemm.cc. Row-major,
-// contiguous float32; sizes are element counts. Declarations only (the AVX2 unit includes it).
+// contiguous float32; sizes are element counts. Declarations only (the AVX2 and AVX-512 units
+// include it).
 #pragma once
 
 #include <cstddef>
@@ -60,6 +61,16 @@ void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t col
                          const float* b, float* c, size_t ldc, size_t rows, size_t cols,
                          const WriteBack& w);
 }  // namespace avx2
+
+namespace avx512 {
+constexpr size_t kMr = 12;  // 24 zmm accumulators (2 per row of C), 2 for B, broadcasts of A
+constexpr size_t kNr = 32;
+void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
+                 size_t cols, const WriteBack& w);
+void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                         const float* b, float* c, size_t ldc, size_t rows, size_t cols,
+                         const WriteBack& w);
+}  // namespace avx512
 #endif
 
 }  // namespace tg

@@ -9,6 +9,7 @@ describe.skipIf(referenceOnly)('native addon', () => {
     const info = nativeInfo();
     expect(info.error).toBeUndefined();
     expect(info.available).toBe(true);
-    expect(['avx2', 'portable']).toContain(info.simd);
+    expect(['avx512', 'avx2', 'portable']).toContain(info.simd);
+    expect(info.simdLevels).toContain(info.simd);
   });
 });

@@ -1,0 +1,159 @@
+// The AVX-512 micro-kernel of gemm.cc's blocked GEMM: a 12x32 tile of C held in 24 zmm
+// registers (two per row of row-major C), per step of k two loads of B and twelve broadcasts of
+// A feeding 24 FMAs, then the write-back (alpha, beta, bias, activation) while the tile is still
+// in registers; edge tiles through k-masks. Like the AVX2 units, this one includes nothing but intrinsics and declaration-only headers, so that no inline function
+// compiled with -mavx512f can become the copy the rest of the addon calls.
+#include "gemm.h"
+
+#if defined(TG_X86) && defined(__AVX512F__) && defined(__AVX512DQ__) && \
+    defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__FMA__)
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace tg {
+namespace avx512 {
+
+namespace {
+
+// The lanes of 16 columns starting at `first` that lie below `cols`.
+__mmask16 columnMask(size_t cols, size_t first) {
+  if (cols <= first) return 0;
+  return cols - first >= 16 ? __mmask16(0xffff) : __mmask16((1u << (cols - first)) - 1u);
+}
+
+// The same operations, in the same order, as writeBackTile in gemm.cc, on 16 columns of a row of
+// C; lanes outside `mask` read as 0 and touch no memory.
+__m512 finish(__m512 acc, const float* c, const float* bias, const WriteBack& w, __mmask16 mask) {
+  __m512 v = w.alpha == 1.0f ? acc : _mm512_mul_ps(_mm512_set1_ps(w.alpha), acc);
+  if (w.beta == 1.0f) {
+    v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, c));
+  } else if (w.beta != 0.0f) {
+    v = _mm512_add_ps(v, _mm512_mul_ps(_mm512_set1_ps(w.beta), _mm512_maskz_loadu_ps(mask, c)));
+  }
+  if (!w.last) return v;
+  if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, bias));
+  // "not less-or-equal, unordered": true for v > 0 and for NaN, which passes through.
+  const __mmask16 keep = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NLE_UQ);
+  switch (w.activation) {
+    case Activation::Relu:
+      return _mm512_maskz_mov_ps(keep, v);  // +0 where not kept, as writeBackTile's 0.0f
+    case Activation::LeakyRelu:
+      return _mm512_mask_blend_ps(keep, _mm512_mul_ps(_mm512_set1_ps(w.slope), v), v);
+    case Activation::None:
+      break;
+  }
+  return v;
+}
+
+// Writes the 12x32 tile (acc[2 * r + h]: row r, columns 16h..16h+15) into the rows x cols valid
+// part of C.
+void writeTile(const __m512* acc, float* c, size_t ldc, size_t rows, size_t cols,
+               const WriteBack& parameters) {
+  // A copy the stores into C cannot alias, so its tests stay in registers.
+  const WriteBack w = parameters;
+  if (rows == kMr && cols == kNr && w.alpha == 1.0f && !w.last &&
+      (w.beta == 0.0f || w.beta == 1.0f)) {
+    // The write-backs of plain gemm's k blocks: the first stores the sum (beta = 0), the later
+    // ones add to it (beta = 1); nothing tested per vector.
+    const bool add = w.beta == 1.0f;
+    for (size_t r = 0; r < kMr; ++r) {
+      float* row = c + r * ldc;
+      __m512 v0 = acc[2 * r], v1 = acc[2 * r + 1];
+      if (add) {
+        v0 = _mm512_add_ps(v0, _mm512_loadu_ps(row));
+        v1 = _mm512_add_ps(v1, _mm512_loadu_ps(row + 16));
+      }
+      _mm512_storeu_ps(row, v0);
+      _mm512_storeu_ps(row + 16, v1);
+    }
+    return;
+  }
+  // Everything else, full tiles included: masked loads and stores cost what plain ones do.
+  const __mmask16 mask[2] = {columnMask(cols, 0), columnMask(cols, 16)};
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t h = 0; h < 2 && mask[h] != 0; ++h) {
+      float* at = c + r * ldc + h * 16;
+      const float* bias = w.bias ? w.bias + h * 16 : nullptr;
+      _mm512_mask_storeu_ps(at, mask[h], finish(acc[2 * r + h], at, bias, w, mask[h]));
+    }
+  }
+}
+
+// The 12x32 micro-kernel. kPacked: A is a packed panel, A(r, p) = a[p * MR + r]; otherwise A is
+// read in place, A(r, p) = a[r * rowStride + p * colStride], rows past `rows` reading row 0
+// (their results are never written). Both do the same FMAs in the same order. The packed B
+// panel is 64-byte aligned with rows of 32 floats: aligned loads.
+template <bool kPacked>
+void kernel(size_t kc, const float* a, size_t rowStride, size_t colStride, const float* b,
+            float* c, size_t ldc, size_t rows, size_t cols, const WriteBack& w) {
+  const float* ar[kMr];
+  for (size_t r = 0; r < kMr; ++r) ar[r] = kPacked ? a + r : a + (r < rows ? r : 0) * rowStride;
+  const size_t step = kPacked ? kMr : colStride;
+  // Fetch the tile of C now so the write-back does not wait for it (its rows are pages apart).
+  for (size_t r = 0; r < rows; ++r) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + cols - 1), _MM_HINT_T0);
+  }
+  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+  __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+  __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
+  __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+  __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
+  __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+  __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps();
+  __m512 c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+  __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps();
+  __m512 c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
+  __m512 ca0 = _mm512_setzero_ps(), ca1 = _mm512_setzero_ps();
+  __m512 cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
+  size_t off = 0;
+#define TG_ROW(r, acc0, acc1)                                                       \
+  {                                                                                 \
+    const __m512 x = _mm512_set1_ps(kPacked ? a[off + (r)] : ar[(r)][off]);         \
+    acc0 = _mm512_fmadd_ps(x, b0, acc0);                                            \
+    acc1 = _mm512_fmadd_ps(x, b1, acc1);                                            \
+  }
+#pragma GCC unroll 4
+  for (size_t p = 0; p < kc; ++p, off += step) {
+    const __m512 b0 = _mm512_load_ps(b);
+    const __m512 b1 = _mm512_load_ps(b + 16);
+    TG_ROW(0, c00, c01)
+    TG_ROW(1, c10, c11)
+    TG_ROW(2, c20, c21)
+    TG_ROW(3, c30, c31)
+    TG_ROW(4, c40, c41)
+    TG_ROW(5, c50, c51)
+    TG_ROW(6, c60, c61)
+    TG_ROW(7, c70, c71)
+    TG_ROW(8, c80, c81)
+    TG_ROW(9, c90, c91)
+    TG_ROW(10, ca0, ca1)
+    TG_ROW(11, cb0, cb1)
+    b += kNr;
+  }
+#undef TG_ROW
+  const __m512 acc[2 * kMr] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51,
+                               c60, c61, c70, c71, c80, c81, c90, c91, ca0, ca1, cb0, cb1};
+  writeTile(acc, c, ldc, rows, cols, w);
+}
+
+}  // namespace
+
+void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
+                 size_t cols, const WriteBack& w) {
+  kernel<true>(kc, a, 1, kMr, b, c, ldc, rows, cols, w);
+}
+
+void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                         const float* b, float* c, size_t ldc, size_t rows, size_t cols,
+                         const WriteBack& w) {
+  kernel<false>(kc, a, rowStride, colStride, b, c, ldc, rows, cols, w);
+}
+
+}  // namespace avx512
+}  // namespace tg
+
+#elif defined(TG_X86)
+#error "the AVX-512 units must be compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma (native/sources.json: avx512_cflags)"
+#endif
