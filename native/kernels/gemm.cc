@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <cstdlib>
 #include <new>
 
 #include "../cpu.h"
@@ -46,9 +47,7 @@ void portableMicroKernel(size_t kc, const float* a, const float* b, float* c, si
   writeBackTile(&acc[0][0], kPortableNr, c, ldc, rows, cols, w);
 }
 
-// Packs a panel of W lanes (the rows of an A panel, the columns of a B panel) over kc steps of
-// k: dst[p * W + l] = src[l * laneStride + p * kStride] for the first `lanes` lanes, zeros in
-// the others, so the micro-kernel always reads whole tiles.
+// The portable PackPanel (gemm.h) for a panel W lanes wide.
 template <size_t W>
 void packPanel(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
                float* dst) {
@@ -78,9 +77,6 @@ void packPanel(const float* src, size_t laneStride, size_t kStride, size_t lanes
   }
 }
 
-using PackPanel = void (*)(const float* src, size_t laneStride, size_t kStride, size_t lanes,
-                           size_t kc, float* dst);
-
 // A micro-kernel, its tile, the panel packers for that tile and the cache blocking around it.
 struct KernelShape {
   size_t mr, nr;
@@ -91,6 +87,11 @@ struct KernelShape {
   size_t kc, mc, nc;
 };
 
+size_t envOr(const char* name, size_t fallback) {  // TUNING-SCRATCH
+  const char* v = std::getenv(name);
+  return v ? std::strtoul(v, nullptr, 10) : fallback;
+}
+
 KernelShape activeKernel() {
 #ifdef TG_X86
   if (useAvx512()) {
@@ -98,7 +99,7 @@ KernelShape activeKernel() {
     // against the KC x NR panel of B (48 KiB), which L2 refills; the KC x NC block of B (4.5
     // MiB) sits in L3.
     return {avx512::kMr, avx512::kNr, avx512::microKernel, avx512::microKernelInPlaceA,
-            packPanel<avx512::kMr>, packPanel<avx512::kNr>, 384, 480, 3072};
+            avx512::packA, avx512::packB, envOr("TGKC", 384), envOr("TGMC", 480), envOr("TGNC", 3072)};
   }
   if (useAvx2Code()) {
     // A KC x NR panel of B (24 KiB) stays in L1 with the MR x KC panel of A (9 KiB); the MC x

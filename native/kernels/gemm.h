@@ -49,6 +49,12 @@ using MicroKernelInPlaceA = void (*)(size_t kc, const float* a, size_t rowStride
 using MicroKernel = void (*)(size_t kc, const float* a, const float* b, float* c, size_t ldc,
                              size_t rows, size_t cols, const WriteBack& w);
 
+// Packs a panel of W lanes (the rows of an A panel, the columns of a B panel) over kc steps of
+// k: dst[p * W + l] = src[l * laneStride + p * kStride] for the first `lanes` lanes, zeros in
+// the others, so a micro-kernel always reads whole tiles. dst is 64-byte aligned.
+using PackPanel = void (*)(const float* src, size_t laneStride, size_t kStride, size_t lanes,
+                           size_t kc, float* dst);
+
 #ifdef TG_X86
 namespace avx2 {
 constexpr size_t kMr = 6;   // 12 ymm accumulators, 2 for B, 1 broadcast of A
@@ -70,6 +76,11 @@ void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc
 void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
                          const float* b, float* c, size_t ldc, size_t rows, size_t cols,
                          const WriteBack& w);
+// PackPanel for the 12-row panels of A and the 32-column panels of B.
+void packA(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
+           float* dst);
+void packB(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
+           float* dst);
 }  // namespace avx512
 #endif
 

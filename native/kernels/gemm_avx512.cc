@@ -1,7 +1,9 @@
 // The AVX-512 micro-kernel of gemm.cc's blocked GEMM: a 12x32 tile of C held in 24 zmm
 // registers (two per row of row-major C), per step of k two loads of B and twelve broadcasts of
 // A feeding 24 FMAs, then the write-back (alpha, beta, bias, activation) while the tile is still
-// in registers; edge tiles through k-masks. Like the AVX2 units, this one includes nothing but intrinsics and declaration-only headers, so that no inline function
+// in registers; edge tiles through k-masks. Also its panel packers, which transpose in
+// registers where gemm.cc's portable ones would read one float at a time. Like the AVX2 units,
+// this one includes nothing but intrinsics and declaration-only headers, so that no inline function
 // compiled with -mavx512f can become the copy the rest of the addon calls.
 #include "gemm.h"
 
@@ -138,6 +140,91 @@ void kernel(size_t kc, const float* a, size_t rowStride, size_t colStride, const
   writeTile(acc, c, ldc, rows, cols, w);
 }
 
+// GCC 12's unmasked shuffle intrinsics start from _mm512_undefined_ps(), which -Wuninitialized
+// reports once inlined (GCC bug 105593): a false positive.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+// Transposes 16 rows of 16 floats in place: afterwards r[j] holds column j of the input.
+void transpose16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {  // 2x2 blocks of floats
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int g = 0; g < 16; g += 4) {  // 4x4 blocks: r[g + j] holds columns j, j+4, j+8, j+12
+    const __m512d t0 = _mm512_castps_pd(t[g]), t1 = _mm512_castps_pd(t[g + 1]);
+    const __m512d t2 = _mm512_castps_pd(t[g + 2]), t3 = _mm512_castps_pd(t[g + 3]);
+    r[g] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
+    r[g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
+    r[g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
+    r[g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
+  }
+  for (int j = 0; j < 4; ++j) {  // gather the 128-bit lanes of the four row groups
+    const __m512 v0 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x44);
+    const __m512 v1 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xee);
+    const __m512 w0 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x44);
+    const __m512 w1 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xee);
+    t[j] = _mm512_shuffle_f32x4(v0, w0, 0x88);
+    t[j + 4] = _mm512_shuffle_f32x4(v0, w0, 0xdd);
+    t[j + 8] = _mm512_shuffle_f32x4(v1, w1, 0x88);
+    t[j + 12] = _mm512_shuffle_f32x4(v1, w1, 0xdd);
+  }
+  for (int j = 0; j < 16; ++j) r[j] = t[j];
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+// packPanel of gemm.cc for a panel W lanes wide (12 or 32). Lanes contiguous in memory: one
+// or two masked loads per step of k. Steps of k contiguous (a transposed operand): blocks of 16
+// lanes x 16 steps transposed in registers, where the scalar loop would read one float at a time
+// from W rows. Lanes past `lanes` and the rows past a panel's end read as zeros.
+template <size_t W>
+void pack(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
+          float* dst) {
+  constexpr size_t kGroups = (W + 15) / 16;
+  __mmask16 laneMask[kGroups];
+  for (size_t g = 0; g < kGroups; ++g) laneMask[g] = columnMask(lanes, 16 * g);
+  const __mmask16 storeMask = columnMask(W, 0);  // 12 lanes of a row of an A panel
+  if (laneStride == 1) {
+    for (size_t p = 0; p < kc; ++p, dst += W) {
+      const float* in = src + p * kStride;
+      for (size_t g = 0; g < kGroups; ++g) {
+        const __m512 v = _mm512_maskz_loadu_ps(laneMask[g], in + 16 * g);
+        if (W % 16 == 0) {
+          _mm512_store_ps(dst + 16 * g, v);  // the panels are 64-byte aligned
+        } else {
+          _mm512_mask_storeu_ps(dst + 16 * g, storeMask, v);
+        }
+      }
+    }
+    return;
+  }
+  for (size_t p0 = 0; p0 < kc; p0 += 16) {
+    const size_t steps = kc - p0 < 16 ? kc - p0 : 16;
+    const __mmask16 stepMask = columnMask(steps, 0);
+    for (size_t g = 0; g < kGroups; ++g) {
+      __m512 r[16];
+      for (size_t l = 0; l < 16; ++l) {
+        const size_t lane = 16 * g + l;
+        r[l] = lane < lanes ? _mm512_maskz_loadu_ps(stepMask, src + lane * laneStride + p0)
+                            : _mm512_setzero_ps();
+      }
+      transpose16(r);
+      for (size_t p = 0; p < steps; ++p) {
+        float* out = dst + (p0 + p) * W + 16 * g;
+        if (W % 16 == 0) {
+          _mm512_store_ps(out, r[p]);
+        } else {
+          _mm512_mask_storeu_ps(out, storeMask, r[p]);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
@@ -149,6 +236,16 @@ void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t col
                          const float* b, float* c, size_t ldc, size_t rows, size_t cols,
                          const WriteBack& w) {
   kernel<false>(kc, a, rowStride, colStride, b, c, ldc, rows, cols, w);
+}
+
+void packA(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
+           float* dst) {
+  pack<kMr>(src, laneStride, kStride, lanes, kc, dst);
+}
+
+void packB(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
+           float* dst) {
+  pack<kNr>(src, laneStride, kStride, lanes, kc, dst);
 }
 
 }  // namespace avx512
