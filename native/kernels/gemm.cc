@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <cstdlib>
 #include <new>
 
 #include "../cpu.h"
@@ -28,6 +27,11 @@ namespace {
 // Below this many multiply-adds (about 40 µs of work) the work stays on the calling thread: a
 // worker woken for less can cost more than it saves (measured with npm run bench:gemm).
 constexpr size_t kParallelMinimum = size_t{1} << 21;
+
+// Products whose A and B hold at most this many floats together (256 KiB, in L2 with room to
+// spare) read both in place when they can (computeBlockDirect): packing them would cost more
+// than it saves (measured with npm run bench:gemm).
+constexpr size_t kDirectMaximum = size_t{1} << 16;
 
 // The portable micro-kernel: a 4x8 tile the compiler keeps in SSE registers.
 constexpr size_t kPortableMr = 4;
@@ -82,34 +86,32 @@ struct KernelShape {
   size_t mr, nr;
   MicroKernel kernel;
   MicroKernelInPlaceA inPlaceA;  // null: always pack A
+  MicroKernel transposedC;  // the kernel writing its tile transposed, or null
+  MicroKernelDirect direct, directTransposedC;  // neither operand packed, or null
   PackPanel packA, packB;
   // KC steps of k; MC rows of A packed (a multiple of MR); NC columns of B (a multiple of NR).
   size_t kc, mc, nc;
 };
-
-size_t envOr(const char* name, size_t fallback) {  // TUNING-SCRATCH
-  const char* v = std::getenv(name);
-  return v ? std::strtoul(v, nullptr, 10) : fallback;
-}
 
 KernelShape activeKernel() {
 #ifdef TG_X86
   if (useAvx512()) {
     // 48 KiB L1d, 2 MiB L2: the MC x KC block of A (720 KiB) sits in L2 and streams through L1
     // against the KC x NR panel of B (48 KiB), which L2 refills; the KC x NC block of B (4.5
-    // MiB) sits in L3.
+    // MiB) sits in L3. KC 256 or 512 and MC 240 or 960 measured the same within noise.
     return {avx512::kMr, avx512::kNr, avx512::microKernel, avx512::microKernelInPlaceA,
-            avx512::packA, avx512::packB, envOr("TGKC", 384), envOr("TGMC", 480), envOr("TGNC", 3072)};
+            avx512::microKernelTransposedC, avx512::microKernelDirect,
+            avx512::microKernelDirectTransposedC, avx512::packA, avx512::packB, 384, 480, 3072};
   }
   if (useAvx2Code()) {
     // A KC x NR panel of B (24 KiB) stays in L1 with the MR x KC panel of A (9 KiB); the MC x
     // KC block of A (360 KiB) in L2; the KC x NC block of B (4.5 MiB) in L3.
-    return {avx2::kMr, avx2::kNr, avx2::microKernel, avx2::microKernelInPlaceA,
-            packPanel<avx2::kMr>, packPanel<avx2::kNr>, 384, 240, 3072};
+    return {avx2::kMr, avx2::kNr, avx2::microKernel, avx2::microKernelInPlaceA, nullptr, nullptr,
+            nullptr, packPanel<avx2::kMr>, packPanel<avx2::kNr>, 384, 240, 3072};
   }
 #endif
-  return {kPortableMr, kPortableNr, portableMicroKernel, nullptr, packPanel<kPortableMr>,
-          packPanel<kPortableNr>, 384, 240, 3072};
+  return {kPortableMr, kPortableNr, portableMicroKernel, nullptr, nullptr, nullptr, nullptr,
+          packPanel<kPortableMr>, packPanel<kPortableNr>, 384, 240, 3072};
 }
 
 // Per-thread packing buffers, 64-byte aligned, grown on demand and reused across calls.
@@ -147,8 +149,12 @@ struct Problem {
   const float* a;
   const float* b;
   float* c;
+  // Computing C^T = op(B)^T op(A)^T (m, n, a, b and the transposes swapped) with the kernel
+  // that writes its tiles transposed: C(i, j) of this problem is c[j * m + i].
+  bool transposedC;
+  bool direct;  // A and B read in place by shape.direct: nothing packed
   WriteBack first;  // the write-back of the first k block: alpha, beta, activation
-  const float* bias;
+  const float* bias;  // indexed by j, or by i when transposedC
   KernelShape shape;
   size_t kc;  // the k block, balanced so the last one is not a sliver
 };
@@ -179,8 +185,51 @@ void packB(const Problem& q, size_t p0, size_t kc, size_t j0, size_t nc, float* 
 
 size_t roundUp(size_t x, size_t to) { return (x + to - 1) / to * to; }
 
+// Where the tile at row i, column j of the problem's C starts, and the bias of that tile.
+float* tileOfC(const Problem& q, size_t i, size_t j) {
+  return q.transposedC ? q.c + j * q.m + i : q.c + i * q.n + j;
+}
+const float* biasOfTile(const Problem& q, size_t i, size_t j) {
+  if (!q.bias) return nullptr;
+  return q.transposedC ? q.bias + i : q.bias + j;
+}
+
+// Rows [r0, r1) and columns [c0, c1) of a small product, B read in place: the operands already
+// sit in L2. An A panel stays in L1 while the B panels go by; A is read in place too, but for
+// the edge panel, packed with zero rows so the kernel reads whole tiles.
+void computeBlockDirect(const Problem& q, size_t r0, size_t r1, size_t c0, size_t c1) {
+  const size_t mr = q.shape.mr, nr = q.shape.nr;
+  const MicroKernelDirect kernel = q.transposedC ? q.shape.directTransposedC : q.shape.direct;
+  const size_t ldc = q.transposedC ? q.m : q.n;
+  const size_t rowStride = q.transA ? 1 : q.k, colStride = q.transA ? q.m : 1;
+  float* edge = scratchA.get(mr * std::min(q.kc, q.k));
+  for (size_t pc = 0; pc < q.k; pc += q.kc) {
+    const size_t kc = std::min(q.kc, q.k - pc);
+    WriteBack w = q.first;
+    if (pc != 0) w.beta = 1.0f;
+    w.last = pc + kc == q.k && (q.bias || q.first.activation != Activation::None);
+    for (size_t i = r0; i < r1; i += mr) {
+      const size_t rows = std::min(mr, r1 - i);
+      const float* a = q.a + i * rowStride + pc * colStride;
+      size_t aRowStride = rowStride, aColStride = colStride;
+      if (rows < mr) {
+        q.shape.packA(a, rowStride, colStride, rows, kc, edge);
+        a = edge;
+        aRowStride = 1;
+        aColStride = mr;
+      }
+      for (size_t j = c0; j < c1; j += nr) {
+        w.bias = biasOfTile(q, i, j);
+        kernel(kc, a, aRowStride, aColStride, q.b + pc * q.n + j, q.n, tileOfC(q, i, j), ldc,
+               rows, std::min(nr, c1 - j), w);
+      }
+    }
+  }
+}
+
 // The five loops over rows [r0, r1) and columns [c0, c1) of C, on the calling thread.
 void computeBlock(const Problem& q, size_t r0, size_t r1, size_t c0, size_t c1) {
+  if (q.direct) return computeBlockDirect(q, r0, r1, c0, c1);
   const size_t mr = q.shape.mr, nr = q.shape.nr;
   const size_t kcMax = std::min(q.kc, q.k);
   const size_t mcMax = q.shape.mc, ncMax = q.shape.nc;
@@ -196,25 +245,28 @@ void computeBlock(const Problem& q, size_t r0, size_t r1, size_t c0, size_t c1) 
       w.last = pc + kc == q.k && (q.bias || q.first.activation != Activation::None);
       packB(q, pc, kc, jc, nc, bp);
       // One tile wide: each A panel is read once, so packing it would only copy it.
-      if (nc <= nr && q.shape.inPlaceA) {
-        w.bias = q.bias ? q.bias + jc : nullptr;
+      if (nc <= nr && q.shape.inPlaceA && !q.transposedC) {
+        w.bias = biasOfTile(q, 0, jc);
         const size_t rowStride = q.transA ? 1 : q.k, colStride = q.transA ? q.m : 1;
         for (size_t i = r0; i < r1; i += mr) {
           q.shape.inPlaceA(kc, q.a + i * rowStride + pc * colStride, rowStride, colStride, bp,
-                           q.c + i * q.n + jc, q.n, std::min(mr, r1 - i), nc, w);
+                           tileOfC(q, i, jc), q.n, std::min(mr, r1 - i), nc, w);
         }
         continue;
       }
+      const MicroKernel kernel = q.transposedC ? q.shape.transposedC : q.shape.kernel;
+      const size_t ldc = q.transposedC ? q.m : q.n;
       for (size_t ic = r0; ic < r1; ic += mcMax) {
         const size_t mc = std::min(mcMax, r1 - ic);
         packA(q, ic, mc, pc, kc, ap);
         for (size_t jr = 0; jr < nc; jr += nr) {
           const size_t cols = std::min(nr, nc - jr);
-          w.bias = q.bias ? q.bias + jc + jr : nullptr;
+          if (!q.transposedC) w.bias = biasOfTile(q, 0, jc + jr);
           for (size_t ir = 0; ir < mc; ir += mr) {
             const size_t rows = std::min(mr, mc - ir);
-            q.shape.kernel(kc, ap + ir * kc, bp + jr * kc, q.c + (ic + ir) * q.n + jc + jr, q.n,
-                           rows, cols, w);
+            if (q.transposedC) w.bias = biasOfTile(q, ic + ir, 0);
+            kernel(kc, ap + ir * kc, bp + jr * kc, tileOfC(q, ic + ir, jc + jr), ldc, rows, cols,
+                   w);
           }
         }
       }
@@ -243,8 +295,33 @@ void computePart(void* context, size_t index) {
   if (r0 < r1 && c0 < c1) computeBlock(q, r0, r1, c0, c1);
 }
 
+// The share of a tiled product's multiply-adds that land inside C: the tiles at the edges are
+// computed whole.
+double tileEfficiency(size_t m, size_t n, size_t mr, size_t nr) {
+  return static_cast<double>(m) / static_cast<double>(roundUp(m, mr)) * static_cast<double>(n) /
+         static_cast<double>(roundUp(n, nr));
+}
+
 void run(Problem& q) {
   q.shape = activeKernel();
+  // A narrow C fills a fraction of each B vector (NR = 32, or 16 for the one-vector kernel);
+  // C^T = op(B)^T op(A)^T puts n along the MR rows instead, and its B, A stored k x m, needs no
+  // transposing (so only when transA). Same products in the same order: the same bits.
+  const size_t mr = q.shape.mr, nr = q.shape.nr;
+  if (q.shape.transposedC && q.transA) {
+    const size_t narrow = q.n <= 16 ? 16 : nr;
+    if (tileEfficiency(q.n, q.m, mr, nr) > 1.25 * tileEfficiency(q.m, q.n, mr, narrow)) {
+      std::swap(q.m, q.n);
+      std::swap(q.a, q.b);
+      const bool transB = q.transB;
+      q.transB = !q.transA;
+      q.transA = !transB;
+      q.transposedC = true;
+    }
+  }
+  // Small enough to sit in L2 whole, and B's rows contiguous: read both in place. Not for a
+  // narrow B, whose packing costs next to nothing and saves the kernel unaligned loads.
+  q.direct = q.shape.direct && !q.transB && q.n > 16 && (q.m + q.n) * q.k <= kDirectMaximum;
   // Balanced k blocks: ceil(k / KC) blocks of near-equal size, a function of k alone.
   const size_t blocks = (q.k + q.shape.kc - 1) / q.shape.kc;
   q.kc = (q.k + blocks - 1) / blocks;

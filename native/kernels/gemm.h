@@ -44,6 +44,10 @@ using MicroKernelInPlaceA = void (*)(size_t kc, const float* a, size_t rowStride
                                      size_t colStride, const float* b, float* c, size_t ldc,
                                      size_t rows, size_t cols, const WriteBack& w);
 
+using MicroKernelDirect = void (*)(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                                   const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
+                                   size_t cols, const WriteBack& w);
+
 // A micro-kernel: acc = A-panel (kc x MR, packed p-major) times B-panel (kc x NR, packed
 // p-major), written back to the rows x cols valid part of the tile at c.
 using MicroKernel = void (*)(size_t kc, const float* a, const float* b, float* c, size_t ldc,
@@ -76,6 +80,18 @@ void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc
 void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
                          const float* b, float* c, size_t ldc, size_t rows, size_t cols,
                          const WriteBack& w);
+// The same product, its tile written transposed: tile row r, column x goes to c[x * ldc + r],
+// with w.bias indexed by r. For C^T = op(B)^T op(A)^T when C is narrow.
+void microKernelTransposedC(size_t kc, const float* a, const float* b, float* c, size_t ldc,
+                            size_t rows, size_t cols, const WriteBack& w);
+// Both operands read in place: A as above, B(p, j) = b[p * ldb + j] with the columns past `cols`
+// never read. For products small enough that packing would cost more than it saves.
+void microKernelDirect(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                       const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
+                       size_t cols, const WriteBack& w);
+void microKernelDirectTransposedC(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                                  const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
+                                  size_t cols, const WriteBack& w);
 // PackPanel for the 12-row panels of A and the 32-column panels of B.
 void packA(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
            float* dst);

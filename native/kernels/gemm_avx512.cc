@@ -1,17 +1,17 @@
 // The AVX-512 micro-kernel of gemm.cc's blocked GEMM: a 12x32 tile of C held in 24 zmm
 // registers (two per row of row-major C), per step of k two loads of B and twelve broadcasts of
 // A feeding 24 FMAs, then the write-back (alpha, beta, bias, activation) while the tile is still
-// in registers; edge tiles through k-masks. Also its panel packers, which transpose in
-// registers where gemm.cc's portable ones would read one float at a time. Like the AVX2 units,
-// this one includes nothing but intrinsics and declaration-only headers, so that no inline function
-// compiled with -mavx512f can become the copy the rest of the addon calls.
+// in registers; edge tiles through k-masks. Its variants read A or B in place (small products,
+// one-tile-wide C), use one vector per row (C at most 16 wide) or write the tile transposed
+// (C^T for a narrow C). Also the panel packers, which transpose in registers where gemm.cc's
+// portable ones would read one float at a time. Like the AVX2 units, this one includes nothing
+// but intrinsics and declaration-only headers, so that no inline function compiled with
+// -mavx512f can become the copy the rest of the addon calls.
 #include "gemm.h"
 
 #if defined(TG_X86) && defined(__AVX512F__) && defined(__AVX512DQ__) && \
     defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__FMA__)
 #include <immintrin.h>
-
-#include <cstdint>
 
 namespace tg {
 namespace avx512 {
@@ -46,98 +46,6 @@ __m512 finish(__m512 acc, const float* c, const float* bias, const WriteBack& w,
       break;
   }
   return v;
-}
-
-// Writes the 12x32 tile (acc[2 * r + h]: row r, columns 16h..16h+15) into the rows x cols valid
-// part of C.
-void writeTile(const __m512* acc, float* c, size_t ldc, size_t rows, size_t cols,
-               const WriteBack& parameters) {
-  // A copy the stores into C cannot alias, so its tests stay in registers.
-  const WriteBack w = parameters;
-  if (rows == kMr && cols == kNr && w.alpha == 1.0f && !w.last &&
-      (w.beta == 0.0f || w.beta == 1.0f)) {
-    // The write-backs of plain gemm's k blocks: the first stores the sum (beta = 0), the later
-    // ones add to it (beta = 1); nothing tested per vector.
-    const bool add = w.beta == 1.0f;
-    for (size_t r = 0; r < kMr; ++r) {
-      float* row = c + r * ldc;
-      __m512 v0 = acc[2 * r], v1 = acc[2 * r + 1];
-      if (add) {
-        v0 = _mm512_add_ps(v0, _mm512_loadu_ps(row));
-        v1 = _mm512_add_ps(v1, _mm512_loadu_ps(row + 16));
-      }
-      _mm512_storeu_ps(row, v0);
-      _mm512_storeu_ps(row + 16, v1);
-    }
-    return;
-  }
-  // Everything else, full tiles included: masked loads and stores cost what plain ones do.
-  const __mmask16 mask[2] = {columnMask(cols, 0), columnMask(cols, 16)};
-  for (size_t r = 0; r < rows; ++r) {
-    for (size_t h = 0; h < 2 && mask[h] != 0; ++h) {
-      float* at = c + r * ldc + h * 16;
-      const float* bias = w.bias ? w.bias + h * 16 : nullptr;
-      _mm512_mask_storeu_ps(at, mask[h], finish(acc[2 * r + h], at, bias, w, mask[h]));
-    }
-  }
-}
-
-// The 12x32 micro-kernel. kPacked: A is a packed panel, A(r, p) = a[p * MR + r]; otherwise A is
-// read in place, A(r, p) = a[r * rowStride + p * colStride], rows past `rows` reading row 0
-// (their results are never written). Both do the same FMAs in the same order. The packed B
-// panel is 64-byte aligned with rows of 32 floats: aligned loads.
-template <bool kPacked>
-void kernel(size_t kc, const float* a, size_t rowStride, size_t colStride, const float* b,
-            float* c, size_t ldc, size_t rows, size_t cols, const WriteBack& w) {
-  const float* ar[kMr];
-  for (size_t r = 0; r < kMr; ++r) ar[r] = kPacked ? a + r : a + (r < rows ? r : 0) * rowStride;
-  const size_t step = kPacked ? kMr : colStride;
-  // Fetch the tile of C now so the write-back does not wait for it (its rows are pages apart).
-  for (size_t r = 0; r < rows; ++r) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + cols - 1), _MM_HINT_T0);
-  }
-  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
-  __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
-  __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
-  __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
-  __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
-  __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
-  __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps();
-  __m512 c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
-  __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps();
-  __m512 c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
-  __m512 ca0 = _mm512_setzero_ps(), ca1 = _mm512_setzero_ps();
-  __m512 cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
-  size_t off = 0;
-#define TG_ROW(r, acc0, acc1)                                                       \
-  {                                                                                 \
-    const __m512 x = _mm512_set1_ps(kPacked ? a[off + (r)] : ar[(r)][off]);         \
-    acc0 = _mm512_fmadd_ps(x, b0, acc0);                                            \
-    acc1 = _mm512_fmadd_ps(x, b1, acc1);                                            \
-  }
-#pragma GCC unroll 4
-  for (size_t p = 0; p < kc; ++p, off += step) {
-    const __m512 b0 = _mm512_load_ps(b);
-    const __m512 b1 = _mm512_load_ps(b + 16);
-    TG_ROW(0, c00, c01)
-    TG_ROW(1, c10, c11)
-    TG_ROW(2, c20, c21)
-    TG_ROW(3, c30, c31)
-    TG_ROW(4, c40, c41)
-    TG_ROW(5, c50, c51)
-    TG_ROW(6, c60, c61)
-    TG_ROW(7, c70, c71)
-    TG_ROW(8, c80, c81)
-    TG_ROW(9, c90, c91)
-    TG_ROW(10, ca0, ca1)
-    TG_ROW(11, cb0, cb1)
-    b += kNr;
-  }
-#undef TG_ROW
-  const __m512 acc[2 * kMr] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51,
-                               c60, c61, c70, c71, c80, c81, c90, c91, ca0, ca1, cb0, cb1};
-  writeTile(acc, c, ldc, rows, cols, w);
 }
 
 // GCC 12's unmasked shuffle intrinsics start from _mm512_undefined_ps(), which -Wuninitialized
@@ -176,6 +84,195 @@ void transpose16(__m512 r[16]) {
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+
+// Writes the 12x32 tile (acc[2 * r + h]: row r, columns 16h..16h+15) into the rows x cols valid
+// part of C.
+void writeTile(const __m512* acc, float* c, size_t ldc, size_t rows, size_t cols,
+               const WriteBack& parameters) {
+  // A copy the stores into C cannot alias, so its tests stay in registers.
+  const WriteBack w = parameters;
+  if (rows == kMr && cols == kNr && w.alpha == 1.0f && !w.last &&
+      (w.beta == 0.0f || w.beta == 1.0f)) {
+    // The write-backs of plain gemm's k blocks: the first stores the sum (beta = 0), the later
+    // ones add to it (beta = 1); nothing tested per vector.
+    const bool add = w.beta == 1.0f;
+    for (size_t r = 0; r < kMr; ++r) {
+      float* row = c + r * ldc;
+      __m512 v0 = acc[2 * r], v1 = acc[2 * r + 1];
+      if (add) {
+        v0 = _mm512_add_ps(v0, _mm512_loadu_ps(row));
+        v1 = _mm512_add_ps(v1, _mm512_loadu_ps(row + 16));
+      }
+      _mm512_storeu_ps(row, v0);
+      _mm512_storeu_ps(row + 16, v1);
+    }
+    return;
+  }
+  // Everything else, full tiles included: masked loads and stores cost what plain ones do.
+  const __mmask16 mask[2] = {columnMask(cols, 0), columnMask(cols, 16)};
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t h = 0; h < 2 && mask[h] != 0; ++h) {
+      float* at = c + r * ldc + h * 16;
+      const float* bias = w.bias ? w.bias + h * 16 : nullptr;
+      _mm512_mask_storeu_ps(at, mask[h], finish(acc[2 * r + h], at, bias, w, mask[h]));
+    }
+  }
+}
+
+// Writes the 12x32 tile transposed: tile row r, column x into c[x * ldc + r], for r < rows and
+// x < cols, with the bias indexed by r. Two 16x16 transposes turn the columns of the tile into
+// rows of C, then each row is finished as writeTile does.
+void writeTileTransposed(const __m512* acc, float* c, size_t ldc, size_t rows, size_t cols,
+                         const WriteBack& parameters) {
+  const WriteBack w = parameters;
+  __m512 half[2][16];
+  for (size_t h = 0; h < 2 && 16 * h < cols; ++h) {
+    for (size_t r = 0; r < 16; ++r) half[h][r] = r < kMr ? acc[2 * r + h] : _mm512_setzero_ps();
+    transpose16(half[h]);
+  }
+  const __mmask16 mask = columnMask(rows, 0);
+  for (size_t x = 0; x < cols; ++x) {
+    float* at = c + x * ldc;
+    _mm512_mask_storeu_ps(at, mask, finish(half[x / 16][x % 16], at, w.bias, w, mask));
+  }
+}
+
+// How the micro-kernel reads A(r, p), r < MR:
+//   Contiguous: a[p * step + r], all MR rows readable (a packed panel, or A stored transposed
+//     with a whole tile of rows).
+//   Strided: a[r * rowStride + p * step], all MR rows readable. The rows are addressed from four
+//     base pointers and one scaled stride, so the loop needs 5 general registers, not 12.
+//   Clamped: as Strided, but rows past `rows` read row 0 (their results are never written),
+//     through one pointer per row: for the edge tile of A read in place.
+enum class AMode { Contiguous, Strided, Clamped };
+
+// The 12x32 micro-kernel and its variants, all doing the same FMAs in the same order, so an
+// element's bits do not depend on which variant computed it:
+//   kA: how A is read (AMode).
+//   kPackedB: B(p, j) = b[p * NR + j], a packed panel (64-byte aligned, zero-padded); otherwise
+//     read in place, B(p, j) = b[p * ldb + j], columns past `cols` masked off.
+//   kVectors: zmm per row of the tile, 2 (32 columns) or 1 (a tile at most 16 columns wide).
+//   kTransposedC: the tile goes to C transposed (writeTileTransposed).
+template <AMode kA, bool kPackedB, int kVectors, bool kTransposedC>
+void kernel(size_t kc, const float* a, size_t rowStride, size_t step, const float* b,
+            size_t ldb, float* c, size_t ldc, size_t rows, size_t cols, const WriteBack& w) {
+  const float* ar[kMr];
+  if (kA == AMode::Clamped) {
+    for (size_t r = 0; r < kMr; ++r) ar[r] = a + (r < rows ? r : 0) * rowStride;
+  }
+  // Strided: row r at base[r / 3 * 3] + (r % 3) * stride, in bytes; the base pointers advance.
+  const size_t stride = rowStride * sizeof(float), stepBytes = step * sizeof(float);
+  const char* a0 = reinterpret_cast<const char*>(a);
+  const char* a3 = a0 + 3 * stride;
+  const char* a6 = a0 + 6 * stride;
+  const char* a9 = a0 + 9 * stride;
+  const size_t stepB = kPackedB ? kNr : ldb;
+  const __mmask16 mask0 = columnMask(cols, 0), mask1 = columnMask(cols, 16);
+  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+  __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+  __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
+  __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+  __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
+  __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+  __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps();
+  __m512 c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+  __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps();
+  __m512 c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
+  __m512 ca0 = _mm512_setzero_ps(), ca1 = _mm512_setzero_ps();
+  __m512 cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
+  size_t off = 0;
+#define TG_A(r, base, scale)                                                        \
+  (kA == AMode::Contiguous ? a[off + (r)]                                           \
+   : kA == AMode::Clamped  ? ar[(r)][off]                                           \
+                           : *reinterpret_cast<const float*>(base + (scale) * stride))
+#define TG_ROW(r, base, scale, acc0, acc1)                      \
+  {                                                             \
+    const __m512 x = _mm512_set1_ps(TG_A(r, base, scale));      \
+    acc0 = _mm512_fmadd_ps(x, b0, acc0);                        \
+    if (kVectors == 2) acc1 = _mm512_fmadd_ps(x, b1, acc1);     \
+  }
+#define TG_STEP                                                                       \
+  {                                                                                   \
+    const __m512 b0 = kPackedB ? _mm512_load_ps(b) : _mm512_maskz_loadu_ps(mask0, b); \
+    const __m512 b1 = kVectors == 1 ? _mm512_setzero_ps()                             \
+                      : kPackedB    ? _mm512_load_ps(b + 16)                          \
+                                    : _mm512_maskz_loadu_ps(mask1, b + 16);           \
+    TG_ROW(0, a0, 0, c00, c01)                                                        \
+    TG_ROW(1, a0, 1, c10, c11)                                                        \
+    TG_ROW(2, a0, 2, c20, c21)                                                        \
+    TG_ROW(3, a3, 0, c30, c31)                                                        \
+    TG_ROW(4, a3, 1, c40, c41)                                                        \
+    TG_ROW(5, a3, 2, c50, c51)                                                        \
+    TG_ROW(6, a6, 0, c60, c61)                                                        \
+    TG_ROW(7, a6, 1, c70, c71)                                                        \
+    TG_ROW(8, a6, 2, c80, c81)                                                        \
+    TG_ROW(9, a9, 0, c90, c91)                                                        \
+    TG_ROW(10, a9, 1, ca0, ca1)                                                       \
+    TG_ROW(11, a9, 2, cb0, cb1)                                                       \
+    b += stepB;                                                                       \
+    off += step;                                                                      \
+    if (kA == AMode::Strided) {                                                       \
+      a0 += stepBytes;                                                                \
+      a3 += stepBytes;                                                                \
+      a6 += stepBytes;                                                                \
+      a9 += stepBytes;                                                                \
+    }                                                                                 \
+  }
+  // Fetch the tile of C this many steps before the end, so the write-back does not wait for
+  // it: fetched at the start, the streaming panels would evict it from L1 before it is used.
+  constexpr size_t kPrefetchSteps = 48;
+  const size_t head = kc > kPrefetchSteps ? kc - kPrefetchSteps : 0;
+#pragma GCC unroll 4
+  for (size_t p = 0; p < head; ++p) TG_STEP
+  // The tile covers `rows` rows of `cols` floats of C, or `cols` rows of `rows` when transposed.
+  const size_t lines = kTransposedC ? cols : rows, length = kTransposedC ? rows : cols;
+  for (size_t r = 0; r < lines; ++r) {
+    const char* row = reinterpret_cast<const char*>(c + r * ldc);
+    _mm_prefetch(row, _MM_HINT_T0);
+    _mm_prefetch(row + (length - 1) * 2, _MM_HINT_T0);  // the middle line of an unaligned row
+    _mm_prefetch(row + (length - 1) * 4, _MM_HINT_T0);
+  }
+#pragma GCC unroll 4
+  for (size_t p = head; p < kc; ++p) TG_STEP
+#undef TG_STEP
+#undef TG_ROW
+#undef TG_A
+  const __m512 acc[2 * kMr] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51,
+                               c60, c61, c70, c71, c80, c81, c90, c91, ca0, ca1, cb0, cb1};
+  if (kTransposedC) {
+    writeTileTransposed(acc, c, ldc, rows, cols, w);
+  } else {
+    writeTile(acc, c, ldc, rows, cols, w);
+  }
+}
+
+// A tile at most 16 columns wide takes the kernel with one vector per row: half the FMAs.
+template <AMode kA, bool kPackedB, bool kTransposedC>
+void byWidth(size_t kc, const float* a, size_t rowStride, size_t step, const float* b, size_t ldb,
+             float* c, size_t ldc, size_t rows, size_t cols, const WriteBack& w) {
+  if (cols <= 16) {
+    kernel<kA, kPackedB, 1, kTransposedC>(kc, a, rowStride, step, b, ldb, c, ldc, rows, cols, w);
+  } else {
+    kernel<kA, kPackedB, 2, kTransposedC>(kc, a, rowStride, step, b, ldb, c, ldc, rows, cols, w);
+  }
+}
+
+// A read in place, A(r, p) = a[r * rowStride + p * colStride]: the cheapest way that reads only
+// rows below `rows`, or all MR rows of a packed panel (rowStride 1, colStride MR).
+template <bool kPackedB, bool kTransposedC>
+void inPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride, const float* b,
+              size_t ldb, float* c, size_t ldc, size_t rows, size_t cols, const WriteBack& w) {
+  if (rowStride == 1 && (rows == kMr || colStride == kMr)) {
+    byWidth<AMode::Contiguous, kPackedB, kTransposedC>(kc, a, 1, colStride, b, ldb, c, ldc, rows,
+                                                       cols, w);
+  } else if (rows == kMr) {
+    byWidth<AMode::Strided, kPackedB, kTransposedC>(kc, a, rowStride, colStride, b, ldb, c, ldc,
+                                                    rows, cols, w);
+  } else {
+    byWidth<AMode::Clamped, kPackedB, kTransposedC>(kc, a, rowStride, colStride, b, ldb, c, ldc,
+                                                    rows, cols, w);
+  }
+}
 
 // packPanel of gemm.cc for a panel W lanes wide (12 or 32). Lanes contiguous in memory: one
 // or two masked loads per step of k. Steps of k contiguous (a transposed operand): blocks of 16
@@ -229,13 +326,30 @@ void pack(const float* src, size_t laneStride, size_t kStride, size_t lanes, siz
 
 void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
                  size_t cols, const WriteBack& w) {
-  kernel<true>(kc, a, 1, kMr, b, c, ldc, rows, cols, w);
+  byWidth<AMode::Contiguous, true, false>(kc, a, 1, kMr, b, kNr, c, ldc, rows, cols, w);
 }
 
 void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
                          const float* b, float* c, size_t ldc, size_t rows, size_t cols,
                          const WriteBack& w) {
-  kernel<false>(kc, a, rowStride, colStride, b, c, ldc, rows, cols, w);
+  inPlaceA<true, false>(kc, a, rowStride, colStride, b, kNr, c, ldc, rows, cols, w);
+}
+
+void microKernelTransposedC(size_t kc, const float* a, const float* b, float* c, size_t ldc,
+                            size_t rows, size_t cols, const WriteBack& w) {
+  byWidth<AMode::Contiguous, true, true>(kc, a, 1, kMr, b, kNr, c, ldc, rows, cols, w);
+}
+
+void microKernelDirect(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                       const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
+                       size_t cols, const WriteBack& w) {
+  inPlaceA<false, false>(kc, a, rowStride, colStride, b, ldb, c, ldc, rows, cols, w);
+}
+
+void microKernelDirectTransposedC(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                                  const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
+                                  size_t cols, const WriteBack& w) {
+  inPlaceA<false, true>(kc, a, rowStride, colStride, b, ldb, c, ldc, rows, cols, w);
 }
 
 void packA(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
@@ -252,5 +366,5 @@ void packB(const float* src, size_t laneStride, size_t kStride, size_t lanes, si
 }  // namespace tg
 
 #elif defined(TG_X86)
-#error "the AVX-512 units must be compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma (native/sources.json: avx512_cflags)"
+#error "the AVX-512 units must be compiled with native/sources.json avx512_cflags (-mavx512f ...)"
 #endif
