@@ -305,8 +305,9 @@ double tileEfficiency(size_t m, size_t n, size_t mr, size_t nr) {
 void run(Problem& q) {
   q.shape = activeKernel();
   // A narrow C fills a fraction of each B vector (NR = 32, or 16 for the one-vector kernel);
-  // C^T = op(B)^T op(A)^T puts n along the MR rows instead, and its B, A stored k x m, needs no
-  // transposing (so only when transA). Same products in the same order: the same bits.
+  // C^T = op(B)^T op(A)^T puts n along the MR rows instead, when its tiles waste clearly less.
+  // Only when transA: then its B, A stored k x m, needs no transposing. Same products in the
+  // same order: the same bits.
   const size_t mr = q.shape.mr, nr = q.shape.nr;
   if (q.shape.transposedC && q.transA) {
     const size_t narrow = q.n <= 16 ? 16 : nr;
