@@ -153,7 +153,8 @@ enum class AMode { Contiguous, Strided, Clamped };
 //     read in place, B(p, j) = b[p * ldb + j], columns past `cols` masked off.
 //   kVectors: zmm per row of the tile, 2 (32 columns) or 1 (a tile at most 16 columns wide).
 //   kTransposedC: the tile goes to C transposed (writeTileTransposed).
-template <AMode kA, bool kPackedB, int kVectors, bool kTransposedC>
+//   kRows: the rows computed, the others left zero: for tiles known to have at most kRows.
+template <AMode kA, bool kPackedB, int kVectors, bool kTransposedC, size_t kRows = kMr>
 void kernel(size_t kc, const float* a, size_t rowStride, size_t step, const float* b,
             size_t ldb, float* c, size_t ldc, size_t rows, size_t cols, const WriteBack& w) {
   const float* ar[kMr];
@@ -186,7 +187,7 @@ void kernel(size_t kc, const float* a, size_t rowStride, size_t step, const floa
    : kA == AMode::Clamped  ? ar[(r)][off]                                           \
                            : *reinterpret_cast<const float*>(base + (scale) * stride))
 #define TG_ROW(r, base, scale, acc0, acc1)                      \
-  {                                                             \
+  if ((r) < kRows) {                                            \
     const __m512 x = _mm512_set1_ps(TG_A(r, base, scale));      \
     acc0 = _mm512_fmadd_ps(x, b0, acc0);                        \
     if (kVectors == 2) acc1 = _mm512_fmadd_ps(x, b1, acc1);     \
@@ -246,15 +247,23 @@ void kernel(size_t kc, const float* a, size_t rowStride, size_t step, const floa
   }
 }
 
-// A tile at most 16 columns wide takes the kernel with one vector per row: half the FMAs.
+// A tile at most 16 columns wide takes the kernel with one vector per row: half the FMAs. A tile
+// of C^T has as many rows as the narrow C has columns (10 classes, say): a kernel computing only
+// 4, 8 or 10 rows saves the FMAs of the others.
 template <AMode kA, bool kPackedB, bool kTransposedC>
 void byWidth(size_t kc, const float* a, size_t rowStride, size_t step, const float* b, size_t ldb,
              float* c, size_t ldc, size_t rows, size_t cols, const WriteBack& w) {
-  if (cols <= 16) {
-    kernel<kA, kPackedB, 1, kTransposedC>(kc, a, rowStride, step, b, ldb, c, ldc, rows, cols, w);
-  } else {
-    kernel<kA, kPackedB, 2, kTransposedC>(kc, a, rowStride, step, b, ldb, c, ldc, rows, cols, w);
+#define TG_KERNEL(vectors, kRows)                                                        \
+  kernel<kA, kPackedB, vectors, kTransposedC, kRows>(kc, a, rowStride, step, b, ldb, c, ldc, \
+                                                     rows, cols, w)
+  if (kTransposedC && kA == AMode::Contiguous && cols > 16 && rows <= 10) {
+    if (rows <= 4) return TG_KERNEL(2, 4);
+    if (rows <= 8) return TG_KERNEL(2, 8);
+    return TG_KERNEL(2, 10);
   }
+  if (cols <= 16) return TG_KERNEL(1, kMr);
+  return TG_KERNEL(2, kMr);
+#undef TG_KERNEL
 }
 
 // A read in place, A(r, p) = a[r * rowStride + p * colStride]: the cheapest way that reads only

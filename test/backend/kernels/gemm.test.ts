@@ -40,6 +40,8 @@ const AVX512_PATH_SHAPES: [number, number, number, string][] = [
   [600, 10, 200, 'C^T from packed panels past MC when transA'],
   [320, 22, 800, 'C^T from packed panels, two row tiles of C^T, when transA'],
   [300, 13, 800, 'one tile wide with one vector per row, three k blocks'],
+  [256, 3, 100, 'C^T of 3 rows: the 4-row kernel, when transA'],
+  [272, 2, 30, 'C^T of 2 rows, its last tile 16 wide: one vector per row, when transA'],
   [131, 1, 77, 'one column'],
   [1, 131, 77, 'one row'],
 ];
