@@ -137,6 +137,18 @@ void writeTileTransposed(const __m512* acc, float* c, size_t ldc, size_t rows, s
   }
 }
 
+// Prefetches `lines` rows of `length` floats of C (row stride ldc) into L1, or L2: the first,
+// middle and last cache line of each, so an unaligned row of 32 floats is covered.
+template <bool kL1>
+void prefetchTile(const float* c, size_t ldc, size_t lines, size_t length) {
+  for (size_t r = 0; r < lines; ++r) {
+    const char* row = reinterpret_cast<const char*>(c + r * ldc);
+    _mm_prefetch(row, kL1 ? _MM_HINT_T0 : _MM_HINT_T1);
+    _mm_prefetch(row + (length - 1) * 2, kL1 ? _MM_HINT_T0 : _MM_HINT_T1);
+    _mm_prefetch(row + (length - 1) * 4, kL1 ? _MM_HINT_T0 : _MM_HINT_T1);
+  }
+}
+
 // How the micro-kernel reads A(r, p), r < MR:
 //   Contiguous: a[p * step + r], all MR rows readable (a packed panel, or A stored transposed
 //     with a whole tile of rows).
@@ -219,20 +231,14 @@ void kernel(size_t kc, const float* a, size_t rowStride, size_t step, const floa
       a9 += stepBytes;                                                                \
     }                                                                                 \
   }
-  // Fetch the tile of C this many steps before the end, so the write-back does not wait for
-  // it: fetched at the start, the streaming panels would evict it from L1 before it is used.
+  // The tile of C: fetched into L2 now, and into L1 this many steps before the end, so the
+  // write-back does not wait for it (fetched into L1 now, the streaming panels would evict it).
   constexpr size_t kPrefetchSteps = 48;
   const size_t head = kc > kPrefetchSteps ? kc - kPrefetchSteps : 0;
+  prefetchTile<false>(c, ldc, kTransposedC ? cols : rows, kTransposedC ? rows : cols);
 #pragma GCC unroll 4
   for (size_t p = 0; p < head; ++p) TG_STEP
-  // The tile covers `rows` rows of `cols` floats of C, or `cols` rows of `rows` when transposed.
-  const size_t lines = kTransposedC ? cols : rows, length = kTransposedC ? rows : cols;
-  for (size_t r = 0; r < lines; ++r) {
-    const char* row = reinterpret_cast<const char*>(c + r * ldc);
-    _mm_prefetch(row, _MM_HINT_T0);
-    _mm_prefetch(row + (length - 1) * 2, _MM_HINT_T0);  // the middle line of an unaligned row
-    _mm_prefetch(row + (length - 1) * 4, _MM_HINT_T0);
-  }
+  prefetchTile<true>(c, ldc, kTransposedC ? cols : rows, kTransposedC ? rows : cols);
 #pragma GCC unroll 4
   for (size_t p = head; p < kc; ++p) TG_STEP
 #undef TG_STEP
