@@ -254,15 +254,15 @@ void kernel(size_t kc, const float* a, size_t rowStride, size_t step, const floa
 }
 
 // A tile at most 16 columns wide takes the kernel with one vector per row: half the FMAs. A tile
-// of C^T has as many rows as the narrow C has columns (10 classes, say): a kernel computing only
-// 4, 8 or 10 rows saves the FMAs of the others.
+// of at most 4, 8 or 10 rows (the edge of a batch of 128, a tile of C^T whose narrow C has 10
+// columns) takes a kernel computing only those rows: the FMAs of the others are saved.
 template <AMode kA, bool kPackedB, bool kTransposedC>
 void byWidth(size_t kc, const float* a, size_t rowStride, size_t step, const float* b, size_t ldb,
              float* c, size_t ldc, size_t rows, size_t cols, const WriteBack& w) {
 #define TG_KERNEL(vectors, kRows)                                                        \
   kernel<kA, kPackedB, vectors, kTransposedC, kRows>(kc, a, rowStride, step, b, ldb, c, ldc, \
                                                      rows, cols, w)
-  if (kTransposedC && kA == AMode::Contiguous && cols > 16 && rows <= 10) {
+  if (kA == AMode::Contiguous && cols > 16 && rows <= 10) {
     if (rows <= 4) return TG_KERNEL(2, 4);
     if (rows <= 8) return TG_KERNEL(2, 8);
     return TG_KERNEL(2, 10);
