@@ -44,6 +44,7 @@ using MicroKernelInPlaceA = void (*)(size_t kc, const float* a, size_t rowStride
                                      size_t colStride, const float* b, float* c, size_t ldc,
                                      size_t rows, size_t cols, const WriteBack& w);
 
+// A micro-kernel reading both operands in place (see avx512::microKernelDirect).
 using MicroKernelDirect = void (*)(size_t kc, const float* a, size_t rowStride, size_t colStride,
                                    const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
                                    size_t cols, const WriteBack& w);
@@ -55,7 +56,8 @@ using MicroKernel = void (*)(size_t kc, const float* a, const float* b, float* c
 
 // Packs a panel of W lanes (the rows of an A panel, the columns of a B panel) over kc steps of
 // k: dst[p * W + l] = src[l * laneStride + p * kStride] for the first `lanes` lanes, zeros in
-// the others, so a micro-kernel always reads whole tiles. dst is 64-byte aligned.
+// the others, so a micro-kernel always reads whole tiles. A B panel's dst is 64-byte aligned
+// (its rows are whole vectors); an A panel's need not be.
 using PackPanel = void (*)(const float* src, size_t laneStride, size_t kStride, size_t lanes,
                            size_t kc, float* dst);
 
@@ -84,8 +86,9 @@ void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t col
 // with w.bias indexed by r. For C^T = op(B)^T op(A)^T when C is narrow.
 void microKernelTransposedC(size_t kc, const float* a, const float* b, float* c, size_t ldc,
                             size_t rows, size_t cols, const WriteBack& w);
-// Both operands read in place: A as above, B(p, j) = b[p * ldb + j] with the columns past `cols`
-// never read. For products small enough that packing would cost more than it saves.
+// Both operands read in place: A as above (or a packed panel: rowStride 1, colStride MR, all MR
+// rows readable), B(p, j) = b[p * ldb + j] with the columns past `cols` never read. For
+// products small enough that packing would cost more than it saves.
 void microKernelDirect(size_t kc, const float* a, size_t rowStride, size_t colStride,
                        const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
                        size_t cols, const WriteBack& w);
