@@ -87,7 +87,7 @@ struct KernelShape {
   MicroKernel kernel;
   MicroKernelInPlaceA inPlaceA;  // null: always pack A
   MicroKernel transposedC;  // the kernel writing its tile transposed, or null
-  MicroKernelDirect direct, directTransposedC;  // neither operand packed, or null
+  MicroKernelDirect direct, directTransposedC;  // A and B read in place, or null
   PackPanel packA, packB;
   // KC steps of k; MC rows of A packed (a multiple of MR); NC columns of B (a multiple of NR).
   size_t kc, mc, nc;
@@ -152,7 +152,7 @@ struct Problem {
   // Computing C^T = op(B)^T op(A)^T (m, n, a, b and the transposes swapped) with the kernel
   // that writes its tiles transposed: C(i, j) of this problem is c[j * m + i].
   bool transposedC;
-  bool direct;  // A and B read in place by shape.direct: nothing packed
+  bool direct;  // A and B read in place by shape.direct (computeBlockDirect)
   WriteBack first;  // the write-back of the first k block: alpha, beta, activation
   const float* bias;  // indexed by j, or by i when transposedC
   KernelShape shape;
