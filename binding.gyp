@@ -30,9 +30,22 @@
       ]
     },
     {
+      # The AVX-512 kernels, the same way: only these files get the AVX-512 flags.
+      "target_name": "tensorgrad_avx512",
+      "type": "static_library",
+      "sources": ["<!@(node scripts/native-config.js avx512_sources)"],
+      "cflags": ["-fPIC"],
+      "conditions": [
+        ["target_arch=='x64' or target_arch=='ia32'", {
+          "cflags": ["<!@(node scripts/native-config.js avx512_cflags)"],
+          "xcode_settings": {"OTHER_CFLAGS": ["<!@(node scripts/native-config.js avx512_cflags)"]}
+        }]
+      ]
+    },
+    {
       "target_name": "tensorgrad",
       "sources": ["<!@(node scripts/native-config.js sources)"],
-      "dependencies": ["tensorgrad_avx2"]
+      "dependencies": ["tensorgrad_avx2", "tensorgrad_avx512"]
     }
   ]
 }

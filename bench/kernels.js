@@ -58,7 +58,8 @@ function main() {
     console.error(`bench: the native addon is not available: ${info.error}`);
     process.exit(1);
   }
-  const paths = info.detectedSimd === 'avx2' ? ['avx2', 'portable'] : ['portable'];
+  // Every level this CPU runs: on avx512 only gemm has code of its own, the rest repeat avx2.
+  const paths = info.simdLevels;
   console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${os.platform()}-${os.arch()}, Node ${process.version}`);
   console.log(`threads: ${getNumThreads()} for gemm (TENSORGRAD_NUM_THREADS); every other kernel runs on 1\n`);
   const header = ['kernel', 'reference ms', ...paths.flatMap((p) => [`native ${p} ms`, `${p} speed-up`]), 'best rate'];

@@ -1,27 +1,84 @@
 #include "cpu.h"
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+
+#if defined(TG_X86) && defined(_MSC_VER)
+#include <immintrin.h>
+#include <intrin.h>
+#elif defined(TG_X86)
+#include <cpuid.h>
+#endif
 
 namespace tg {
 
 namespace {
 
-SimdLevel detect() {
 #ifdef TG_X86
-  // __builtin_cpu_supports also checks that the OS saves the AVX registers (XGETBV).
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return SimdLevel::Avx2;
-  }
+struct CpuidRegisters {
+  uint32_t eax, ebx, ecx, edx;
+};
+
+CpuidRegisters cpuid(uint32_t leaf, uint32_t subleaf) {
+  CpuidRegisters r{0, 0, 0, 0};
+#ifdef _MSC_VER
+  int out[4];
+  __cpuidex(out, static_cast<int>(leaf), static_cast<int>(subleaf));
+  r = {static_cast<uint32_t>(out[0]), static_cast<uint32_t>(out[1]),
+       static_cast<uint32_t>(out[2]), static_cast<uint32_t>(out[3])};
+#else
+  __cpuid_count(leaf, subleaf, r.eax, r.ebx, r.ecx, r.edx);
 #endif
-  return SimdLevel::Portable;
+  return r;
 }
 
+// XCR0: which register states the OS saves on a context switch. Only call when CPUID says
+// OSXSAVE, or XGETBV faults. Inline assembly, so this unit needs no -mxsave.
+uint64_t xcr0() {
+#ifdef _MSC_VER
+  return _xgetbv(0);
+#else
+  uint32_t lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  return (static_cast<uint64_t>(hi) << 32) | lo;
+#endif
+}
+
+bool bit(uint32_t word, int n) { return (word >> n) & 1u; }
+#endif
+
+SimdLevel detect() {
+#ifdef TG_X86
+  if (cpuid(0, 0).eax < 7) return SimdLevel::Portable;
+  const CpuidRegisters one = cpuid(1, 0), seven = cpuid(7, 0);
+  // AVX2 and FMA, and the OS saving XMM (bit 1) and YMM (bit 2) state.
+  if (!bit(one.ecx, 27) || !bit(one.ecx, 28) || !bit(one.ecx, 12) || !bit(seven.ebx, 5)) {
+    return SimdLevel::Portable;  // no OSXSAVE, AVX, FMA or AVX2
+  }
+  const uint64_t xcr = xcr0();
+  if ((xcr & 0x6) != 0x6) return SimdLevel::Portable;
+  // AVX-512 F, DQ, BW and VL, and the OS saving the opmask (bit 5) and ZMM (bits 6, 7) state:
+  // a kernel without that could lose its upper halves and k registers at any interrupt.
+  const bool avx512 = bit(seven.ebx, 16) && bit(seven.ebx, 17) && bit(seven.ebx, 30) &&
+                      bit(seven.ebx, 31);
+  if (avx512 && (xcr & 0xe6) == 0xe6) return SimdLevel::Avx512;
+  return SimdLevel::Avx2;
+#else
+  return SimdLevel::Portable;
+#endif
+}
+
+// TENSORGRAD_SIMD names a lower level to force; a level this CPU lacks, or another word, does
+// nothing.
 SimdLevel initialLevel() {
+  const SimdLevel best = detectedSimd();
   const char* forced = std::getenv("TENSORGRAD_SIMD");
-  if (forced != nullptr && std::strcmp(forced, "portable") == 0) return SimdLevel::Portable;
-  return detectedSimd();
+  if (forced == nullptr) return best;
+  if (std::strcmp(forced, "portable") == 0) return SimdLevel::Portable;
+  if (std::strcmp(forced, "avx2") == 0 && best >= SimdLevel::Avx2) return SimdLevel::Avx2;
+  return best;
 }
 
 std::atomic<int>& active() {
@@ -47,7 +104,15 @@ bool setActiveSimd(SimdLevel level) {
 }
 
 const char* simdName(SimdLevel level) {
-  return level == SimdLevel::Avx2 ? "avx2" : "portable";
+  switch (level) {
+    case SimdLevel::Avx512:
+      return "avx512";
+    case SimdLevel::Avx2:
+      return "avx2";
+    case SimdLevel::Portable:
+      break;
+  }
+  return "portable";
 }
 
 }  // namespace tg

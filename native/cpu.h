@@ -1,18 +1,24 @@
-// Which SIMD path the kernels take. Detected once from the CPU; TENSORGRAD_SIMD=portable or
-// setSimdLevel() forces the portable path (tests run both paths on a machine that has AVX2).
+// Which SIMD path the kernels take. Detected once from the CPU (cpuid, and XGETBV for what the
+// OS saves); TENSORGRAD_SIMD=avx2|portable or setSimdLevel() forces a lower level (tests run
+// every level this machine has).
 #pragma once
 
 #include "platform.h"
 
 namespace tg {
 
-enum class SimdLevel { Portable = 0, Avx2 = 1 };
+// Ordered: a level can run the code of every level below it.
+enum class SimdLevel { Portable = 0, Avx2 = 1, Avx512 = 2 };
 
 SimdLevel detectedSimd();  // the best level this CPU and this build support
 SimdLevel activeSimd();    // the level kernels use now
 bool setActiveSimd(SimdLevel level);  // false when the CPU or build cannot run `level`
 const char* simdName(SimdLevel level);
 
-inline bool useAvx2() { return activeSimd() == SimdLevel::Avx2; }
+// The AVX2/FMA code of a kernel runs on the avx2 level and, for the kernels that have no
+// AVX-512 version (all but gemm), on the avx512 level too.
+inline bool useAvx2Code() { return activeSimd() >= SimdLevel::Avx2; }
+// GEMM's AVX-512 micro-kernel: the avx512 level only.
+inline bool useAvx512() { return activeSimd() == SimdLevel::Avx512; }
 
 }  // namespace tg

@@ -17,20 +17,29 @@ function sourcesUnder(dir: string): string[] {
 
 describe('native/sources.json', () => {
   it('lists every C++ source under native/, once', () => {
-    const listed = [...config.sources, ...config.avx2_sources].sort();
+    const listed = [...config.sources, ...config.avx2_sources, ...config.avx512_sources].sort();
     expect(listed).toEqual(sourcesUnder('native').sort());
     expect(new Set(listed).size).toBe(listed.length);
   });
 
-  it('puts exactly the *_avx2.cc units in the AVX2 list', () => {
+  it('puts exactly the *_avx2.cc units in the AVX2 list and the *_avx512.cc ones in the AVX-512 list', () => {
     expect(config.avx2_sources.every((f: string) => f.endsWith('_avx2.cc'))).toBe(true);
+    expect(config.avx512_sources.every((f: string) => f.endsWith('_avx512.cc'))).toBe(true);
+    const others = [...config.sources, ...config.avx2_sources];
     expect(config.sources.some((f: string) => f.endsWith('_avx2.cc'))).toBe(false);
+    expect(others.some((f: string) => f.endsWith('_avx512.cc'))).toBe(false);
+  });
+
+  it('gives the AVX-512 units the AVX-512 subsets the CPU check requires (native/cpu.cc)', () => {
+    expect(config.avx512_cflags).toEqual(
+      expect.arrayContaining(['-mavx512f', '-mavx512bw', '-mavx512dq', '-mavx512vl', '-mfma']),
+    );
   });
 
   it('is what binding.gyp and CMakeLists.txt both read', () => {
     const gyp = fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8');
     const cmake = fs.readFileSync(path.join(root, 'CMakeLists.txt'), 'utf8');
-    for (const key of ['sources', 'avx2_sources', 'defines', 'cflags', 'cflags_cc', 'avx2_cflags']) {
+    for (const key of ['sources', 'avx2_sources', 'avx512_sources', 'defines', 'cflags', 'cflags_cc', 'avx2_cflags', 'avx512_cflags']) {
       expect(gyp, `binding.gyp reads ${key}`).toContain(`native-config.js ${key})`);
       expect(cmake, `CMakeLists.txt reads ${key}`).toContain(`tg_config_list(${key} `);
     }

@@ -8,14 +8,19 @@ import type { Backend } from './backend';
 
 /** What the addon exports: the kernels of the contract plus a few facts about the build. */
 export type NativeAddon = Omit<Backend, 'name'> & {
-  /** The SIMD path in use ("avx2" or "portable"); with an argument, switches to it. */
+  /** The SIMD level in use ("avx512", "avx2" or "portable"); with an argument, switches to it. */
   simdLevel(level?: SimdLevel): SimdLevel;
-  /** The best SIMD path this CPU supports. */
+  /** The best SIMD level this CPU supports. */
   readonly detectedSimd: SimdLevel;
   /** The N-API version the addon was built for. */
   readonly napiVersion: number;
 };
-export type SimdLevel = 'avx2' | 'portable';
+/**
+ * The native kernels' SIMD levels, best first; a CPU that runs one runs every level after it. On
+ * avx512, GEMM takes its AVX-512 micro-kernel and the other kernels their AVX2 code.
+ */
+export const SIMD_LEVELS = ['avx512', 'avx2', 'portable'] as const;
+export type SimdLevel = (typeof SIMD_LEVELS)[number];
 
 export interface AddonLoad {
   addon?: NativeAddon;

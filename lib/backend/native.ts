@@ -3,7 +3,7 @@
  */
 import type { Backend, KernelName } from './backend';
 import { KERNEL_NAMES } from './contract';
-import { loadAddon, type NativeAddon, type SimdLevel } from './addon';
+import { loadAddon, SIMD_LEVELS, type NativeAddon, type SimdLevel } from './addon';
 
 let cached: Backend | undefined;
 
@@ -37,9 +37,11 @@ export interface NativeInfo {
   path?: string;
   /** Why it did not load. */
   error?: string;
-  /** The SIMD path the kernels take now, and the best this CPU supports. */
+  /** The SIMD level the kernels take now, and the best this CPU supports. */
   simd?: SimdLevel;
   detectedSimd?: SimdLevel;
+  /** Every level this CPU can run, best first (what setSimdLevel accepts). */
+  simdLevels?: SimdLevel[];
   napiVersion?: number;
 }
 
@@ -51,13 +53,14 @@ export function nativeInfo(): NativeInfo {
     path: load.path!,
     simd: load.addon.simdLevel(),
     detectedSimd: load.addon.detectedSimd,
+    simdLevels: SIMD_LEVELS.slice(SIMD_LEVELS.indexOf(load.addon.detectedSimd)),
     napiVersion: load.addon.napiVersion,
   };
 }
 
 /**
- * Switches the native kernels between the AVX2/FMA path and the portable one (both give the
- * contract's results; tests run both). Returns the level now in use.
+ * Switches the native kernels to a SIMD level this CPU can run (`nativeInfo().simdLevels`): every
+ * level gives the contract's results, and the tests run them all. Returns the level now in use.
  */
 export function setSimdLevel(level: SimdLevel): SimdLevel {
   return requireAddon().simdLevel(level);

@@ -33,7 +33,7 @@ void dropout(const float* in, size_t n, double dropProb, uint64_t seed, uint64_t
   const float scale = dropProb < 1.0 ? static_cast<float>(1.0 / (1.0 - dropProb)) : 0.0f;
   size_t i = 0;
 #ifdef TG_X86
-  if (useAvx2()) {
+  if (useAvx2Code()) {  // the avx2 and avx512 levels
     // (word >> 8) * 2^-24 >= p  <=>  (word >> 8) >= p * 2^24 (exact)  <=>  (word >> 8) >= ceil(p * 2^24).
     const uint32_t threshold = static_cast<uint32_t>(std::ceil(dropProb * 16777216.0));
     size_t head = static_cast<size_t>((4 - (offset & 3u)) & 3u);

@@ -17,9 +17,10 @@
 #include "elementwise.h"
 #include "elementwise_constants.h"
 
+// The AVX2 variant on the avx2 and avx512 levels.
 #ifdef TG_X86
 #define TG_DISPATCH(kernel, ...) \
-  if (useAvx2()) return avx2::kernel(__VA_ARGS__)
+  if (useAvx2Code()) return avx2::kernel(__VA_ARGS__)
 #else
 #define TG_DISPATCH(kernel, ...)
 #endif

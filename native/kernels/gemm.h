@@ -1,5 +1,6 @@
 // GEMM on raw pointers, arguments already checked by native/exports/gemm.cc. Row-major,
-// contiguous float32; sizes are element counts. Declarations only (the AVX2 unit includes it).
+// contiguous float32; sizes are element counts. Declarations only (the AVX2 and AVX-512 units
+// include it).
 #pragma once
 
 #include <cstddef>
@@ -43,10 +44,22 @@ using MicroKernelInPlaceA = void (*)(size_t kc, const float* a, size_t rowStride
                                      size_t colStride, const float* b, float* c, size_t ldc,
                                      size_t rows, size_t cols, const WriteBack& w);
 
+// A micro-kernel reading both operands in place (see avx512::microKernelDirect).
+using MicroKernelDirect = void (*)(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                                   const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
+                                   size_t cols, const WriteBack& w);
+
 // A micro-kernel: acc = A-panel (kc x MR, packed p-major) times B-panel (kc x NR, packed
 // p-major), written back to the rows x cols valid part of the tile at c.
 using MicroKernel = void (*)(size_t kc, const float* a, const float* b, float* c, size_t ldc,
                              size_t rows, size_t cols, const WriteBack& w);
+
+// Packs a panel of W lanes (the rows of an A panel, the columns of a B panel) over kc steps of
+// k: dst[p * W + l] = src[l * laneStride + p * kStride] for the first `lanes` lanes, zeros in
+// the others, so a micro-kernel always reads whole tiles. A B panel's dst is 64-byte aligned
+// (its rows are whole vectors); an A panel's need not be.
+using PackPanel = void (*)(const float* src, size_t laneStride, size_t kStride, size_t lanes,
+                           size_t kc, float* dst);
 
 #ifdef TG_X86
 namespace avx2 {
@@ -60,6 +73,34 @@ void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t col
                          const float* b, float* c, size_t ldc, size_t rows, size_t cols,
                          const WriteBack& w);
 }  // namespace avx2
+
+namespace avx512 {
+constexpr size_t kMr = 12;  // 24 zmm accumulators (2 per row of C), 2 for B, broadcasts of A
+constexpr size_t kNr = 32;
+void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
+                 size_t cols, const WriteBack& w);
+void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                         const float* b, float* c, size_t ldc, size_t rows, size_t cols,
+                         const WriteBack& w);
+// The same product, its tile written transposed: tile row r, column x goes to c[x * ldc + r],
+// with w.bias indexed by r. For C^T = op(B)^T op(A)^T when C is narrow.
+void microKernelTransposedC(size_t kc, const float* a, const float* b, float* c, size_t ldc,
+                            size_t rows, size_t cols, const WriteBack& w);
+// Both operands read in place: A as above (or a packed panel: rowStride 1, colStride MR, all MR
+// rows readable), B(p, j) = b[p * ldb + j] with the columns past `cols` never read. For
+// products small enough that packing would cost more than it saves.
+void microKernelDirect(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                       const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
+                       size_t cols, const WriteBack& w);
+void microKernelDirectTransposedC(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                                  const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
+                                  size_t cols, const WriteBack& w);
+// PackPanel for the 12-row panels of A and the 32-column panels of B.
+void packA(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
+           float* dst);
+void packB(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
+           float* dst);
+}  // namespace avx512
 #endif
 
 }  // namespace tg

@@ -140,10 +140,10 @@ void nadam(float* p, const float* g, float* m, float* v, size_t n, const NadamCo
 }  // namespace portable
 
 // Each entry point: the float coefficients from the double options, then the loop of the
-// active SIMD path.
+// active SIMD path (the AVX2 loop on the avx512 level too).
 #ifdef TG_X86
 #define TG_DISPATCH(loop, ...) \
-  (useAvx2() ? avx2::loop(__VA_ARGS__) : portable::loop(__VA_ARGS__))
+  (useAvx2Code() ? avx2::loop(__VA_ARGS__) : portable::loop(__VA_ARGS__))
 #else
 #define TG_DISPATCH(loop, ...) portable::loop(__VA_ARGS__)
 #endif

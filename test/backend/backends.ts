@@ -1,6 +1,7 @@
-// The backends every kernel case runs against: the reference, the native one on each SIMD path
-// this CPU has, and the checked one. The native ones are left out only when the addon is missing
-// and TENSORGRAD_TEST_REFERENCE_ONLY=1 says that is expected; otherwise the native tests fail.
+// The backends every kernel case runs against: the reference, the native one on each SIMD level
+// this CPU has (of avx512, avx2, portable), and the checked one. The native ones are left out
+// only when the addon is missing and TENSORGRAD_TEST_REFERENCE_ONLY=1 says that is expected;
+// otherwise the native tests fail.
 import { checkedBackend, nativeBackend, nativeInfo, referenceBackend, setSimdLevel } from '../../lib/backend';
 import type { Backend, SimdLevel } from '../../lib/backend';
 
@@ -17,8 +18,7 @@ export function backendsUnderTest(): BackendUnderTest[] {
   const list: BackendUnderTest[] = [{ label: 'reference', backend: () => referenceBackend }];
   const info = nativeInfo();
   if (!info.available && referenceOnly) return list;
-  if (info.detectedSimd === 'avx2') list.push({ label: 'native (avx2)', backend: nativeBackend, simd: 'avx2' });
-  list.push({ label: 'native (portable)', backend: nativeBackend, simd: 'portable' });
+  for (const simd of info.simdLevels ?? ['portable']) list.push({ label: `native (${simd})`, backend: nativeBackend, simd });
   list.push({ label: 'checked', backend: () => checkedBackend(nativeBackend()), simd: info.detectedSimd ?? 'portable' });
   return list;
 }

@@ -8,7 +8,7 @@ export const SIZES = [0, 1, 2, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1023, 100_003];
 export function nativePaths(): SimdLevel[] {
   const info = nativeInfo();
   if (!info.available) return [];
-  return info.detectedSimd === 'avx2' ? ['avx2', 'portable'] : ['portable'];
+  return info.simdLevels ?? ['portable'];
 }
 
 /** The bits of a Float32Array, for bit-for-bit comparisons. */

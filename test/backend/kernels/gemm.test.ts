@@ -18,12 +18,32 @@ const GEMM_SHAPES: [number, number, number][] = [
   [128, 256, 200],
 ];
 
-// Shapes that cross the native kernel's blocks: KC = 384 (k split into balanced blocks), MC = 240
-// rows, NC = 3072 columns, and the tile edges of both micro-kernels (MR 6 or 4, NR 16 or 8);
-// n ≤ 16 takes the AVX2 path that reads A in place.
+// Shapes that cross the native kernels' blocks: KC = 384 (k split into balanced blocks), MC = 240
+// rows (480 on avx512), NC = 3072 columns, and the tile edges of the micro-kernels (MR 4, 6 or
+// 12, NR 8, 16 or 32); n ≤ 16 takes the AVX2 path that reads A in place.
 const BLOCK_SHAPES: [number, number, number][] = [
   [6, 16, 384], [7, 17, 385], [12, 33, 770], [13, 31, 600], [241, 9, 20], [245, 35, 400],
-  [5, 3073, 3], [3, 3090, 390], [13, 10, 770], [250, 16, 30],
+  [5, 3073, 3], [3, 3090, 390], [13, 10, 770], [250, 16, 30], [12, 32, 384], [481, 65, 400],
+  [485, 97, 20],
+];
+
+// The avx512 level's paths (native/kernels/gemm.cc, gemm_avx512.cc) with ragged edges: m not a
+// multiple of MR = 12, n not of NR = 32 (or 16, the one-vector kernel), k not of KC = 384. Small
+// products with B not transposed read A and B in place; transA with a narrow C computes C^T.
+const AVX512_PATH_SHAPES: [number, number, number, string][] = [
+  [25, 47, 385, 'in place; C^T when transA; NT packed with a one-vector edge tile'],
+  [40, 40, 800, 'in place with an edge row panel packed, three k blocks; NT, TT packed'],
+  [37, 33, 150, 'in place, a one-column edge tile; C^T when transA'],
+  [23, 30, 90, 'in place; NT, TT one tile wide: A in place, B packed'],
+  [128, 10, 128, 'NN, NT one tile wide with one vector per row; C^T in place when transA'],
+  [64, 6, 900, 'C^T in place over three k blocks when transA'],
+  [600, 10, 200, 'C^T from packed panels past MC when transA'],
+  [320, 22, 800, 'C^T from packed panels, two row tiles of C^T, when transA'],
+  [300, 13, 800, 'one tile wide with one vector per row, three k blocks'],
+  [256, 3, 100, 'C^T of 3 rows: the 4-row kernel, when transA'],
+  [272, 2, 30, 'C^T of 2 rows, its last tile 16 wide: one vector per row, when transA'],
+  [131, 1, 77, 'one column'],
+  [1, 131, 77, 'one row'],
 ];
 
 const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
@@ -257,6 +277,64 @@ describe.each(nativePaths())('gemm: native (%s) against the reference', (simd) =
   });
 });
 
+describe.each(nativePaths())('gemm: native (%s) along every path of the avx512 level against the reference', (simd) => {
+  let native: Backend;
+  const reference = referenceBackend;
+  beforeAll(() => {
+    setSimdLevel(simd);
+    native = nativeBackend();
+  });
+
+  it.each(AVX512_PATH_SHAPES)('gemm agrees for m=%i n=%i k=%i (%s), every transpose', (m, n, k) => {
+    const random = makeRandom(m * 31 + n * 7 + k);
+    for (const [transA, transB, alpha, beta] of [
+      [false, false, 1, 0], [true, false, 0.5, -1], [false, true, -2, 1], [true, true, 1, 0.25],
+    ] as const) {
+      const a = randomArray(m * k, random);
+      const b = randomArray(k * n, random);
+      const c = randomArray(m * n, random);
+      const expected = c.slice();
+      reference.gemm(transA, transB, m, n, k, alpha, a, b, beta, expected);
+      const bound = new Float32Array(m * n);
+      reference.gemm(transA, transB, m, n, k, Math.abs(alpha), absolute(a), absolute(b), 0, bound);
+      for (let i = 0; i < bound.length; i++) bound[i]! += Math.abs(beta * c[i]!);
+      native.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+      expectClose(c, expected, accumulationTolerance(bound, k), `gemm ${m}x${n}x${k} ${transA} ${transB}`);
+    }
+  });
+
+  it.each(AVX512_PATH_SHAPES)('gemmBiasActivation agrees for m=%i n=%i k=%i (%s), every transpose', (m, n, k) => {
+    const random = makeRandom(m * 37 + n * 11 + k);
+    for (const [transA, transB, activation] of [
+      [false, false, 'relu'], [true, false, 'leakyRelu'], [false, true, 'none'], [true, true, 'relu'],
+    ] as const) {
+      const a = randomArray(m * k, random);
+      const b = randomArray(k * n, random);
+      const bias = randomArray(n, random);
+      const expected = new Float32Array(m * n);
+      reference.gemmBiasActivation(transA, transB, m, n, k, a, b, bias, activation, 0.3, expected);
+      const bound = new Float32Array(m * n);
+      reference.gemm(transA, transB, m, n, k, 1, absolute(a), absolute(b), 0, bound);
+      for (let i = 0; i < bound.length; i++) bound[i]! += Math.abs(bias[i % n]!);
+      const c = new Float32Array(m * n).fill(NaN); // written, never read
+      native.gemmBiasActivation(transA, transB, m, n, k, a, b, bias, activation, 0.3, c);
+      expectClose(c, expected, accumulationTolerance(bound, k + 1), `gemmBiasActivation ${m}x${n}x${k} ${activation}`);
+    }
+  });
+
+  it('never reads C when beta is 0 on the narrow C^T path and the in-place path', () => {
+    for (const [transA, m, n, k] of [[true, 70, 9, 300], [false, 30, 40, 50]] as const) {
+      const random = makeRandom(m + n + k);
+      const a = randomArray(m * k, random);
+      const b = randomArray(k * n, random);
+      const c = new Float32Array(m * n).fill(NaN);
+      const { value, bound } = gemm64(transA, false, m, n, k, 1, a, b, 0, c);
+      native.gemm(transA, false, m, n, k, 1, a, b, 0, c);
+      expectClose(c, value, accumulationTolerance(bound, k), `gemm ${m}x${n}x${k} transA=${transA} with NaN in C`);
+    }
+  });
+});
+
 describe.each(nativePaths())('gemm: native (%s) gives the same bits on any number of threads', (simd) => {
   let native: Backend;
   let before: number;
@@ -267,7 +345,7 @@ describe.each(nativePaths())('gemm: native (%s) gives the same bits on any numbe
     return () => setNumThreads(before);
   });
 
-  it.each([[250, 300, 260], [97, 3100, 30], [600, 40, 400], [3000, 10, 300], [20, 30, 15000]])('for m=%i n=%i k=%i with 1, 2, 3 and 4 threads', (m, n, k) => {
+  it.each([[250, 300, 260], [97, 3100, 30], [600, 40, 400], [3000, 10, 300], [20, 30, 15000], [5000, 12, 200]])('for m=%i n=%i k=%i with 1, 2, 3 and 4 threads', (m, n, k) => {
     const random = makeRandom(m + n + k);
     const a = randomArray(m * k, random);
     const b = randomArray(k * n, random);
