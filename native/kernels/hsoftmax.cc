@@ -24,10 +24,20 @@ inline double sigmoid(double u) {
   return e / (1.0 + e);
 }
 
+// Four partial sums, so the adds do not wait on each other (a single chain is latency-bound);
+// the order differs from the reference's plain loop only at double rounding, far below the
+// float32 result's.
 inline double dot(const float* a, const float* b, size_t n) {
-  double sum = 0.0;
-  for (size_t j = 0; j < n; ++j) sum += static_cast<double>(a[j]) * b[j];
-  return sum;
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s0 += static_cast<double>(a[j]) * b[j];
+    s1 += static_cast<double>(a[j + 1]) * b[j + 1];
+    s2 += static_cast<double>(a[j + 2]) * b[j + 2];
+    s3 += static_cast<double>(a[j + 3]) * b[j + 3];
+  }
+  for (; j < n; ++j) s0 += static_cast<double>(a[j]) * b[j];
+  return (s0 + s1) + (s2 + s3);
 }
 
 // Rows per parallel task: enough work per task to pay for handing it out.
