@@ -167,6 +167,56 @@ describe('HierarchicalSoftmax as a model\'s output layer', () => {
   });
 });
 
+describe('the Mnih–Hinton recipe end to end', () => {
+  it('random tree, train; class features from the hidden layer; rebuild; train again: groups share subtrees', () => {
+    // 64 classes in 8 groups: a class's prototype is its group's center plus a small offset.
+    manualSeed(21);
+    const centers = randn([8, 12], { std: 3 });
+    const offsets = randn([64, 12], { std: 0.5 });
+    const n = 1536;
+    const labels = Int32Array.from({ length: n }, (_, i) => (i * 37) % 64);
+    const x = randn([n, 12], { std: 0.2 });
+    for (let i = 0; i < n; i++) for (let j = 0; j < 12; j++) x.data[i * 12 + j] += centers.data[(labels[i]! % 8) * 12 + j]! + offsets.data[labels[i]! * 12 + j]!;
+    const hidden = new nn.Linear(12, 24, { activation: 'relu' });
+    const output = new nn.HierarchicalSoftmax(24, 64, { tree: balancedTree(64, { seed: 5 }) });
+    const params = [...hidden.parameters(), ...output.parameters()];
+    const fit = (epochs: number) => {
+      const optimizer = new optim.Adam(params, { lr: 0.01 });
+      for (let e = 0; e < epochs; e++) {
+        for (let b = 0; b < n; b += 128) {
+          optimizer.zeroGrad();
+          const xb = new Tensor(x.data.slice(b * 12, (b + 128) * 12), [128, 12]);
+          output.forward(hidden.forward(xb), labels.subarray(b, b + 128)).backward();
+          optimizer.step();
+        }
+      }
+      return output.forward(hidden.forward(x), labels).item();
+    };
+    const randomTreeLoss = fit(8);
+    // The control: 8 more epochs on the same random tree, from reset output parameters.
+    const saved = hidden.stateDict();
+    const savedValues = Object.fromEntries(Object.entries(saved).map(([k, t]) => [k, new Tensor(t.data.slice(), t.shape)]));
+    output.resetParameters();
+    const controlLoss = fit(8);
+    hidden.loadStateDict(savedValues);
+    // Steps 2 and 3; unbalanced, so the splits can follow the 8 groups.
+    const tree = output.rebuildTree(classFeatures(hidden.forward(x), labels, 64), { balanced: false });
+    for (let g = 0; g < 8; g++) {
+      // The lowest node above all of a group's classes has those 8 classes under it and no other.
+      const members = Array.from({ length: 64 }, (_, c) => c).filter((c) => c % 8 === g);
+      const paths = members.map((c) => Array.from(tree.pathNodes.subarray(tree.pathOffsets[c]!, tree.pathOffsets[c + 1]!)));
+      let common = 0;
+      while (paths.every((p) => p.length > common && p[common] === paths[0]![common])) common++;
+      const under = Array.from({ length: 64 }, (_, c) => c).filter((c) => tree.pathNodes.subarray(tree.pathOffsets[c]!, tree.pathOffsets[c + 1]!).includes(paths[0]![common - 1]!));
+      expect(under).toEqual(members);
+    }
+    expect(output.forward(hidden.forward(x), labels).item()).toBeGreaterThan(randomTreeLoss); // parameters were reset
+    const rebuiltLoss = fit(8);
+    expect(rebuiltLoss).toBeLessThan(0.6 * controlLoss); // the learned tree fits better: 0.30 against 1.05 in this run
+    expect(rebuiltLoss).toBeLessThan(Math.log(64) / 3);
+  });
+});
+
 describe('HierarchicalSoftmax state', () => {
   it('saves and loads the tree with the weights (safetensors round trip)', () => {
     manualSeed(4);

@@ -11,12 +11,15 @@ export interface BalancedTreeOptions {
   shuffle?: boolean;
 }
 
-/** Fisher–Yates on Philox words of (seed, offset): the same seed, the same order. */
+/**
+ * Fisher–Yates on the Philox words of `seed` from `offset` (a multiple of 4: streams are taken
+ * in whole blocks): the same seed, the same order.
+ */
 function shuffled(n: number, seed: number, offset: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
   const block = new Uint32Array(4);
   for (let i = n - 1, word = offset; i > 0; i--, word++) {
-    if (word % 4 === 0 || i === n - 1) philoxBlock(Math.floor(word / 4), seed, block);
+    if (word % 4 === 0) philoxBlock(word / 4, seed, block);
     const j = Math.floor(unitUniform(block[word % 4]!) * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
