@@ -253,6 +253,23 @@ describe('HierarchicalSoftmax state', () => {
     expect(() => layer.forward(randn([2, 3]), [0, 1])).toThrow('Expected x of shape [N, 4]');
     expect(() => layer.forward(randn([2, 4]), [0, 5])).toThrow('labels[1] is 5');
     expect(() => layer.forward(randn([2, 4]), [0])).toThrow('Expected 2 labels');
+    expect(() => layer.predict(randn([2, 3]))).toThrow('Expected x of shape [N, 4]');
     expect(String(layer)).toBe('HierarchicalSoftmax(4, 5, depth=3)');
+  });
+
+  it('predict works in blocks of rows and agrees with the argmax of logProbs', () => {
+    manualSeed(12);
+    const layer = new nn.HierarchicalSoftmax(8, 300);
+    const x = randn([7, 8], { std: 3 });
+    const lp = layer.logProbs(x);
+    const expected = Array.from({ length: 7 }, (_, i) => {
+      let best = 0;
+      for (let c = 1; c < 300; c++) if (lp.data[i * 300 + c]! > lp.data[i * 300 + best]!) best = c;
+      return best;
+    });
+    expect(new Set(expected).size).toBeGreaterThan(3);
+    expect(Array.from(layer.predict(x, { blockRows: 2 }))).toEqual(expected);
+    expect(() => layer.predict(x, { blockRows: 0 })).toThrow('blockRows');
+    expect(Array.from(layer.predict(x))).toEqual(expected);
   });
 });

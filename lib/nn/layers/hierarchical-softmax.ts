@@ -32,6 +32,9 @@ export interface HierarchicalSoftmaxOptions {
   dtype?: DType;
 }
 
+/** Log-probabilities per predict() block: 4M values (16 MB in float32). */
+const PREDICT_BLOCK = 1 << 22;
+
 function positiveInteger(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new RangeError(`HierarchicalSoftmax: Expected an integer >= ${min} for ${name} but received ${String(value)}`);
@@ -121,9 +124,27 @@ export class HierarchicalSoftmax extends Module {
     return noGrad(() => hierarchicalSoftmaxLogProbs(x, this.weight, this.bias, this.#tree));
   }
 
-  /** The most probable class of each row (exact: from every class's log-probability). */
-  predict(x: Tensor): Int32Array {
-    return argmax(this.logProbs(x), 1);
+  /**
+   * The most probable class of each row (exact: from every class's log-probability), a block of
+   * rows at a time so that at 100k classes a large batch does not hold an [N, C] array.
+   * blockRows: rows per block (default: as many as 4M log-probabilities, 16 MB, allow).
+   */
+  predict(x: Tensor, options: { blockRows?: number } = {}): Int32Array {
+    if (!(x instanceof Tensor) || x.ndim !== 2 || x.shape[1] !== this.inFeatures) {
+      throw new RangeError(`HierarchicalSoftmax.predict: Expected x of shape [N, ${this.inFeatures}] but received ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`);
+    }
+    const rows = x.shape[0]!;
+    const block = options.blockRows ?? Math.max(1, Math.floor(PREDICT_BLOCK / this.numClasses));
+    if (!Number.isInteger(block) || block < 1) {
+      throw new RangeError(`HierarchicalSoftmax.predict: Expected blockRows to be a positive integer but received ${String(block)}`);
+    }
+    const out = new Int32Array(rows);
+    for (let start = 0; start < rows; start += block) {
+      const end = Math.min(rows, start + block);
+      const part = new Tensor(x.data.subarray(start * this.inFeatures, end * this.inFeatures), [end - start, this.inFeatures]);
+      out.set(argmax(this.logProbs(part), 1), start);
+    }
+    return out;
   }
 
   /** Loads parameters and the tree; a state dict holding no valid tree leaves the module as it was. */
