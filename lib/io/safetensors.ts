@@ -125,6 +125,7 @@ function fail(message: string): never {
 /** A value from the header for an error message: short, and safe for any nesting depth. */
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === undefined) return '(missing)';
   if (typeof value !== 'object' || value === null) return String(value);
   if (Array.isArray(value)) {
     if (!value.every((v) => typeof v === 'number')) return `an array of ${value.length} items, not all numbers`;

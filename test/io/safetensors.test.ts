@@ -97,7 +97,7 @@ describe('safetensors', () => {
     ['metadata that is not an object', file({ __metadata__: ['a'] }), 'safetensors: Expected "__metadata__" to be an object of strings but it is an array of 1 items, not all numbers'],
     ['a header that is a JSON array', file('[]'), /start with "\{"/],
     ['a tensor entry that is not an object', file({ a: 3 }), 'safetensors: Expected an object for tensor "a" but it is 3'],
-    ['a missing dtype', file({ a: { shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), /tensor "a" has unknown dtype undefined \(expected one of BOOL, F4/],
+    ['a missing dtype', file({ a: { shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), /tensor "a" has unknown dtype \(missing\) \(expected one of BOOL, F4/],
     ['a sub-byte dtype', file({ a: entry('F4', [2], 0, 1) }, new Uint8Array(1)), /dtype F4, which tensorgrad does not read \(it reads F64, F32/],
     ['a dtype named like an Object method', file({ a: entry('toString', [1], 0, 4) }, new Uint8Array(4)), /unknown dtype "toString"/],
     ['a fractional dimension', file({ a: entry('F32', [1.5], 0, 6) }, new Uint8Array(6)), 'safetensors: tensor "a" has shape [1.5]: Expected non-negative integers'],
