@@ -149,10 +149,12 @@ export function newTally(): FuzzTally {
 
 /**
  * Runs one case: `load` either returns arrays whose lengths equal the product of their shapes
- * and whose bytes stay within `factor` × the file's size (+ 64), or throws an Error whose message
- * starts with `prefix` and is no engine error.
+ * and whose bytes stay within `allowance` (a number × the file's size + 64, or a function of the
+ * file), or throws an Error whose message starts with `prefix` and is no engine error.
  */
-export function runCase(tally: FuzzTally, label: string, bytes: Uint8Array, prefix: string, factor: number, load: (bytes: Uint8Array) => Loaded): void {
+export function runCase(
+  tally: FuzzTally, label: string, bytes: Uint8Array, prefix: string, allowance: number | ((bytes: Uint8Array) => number), load: (bytes: Uint8Array) => Loaded,
+): void {
   tally.cases++;
   const fail = (why: string) => {
     if (tally.failures.length < 20) tally.failures.push(`${label} (${bytes.length} bytes): ${why}`);
@@ -182,7 +184,13 @@ export function runCase(tally: FuzzTally, label: string, bytes: Uint8Array, pref
     if (data.length !== count) return fail(`loaded ${data.length} values for shape [${shape.join(', ')}]`);
     total += data.byteLength;
   }
-  if (total > factor * bytes.length + 64) return fail(`loaded ${total} bytes of arrays from a ${bytes.length}-byte file`);
+  const limit = typeof allowance === 'number' ? allowance * bytes.length + 64 : allowance(bytes);
+  if (total > limit) return fail(`loaded ${total} bytes of arrays from a ${bytes.length}-byte file (allowed ${limit})`);
+}
+
+/** How many refusals began with `start` (numbers in it written N). */
+export function refusedWith(tally: FuzzTally, start: string): number {
+  return [...tally.reasons.entries()].filter(([reason]) => reason.startsWith(start) || start.startsWith(reason)).reduce((n, [, count]) => n + count, 0);
 }
 
 /** A summary line for the test log: what the cases did. */

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { type DeclaredSize, gunzipDeclared } from './gzip';
 import type { NumericArray, NumericDType } from './numeric-array';
-import { ITEM_SIZE, allocateNumeric, checkedCount } from './numeric-array';
+import { ITEM_SIZE, allocateNumeric, checkedCount, formatShape } from './numeric-array';
 
 const TYPES: Record<number, NumericDType> = {
   0x08: 'uint8', 0x09: 'int8', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64',
@@ -63,7 +63,7 @@ export function parseIdx(input: Uint8Array, options: ReadOptions = {}): NumericA
   const available = bytes.length - headerLength;
   const count = checkedCount(fn, shape, itemSize, available);
   if (count * itemSize !== available) {
-    throw new RangeError(`${fn}: the header declares shape [${shape.join(', ')}] (${count * itemSize} bytes of data) but the file holds ${available}`);
+    throw new RangeError(`${fn}: the header declares shape ${formatShape(shape)} (${count * itemSize} bytes of data) but the file holds ${available}`);
   }
   const data = allocateNumeric(dtype, count);
   if (itemSize === 1) {

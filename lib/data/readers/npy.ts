@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { type DeclaredSize, gunzipDeclared } from './gzip';
 import type { ReadOptions } from './idx';
 import type { NumericArray, NumericData, NumericDType } from './numeric-array';
-import { ITEM_SIZE, allocateNumeric, checkedCount } from './numeric-array';
+import { ITEM_SIZE, allocateNumeric, checkedCount, formatShape } from './numeric-array';
 import { parseNpyHeader } from './npy-header';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -114,7 +114,7 @@ export function parseNpy(input: Uint8Array, options: ReadOptions = {}): NumericA
   const available = bytes.length - header.dataStart;
   const count = checkedCount(fn, header.shape, ITEM_SIZE[header.dtype], available);
   if (count * ITEM_SIZE[header.dtype] !== available) {
-    throw new RangeError(`${fn}: the header declares shape [${header.shape.join(', ')}] ('${header.dtype}', ${count * ITEM_SIZE[header.dtype]} bytes) but the file holds ${available}`);
+    throw new RangeError(`${fn}: the header declares shape ${formatShape(header.shape)} ('${header.dtype}', ${count * ITEM_SIZE[header.dtype]} bytes) but the file holds ${available}`);
   }
   let data = readValues(header, new DataView(bytes.buffer, bytes.byteOffset + header.dataStart, available), count);
   if (header.fortranOrder && header.shape.length > 1) data = fortranToC(data, header.shape);
