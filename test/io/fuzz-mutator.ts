@@ -39,7 +39,7 @@ export const GENERIC_MUTATIONS = ['flip', 'overwrite', 'truncate', 'truncate-at-
  * overwrites favour them.
  */
 export function mutateBytes(rng: FuzzRng, bytes: Uint8Array, boundaries: readonly number[]): { bytes: Uint8Array; label: string } {
-  let out = Uint8Array.from(bytes);
+  let out: Uint8Array = Uint8Array.from(bytes);
   const labels: string[] = [];
   const rounds = 1 + (rng.chance(0.3) ? rng.int(4) : 0);
   for (let r = 0; r < rounds; r++) {
