@@ -41,7 +41,7 @@ describe('NPY reader', () => {
     expect(Array.from(array.data as Float32Array)).toEqual([1, 2, 3, 4.5, -5, 6]);
   });
 
-  it('reads integers, bools and 0-d arrays', () => {
+  it('reads integers, bools, 0-d arrays and empty arrays whose zero is not the first dimension', () => {
     expect(Array.from(data.parseNpy(npy(header('|u1', '(3,)'), Uint8Array.of(0, 128, 255))).data as Uint8Array)).toEqual([0, 128, 255]);
     expect(Array.from(data.parseNpy(npy(header('|b1', '(2,)'), Uint8Array.of(1, 0))).data as Uint8Array)).toEqual([1, 0]);
     const i4 = new Uint8Array(8);
@@ -53,6 +53,9 @@ describe('NPY reader', () => {
     const int64 = data.parseNpy(npy(header('<i8', '(1,)'), i8));
     expect(int64.dtype).toBe('int64');
     expect(Array.from(data.toFloat32(int64, 'test'))).toEqual([-(2 ** 40)]);
+    const empty = data.parseNpy(npy(header('<f4', '(3, 0, 2)'), new Uint8Array(0)));
+    expect(empty.shape).toEqual([3, 0, 2]);
+    expect(empty.data).toHaveLength(0);
     const scalar = data.parseNpy(npy(header('<f8', '()'), floats([3.25], true, 8)));
     expect(scalar.shape).toEqual([]);
     expect(scalar.data[0]).toBe(3.25);

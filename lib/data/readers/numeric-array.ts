@@ -35,9 +35,12 @@ export function formatShape(shape: readonly number[]): string {
  * anything is allocated, so a lying header cannot ask for more memory than the file has.
  */
 export function checkedCount(fn: string, shape: readonly number[], itemSize: number, available: number): number {
-  let count = 1;
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new RangeError(`${fn}: Expected non-negative integer dimensions but the header declares ${d}`);
+  }
+  if (shape.includes(0)) return 0; // empty, whatever the other dimensions say
+  let count = 1;
+  for (const d of shape) {
     count *= d;
     if (count * itemSize > available) {
       throw new RangeError(`${fn}: the header declares shape ${formatShape(shape)} (${itemSize}-byte items) but the file holds only ${available} bytes of data`);
