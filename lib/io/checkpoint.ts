@@ -12,7 +12,7 @@ import { getRngState, setRngState, type RngState } from '../autograd/random';
 import { Tensor } from '../autograd/tensor';
 import type { Module } from '../nn/module';
 import type { BaseHyper, Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer';
-import { syncDirectory, writeFileAtomic } from './atomic';
+import { processAlive, syncDirectory, writeFileAtomic } from './atomic';
 import { load, save } from './safetensors';
 
 export const CHECKPOINT_FORMAT = 'tensorgrad-checkpoint-1';
@@ -66,21 +66,11 @@ export function latestCheckpoint(dir: string): string | null {
   return listCheckpoints(dir).reverse().find((c) => fs.existsSync(path.join(c, 'checkpoint.json'))) ?? null;
 }
 
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
-  }
-}
-
 /** Removes what a killed process left half-written or half-removed (never a live process's work). */
 function removeLeftovers(dir: string): void {
   for (const name of fs.readdirSync(dir)) {
     const work = WORK.exec(name);
-    if (work && !alive(Number(work[1]))) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    if (work && !processAlive(Number(work[1]))) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
   }
 }
 
