@@ -1,8 +1,8 @@
 /**
- * A Checkpoint that saves only epochs that ran every batch. Ctrl-C stops the Trainer between
- * batches, and the Trainer still ends that epoch; a checkpoint of it would let --resume skip the
- * batches it never ran. Without it, --resume repeats the cut epoch whole and ends bit-identical
- * to a run that was never stopped.
+ * A Checkpoint that saves only epochs that ran every batch. Ctrl-C cancels the Trainer, which
+ * leaves the cut epoch unended, but a callback's stop (the explosion guard) ends an epoch early
+ * too; a checkpoint of such an epoch would let --resume skip the batches it never ran. Without
+ * it, --resume repeats the cut epoch whole and ends bit-identical to a run that was never stopped.
  */
 import { Checkpoint, type CheckpointOptions } from '../train/callbacks/checkpoint';
 import type { EpochRecord, Trainer } from '../train/trainer';
