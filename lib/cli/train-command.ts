@@ -101,6 +101,7 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
     epochs: Math.max(config.epochs - done, 0), validation: batches.validation, monitor: 'valLoss', ...(options.signal ? { signal: options.signal } : {}),
   });
   if (result.stoppedEarly) log.write(`Stopped early: ${result.stoppedEarly}\n`);
+  if (options.signal?.aborted) log.write(`Interrupted: continue with tensorgrad train --resume ${runDir}\n`);
 
   const metadata = { 'tensorgrad.run': JSON.stringify(record) };
   model.save(path.join(runDir, RUN_FILES.finalModel), { metadata });
