@@ -15,15 +15,17 @@ import type { NormKernels } from './contract/norm';
 import type { OptimKernels } from './contract/optim';
 import type { RandomKernels } from './contract/random';
 import type { ReduceKernels } from './contract/reduce';
+import type { RnnKernels } from './contract/rnn';
 
 export type {
   DropoutKernels, ElementwiseKernels, GemmKernels, GradientKernels, LayoutKernels, LossKernels, NormKernels,
   OptimKernels, RandomKernels, ReduceKernels,
 };
+export type { RnnKernels };
 
 export interface Backend
   extends GemmKernels, ElementwiseKernels, ReduceKernels, LossKernels, RandomKernels, LayoutKernels, NormKernels,
-    DropoutKernels, OptimKernels, GradientKernels {
+    DropoutKernels, OptimKernels, GradientKernels, RnnKernels {
   readonly name: BackendName;
 }
 

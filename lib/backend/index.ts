@@ -1,6 +1,6 @@
 export type {
   Backend, BackendName, KernelName, DropoutKernels, ElementwiseKernels, GemmKernels, GradientKernels, LayoutKernels,
-  LossKernels, NormKernels, OptimKernels, RandomKernels, ReduceKernels,
+  LossKernels, NormKernels, OptimKernels, RandomKernels, ReduceKernels, RnnKernels,
 } from './backend';
 export { BACKEND_NAMES } from './backend';
 export { KERNEL_NAMES } from './contract';

@@ -16,6 +16,7 @@ import { GRADIENT_SIGNATURES } from './abuse/gradient';
 import { OPTIM_SIGNATURES } from './abuse/optim';
 import { RANDOM_SIGNATURES } from './abuse/random';
 import { REDUCE_SIGNATURES } from './abuse/reduce';
+import { RNN_SIGNATURES } from './abuse/rnn';
 import { F, type Kind, type Signature } from './abuse/signature';
 import { referenceOnly } from './backends';
 
@@ -30,6 +31,7 @@ const SIGNATURES: Record<KernelName, Signature> = {
   ...DROPOUT_SIGNATURES,
   ...OPTIM_SIGNATURES,
   ...GRADIENT_SIGNATURES,
+  ...RNN_SIGNATURES,
 };
 
 const ANY_WRONG: unknown[] = [undefined, null, 'a string', {}, [], [1, 2], 1n, Symbol('s'), () => 0];

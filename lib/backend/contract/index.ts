@@ -15,6 +15,7 @@ import { NORM_CHECKS } from './norm';
 import { OPTIM_CHECKS } from './optim';
 import { RANDOM_CHECKS } from './random';
 import { REDUCE_CHECKS } from './reduce';
+import { RNN_CHECKS } from './rnn';
 
 export type { KernelCheck } from './check';
 
@@ -29,6 +30,7 @@ export const KERNEL_CHECKS: Record<KernelName, KernelCheck> = {
   ...DROPOUT_CHECKS,
   ...OPTIM_CHECKS,
   ...GRADIENT_CHECKS,
+  ...RNN_CHECKS,
 };
 
 /** Every kernel of the contract. */

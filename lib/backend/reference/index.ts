@@ -13,6 +13,7 @@ import { referenceNorm } from './norm';
 import { referenceOptim } from './optim';
 import { referenceRandom } from './random';
 import { referenceReduce } from './reduce';
+import { referenceRnn } from './rnn';
 
 export const referenceBackend: Backend = {
   name: 'reference',
@@ -26,4 +27,5 @@ export const referenceBackend: Backend = {
   ...referenceDropout,
   ...referenceOptim,
   ...referenceGradient,
+  ...referenceRnn,
 };
