@@ -14,3 +14,9 @@ export {
 } from './layers/losses';
 export * as init from './init';
 export * as functional from './functional';
+export { Embedding } from './layers/embedding';
+export type { EmbeddingOptions } from './layers/embedding';
+export { GRU, LSTM, RNN } from './layers/recurrent';
+export type { LSTMState, RecurrentOptions, RecurrentOutput, RNNOptions } from './layers/recurrent';
+export { GRUCell, LSTMCell, RNNCell } from './layers/recurrent-cell';
+export type { CellOptions, RNNCellOptions } from './layers/recurrent-cell';

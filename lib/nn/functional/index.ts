@@ -11,3 +11,5 @@ export type { BceOptions, Labels, MarginOptions, NllOptions, Reduction } from '.
 export { elasticNetPenalty, l1Penalty, l2Penalty } from './penalty';
 export { elu, gelu, leakyRelu, prelu, relu, sigmoid, softplus, tanh } from '../../autograd/ops/activation';
 export { logSoftmax, softmax } from '../../autograd/ops/softmax';
+export { embedding } from './embedding';
+export type { Indices } from './embedding';
