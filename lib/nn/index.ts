@@ -20,3 +20,5 @@ export { GRU, LSTM, RNN } from './layers/recurrent';
 export type { LSTMState, RecurrentOptions, RecurrentOutput, RNNOptions } from './layers/recurrent';
 export { GRUCell, LSTMCell, RNNCell } from './layers/recurrent-cell';
 export type { CellOptions, RNNCellOptions } from './layers/recurrent-cell';
+export { CharLM, CELL_KINDS, detachState, sampleIds } from './models/char-lm';
+export type { CharLMOptions, CharLMOutput, CharLMState, SampleOptions } from './models/char-lm';
