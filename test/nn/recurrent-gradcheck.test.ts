@@ -1,9 +1,11 @@
 // Gradient checks in float64 (every element, PyTorch's gradcheck tolerances) for the recurrent
-// sequence ops, the cells, stacked layers unrolled over several steps, and Embedding.
+// sequence ops, the cells, stacked layers unrolled over several steps, and Embedding; then the
+// sequence ops in float32 along random directions on every backend (the native cell kernels).
 import { describe, expect, it } from 'vitest';
 import {
-  gradcheck, gruSequence, lstmSequence, manualSeed, nn, randn, rnnSequence, sliceRows, swapLeadingDims, Tensor,
+  directionalGradcheck, gradcheck, gruSequence, lstmSequence, manualSeed, nn, randn, rnnSequence, sliceRows, swapLeadingDims, Tensor,
 } from '../../lib';
+import { backendNames, useBackend } from '../autograd/backends';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true as const };
 const [T, N, H, F] = [4, 2, 3, 3];
@@ -114,5 +116,20 @@ describe('gradcheck of Embedding', () => {
     expect(Array.from(emb.weight.grad!.data)).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
     expect(() => emb.forward([0, 4])).toThrow('embedding: Expected every index to be an integer in [0, 4) but index 1 is 4');
     expect(() => emb.forward([0.5])).toThrow(RangeError);
+  });
+});
+
+describe.each(backendNames())('directionalGradcheck (float32) of the sequence ops on %s', (name) => {
+  useBackend(name);
+  const cases: [string, (...t: Tensor[]) => Tensor, number[][]][] = [
+    ['rnnSequence', (x, w, h) => rnnSequence(x, w, h, 'tanh'), [[T, N, H], [H, H], [N, H]]],
+    ['lstmSequence', (x, w, h, c) => lstmSequence(x, w, h, c), [[T, N, 4 * H], [4 * H, H], [N, H], [N, H]]],
+    ['gruSequence', (x, w, h, b) => gruSequence(x, w, b, h), [[T, N, 3 * H], [3 * H, H], [N, H], [3 * H]]],
+  ];
+  it.each(cases)('%s', (_label, fn, shapes) => {
+    manualSeed(21);
+    const inputs = shapes.map((s) => randn(s, { requiresGrad: true }));
+    const result = directionalGradcheck(fn, inputs);
+    expect(result.ok, result.message).toBe(true);
   });
 });
