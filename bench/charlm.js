@@ -87,6 +87,10 @@ for (const m of measured) {
   else lines.push(`| ${m.cell} | ${m.peer} | ${m.threads} | ${fmt(m.charsPerSecond)} | ${fmt(m.msPerStep, 1)} | ${fmt(m.peakRssMiB)} | ${ratio} |`);
 }
 lines.push('');
+if (load[0] > os.cpus().length) {
+  lines.push(`The load average (${load[0].toFixed(1)}) exceeds the ${os.cpus().length} cores: other processes compete for them, so every figure is low and the 2-thread rows (PyTorch's OpenMP threads above all, which spin while they wait) say little; compare the 1-thread rows.`);
+  lines.push('');
+}
 if (!kernels.error) {
   lines.push(`LSTM cell kernels at [32, 256], forward + backward of one step, 1 thread: fused ${fmt(kernels.fusedMicros, 1)} µs, from separate elementwise kernels ${fmt(kernels.unfusedMicros, 1)} µs (fused ÷ separate time: ${fmt(kernels.fusedMicros / kernels.unfusedMicros, 2)}).`);
   lines.push('');
