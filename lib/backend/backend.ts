@@ -23,9 +23,13 @@ export type {
 };
 export type { RnnKernels };
 
+// The recurrent cells' kernels, merged into Backend by a declaration of their own (an area
+// appends its interface here instead of editing the list above).
+export interface Backend extends RnnKernels {}
+
 export interface Backend
   extends GemmKernels, ElementwiseKernels, ReduceKernels, LossKernels, RandomKernels, LayoutKernels, NormKernels,
-    DropoutKernels, OptimKernels, GradientKernels, RnnKernels {
+    DropoutKernels, OptimKernels, GradientKernels {
   readonly name: BackendName;
 }
 

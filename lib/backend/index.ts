@@ -1,7 +1,8 @@
 export type {
   Backend, BackendName, KernelName, DropoutKernels, ElementwiseKernels, GemmKernels, GradientKernels, LayoutKernels,
-  LossKernels, NormKernels, OptimKernels, RandomKernels, ReduceKernels, RnnKernels,
+  LossKernels, NormKernels, OptimKernels, RandomKernels, ReduceKernels,
 } from './backend';
+export type { RnnKernels } from './backend';
 export { BACKEND_NAMES } from './backend';
 export { KERNEL_NAMES } from './contract';
 export { getBackend, setBackend } from './select';
