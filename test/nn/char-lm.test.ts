@@ -1,5 +1,7 @@
 // The character LM: sampling reproducible by seed (and different across seeds), temperature's
-// effect, truncated BPTT through trainLanguageModel learning a small text, and saving/loading.
+// effect, truncated BPTT through trainLanguageModel learning a small text, and the example script.
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { data, manualSeed, nn, tensor, trainLanguageModel } from '../../lib';
 
@@ -51,5 +53,15 @@ describe('CharLM', () => {
     expect(last.sample.length).toBe(31); // the first character, then 30 sampled
     const cold = vocab.decode(sampleIds(model, { prime: vocab.encode('the cat '), length: 24, temperature: 0.05, seed: 4 }));
     expect(cold).toBe('sat on the mat. the cat ');
+  });
+
+  it('runs examples/char-lm.mjs (against the built package): an epoch, then a seeded sample', () => {
+    const script = path.join(__dirname, '..', '..', 'examples', 'char-lm.mjs');
+    const run = () => execFileSync(process.execPath, [script, '1', '16'], { encoding: 'utf8' });
+    const out = run();
+    expect(out).toMatch(/^epoch 1: [\d.]+ bits\/char, \d+ chars\/s\n/);
+    expect(out).toMatch(/\nAnd God said[^]{300}\n$/);
+    const withoutSpeed = (t: string) => t.replace(/\d+ chars\/s/, 'N chars/s');
+    expect(withoutSpeed(run())).toBe(withoutSpeed(out)); // same seed, same training and text
   });
 });
