@@ -19,6 +19,7 @@ static Napi::Object InitTensorgrad(Napi::Env env, Napi::Object exports) {
   tg::registerOptim(env, exports);
   tg::registerGradient(env, exports);
   tg::registerHsoftmax(env, exports);
+  tg::registerRnn(env, exports);
   return exports;
 }
 

@@ -20,3 +20,5 @@ export { concat, gather, reshape, stack, take, transpose } from './ops/shape';
 export { toDot } from './dot';
 export { gradcheck, directionalGradcheck } from './gradcheck';
 export type { GradcheckOptions, GradcheckResult } from './gradcheck';
+export { gruSequence, lstmSequence, sliceRows, rnnSequence, swapLeadingDims } from './ops/recurrent';
+export type { Nonlinearity } from './ops/recurrent';

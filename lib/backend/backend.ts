@@ -16,12 +16,18 @@ import type { NormKernels } from './contract/norm';
 import type { OptimKernels } from './contract/optim';
 import type { RandomKernels } from './contract/random';
 import type { ReduceKernels } from './contract/reduce';
+import type { RnnKernels } from './contract/rnn';
 
 export type {
   DropoutKernels, ElementwiseKernels, GemmKernels, GradientKernels, LayoutKernels, LossKernels, NormKernels,
   OptimKernels, RandomKernels, ReduceKernels,
 };
 export type { HsoftmaxKernels };
+export type { RnnKernels };
+
+// The recurrent cells' kernels, merged into Backend by a declaration of their own (an area
+// appends its interface here instead of editing the list above).
+export interface Backend extends RnnKernels {}
 
 export interface Backend
   extends GemmKernels, ElementwiseKernels, ReduceKernels, LossKernels, RandomKernels, LayoutKernels, NormKernels,

@@ -3,6 +3,7 @@ export type {
   LossKernels, NormKernels, OptimKernels, RandomKernels, ReduceKernels,
   HsoftmaxKernels,
 } from './backend';
+export type { RnnKernels } from './backend';
 export { BACKEND_NAMES } from './backend';
 export { KERNEL_NAMES } from './contract';
 export { getBackend, setBackend } from './select';
@@ -11,5 +12,6 @@ export { checkedBackend } from './checked';
 export { nativeBackend, nativeInfo, setSimdLevel, type NativeInfo } from './native';
 export type { SimdLevel } from './addon';
 export type { Activation } from './contract/gemm';
+export { RNN_RELATIVE_ERROR } from './contract/rnn';
 export { getNumThreads, setNumThreads } from './threads';
 export { findDivergence, formatDivergence, type Divergence, type Tolerance } from './compare';

@@ -10,6 +10,7 @@ import { runCheck } from './check-command';
 import { runLrFind } from './lr-find-command';
 import { parseRange, runSearch } from './search-command';
 import { resumeTrain, runTrain } from './train-command';
+import { addLanguageModelCommands } from './language-model-commands';
 
 function number(value: string): number {
   const n = Number(value);
@@ -128,6 +129,7 @@ export function program(): Command {
         dropout: parseRange('--dropout-range', options['dropoutRange'] as string, false),
       });
     });
+  addLanguageModelCommands(cli);
   return cli;
 }
 

@@ -11,3 +11,5 @@ export { toFloat32 } from './readers/numeric-array';
 export type { NumericArray, NumericData, NumericDType } from './readers/numeric-array';
 export * as datasets from './datasets';
 export * from './preprocess';
+export { CharVocab, bpttBatches } from './text';
+export type { BpttBatch } from './text';

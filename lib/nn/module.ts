@@ -14,34 +14,36 @@ export interface BufferEntry {
   persistent: boolean;
 }
 
-export type ForwardHook = (module: Module, inputs: Tensor[], output: Tensor) => void;
+/** Out is what forward() returns: a Tensor, or a record of them (the recurrent layers' output and state). */
+export type ForwardHook<Out = Tensor> = (module: Module<Out>, inputs: Tensor[], output: Out) => void;
 
 export interface LoadResult {
   missingKeys: string[];
   unexpectedKeys: string[];
 }
 
-export abstract class Module {
+export abstract class Module<Out = Tensor> {
   /** Training mode (dropout active, batch statistics) or evaluation mode. */
   training = true;
   readonly #buffers = new Map<string, BufferEntry>();
 
-  abstract forward(...inputs: Tensor[]): Tensor;
+  // never[]: each layer declares its own inputs (a tensor, indices, a recurrent state).
+  abstract forward(...inputs: never[]): Out;
 
-  readonly #forwardHooks: ForwardHook[] = [];
+  readonly #forwardHooks: ForwardHook<Out>[] = [];
 
   /**
    * Runs forward() and then the forward hooks: what containers (Sequential) call on their
    * children, and what a user calls to have hooks run on the model itself.
    */
-  call(...inputs: Tensor[]): Tensor {
-    const output = this.forward(...inputs);
+  call(...inputs: Tensor[]): Out {
+    const output = (this.forward as (...args: Tensor[]) => Out).apply(this, inputs);
     for (const hook of this.#forwardHooks) hook(this, inputs, output);
     return output;
   }
 
   /** Calls hook(module, inputs, output) after each call(); returns a function removing it. */
-  registerForwardHook(hook: ForwardHook): () => void {
+  registerForwardHook(hook: ForwardHook<Out>): () => void {
     if (typeof hook !== 'function') throw new TypeError('registerForwardHook: Expected a function');
     this.#forwardHooks.push(hook);
     return () => {
@@ -84,7 +86,8 @@ export abstract class Module {
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [];
     const seen = new Set<Module>();
-    const stack: [string, Module][] = [[prefix, this]];
+    // The walk only reads parameters and buffers, whatever forward() returns.
+    const stack: [string, Module][] = [[prefix, this as unknown as Module]];
     while (stack.length > 0) {
       const [name, module] = stack.pop()!;
       if (seen.has(module)) continue;

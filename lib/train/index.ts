@@ -24,3 +24,5 @@ export * as searchSpace from './search-space';
 export type { Distribution, Objective, Params, SearchOptions, SearchResult, Space, Trial, TrialResult } from './search';
 export type { CheckpointOptions } from './callbacks/checkpoint';
 export type { ProgressOptions } from './callbacks/progress';
+export { evaluateLanguageModel, splitText, trainLanguageModel } from './language-model';
+export type { LanguageModelEpoch, LanguageModelTrainOptions } from './language-model';

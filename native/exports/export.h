@@ -47,5 +47,6 @@ void registerThreads(Napi::Env env, Napi::Object exports);
 void registerOptim(Napi::Env env, Napi::Object exports);
 void registerGradient(Napi::Env env, Napi::Object exports);
 void registerHsoftmax(Napi::Env env, Napi::Object exports);
+void registerRnn(Napi::Env env, Napi::Object exports);
 
 }  // namespace tg

@@ -17,6 +17,7 @@ import { HSOFTMAX_SIGNATURES } from './abuse/hsoftmax';
 import { OPTIM_SIGNATURES } from './abuse/optim';
 import { RANDOM_SIGNATURES } from './abuse/random';
 import { REDUCE_SIGNATURES } from './abuse/reduce';
+import { RNN_SIGNATURES } from './abuse/rnn';
 import { F, type Kind, type Signature } from './abuse/signature';
 import { referenceOnly } from './backends';
 
@@ -32,6 +33,7 @@ const SIGNATURES: Record<KernelName, Signature> = {
   ...OPTIM_SIGNATURES,
   ...GRADIENT_SIGNATURES,
   ...HSOFTMAX_SIGNATURES,
+  ...RNN_SIGNATURES,
 };
 
 const ANY_WRONG: unknown[] = [undefined, null, 'a string', {}, [], [1, 2], 1n, Symbol('s'), () => 0];

@@ -16,6 +16,7 @@ import { NORM_CHECKS } from './norm';
 import { OPTIM_CHECKS } from './optim';
 import { RANDOM_CHECKS } from './random';
 import { REDUCE_CHECKS } from './reduce';
+import { RNN_CHECKS } from './rnn';
 
 export type { KernelCheck } from './check';
 
@@ -31,6 +32,7 @@ export const KERNEL_CHECKS: Record<KernelName, KernelCheck> = {
   ...OPTIM_CHECKS,
   ...GRADIENT_CHECKS,
   ...HSOFTMAX_CHECKS,
+  ...RNN_CHECKS,
 };
 
 /** Every kernel of the contract. */

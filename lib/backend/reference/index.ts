@@ -14,6 +14,7 @@ import { referenceNorm } from './norm';
 import { referenceOptim } from './optim';
 import { referenceRandom } from './random';
 import { referenceReduce } from './reduce';
+import { referenceRnn } from './rnn';
 
 export const referenceBackend: Backend = {
   name: 'reference',
@@ -28,4 +29,5 @@ export const referenceBackend: Backend = {
   ...referenceOptim,
   ...referenceGradient,
   ...referenceHsoftmax,
+  ...referenceRnn,
 };

@@ -12,3 +12,5 @@ export { elasticNetPenalty, l1Penalty, l2Penalty } from './penalty';
 export { elu, gelu, leakyRelu, prelu, relu, sigmoid, softplus, tanh } from '../../autograd/ops/activation';
 export { logSoftmax, softmax } from '../../autograd/ops/softmax';
 export { hierarchicalSoftmaxLoss } from '../../autograd/ops/hsoftmax';
+export { embedding } from './embedding';
+export type { Indices } from './embedding';
