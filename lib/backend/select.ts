@@ -39,6 +39,7 @@ function fromEnvironment(): Backend {
   if (load.addon) return nativeBackend();
   if (!warned) {
     warned = true;
+    // One warning per process, naming every candidate and why it failed (docs/troubleshooting.md).
     process.emitWarning(`tensorgrad is using the slow reference backend: ${load.error}`, {
       code: 'TENSORGRAD_NATIVE_UNAVAILABLE',
     });
