@@ -34,13 +34,15 @@ function main() {
   const ours = oursArg ? new RegExp(oursArg.slice('--ours='.length)) : undefined;
   const files = args.filter((a) => !a.startsWith('--'));
   let total = 0;
+  let read = 0;
   for (const file of files) {
-    if (!fs.existsSync(file)) continue;
+    if (!fs.existsSync(file)) continue; // an unmatched glob: no process wrote a report there
+    read++;
     const found = reports(fs.readFileSync(file, 'utf8'), ours);
     total += found.length;
     for (const r of found.slice(0, 20)) console.log(`${file}: ${r}`);
   }
-  console.log(`sanitizer-report: ${files.length} log file(s), ${total} report(s)`);
+  console.log(`sanitizer-report: ${read} log file(s), ${total} report(s)`);
   process.exit(total === 0 ? 0 : 1);
 }
 
