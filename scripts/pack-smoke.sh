@@ -19,12 +19,15 @@ else
 fi
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 echo "pack-smoke: packed $tarball ($(du -h "$work/$tarball" | cut -f1))"
-tar -tzf "$work/$tarball" | grep -q '^package/prebuilds/linux-x64/tensorgrad.node$' \
+tar -tzf "$work/$tarball" > "$work/contents.txt"
+grep -qx 'package/prebuilds/linux-x64/tensorgrad.node' "$work/contents.txt" \
   || { echo "pack-smoke: the tarball lacks prebuilds/linux-x64/tensorgrad.node" >&2; exit 1; }
 
-# A PATH with node and npm only: no g++, gcc, cc, c++, make, python.
+# A PATH with node, npm and sh (npm runs install scripts with sh) only: no g++, gcc, cc, c++,
+# make, python.
 bin=$work/bin
 mkdir -p "$bin"
+ln -s "$(command -v sh)" "$bin/sh"
 ln -s "$(command -v node)" "$bin/node"
 ln -s "$(readlink -f "$(command -v npm)")" "$bin/npm"
 for tool in g++ gcc cc c++ make clang; do
@@ -37,7 +40,7 @@ cd "$app"
 echo '{ "name": "pack-smoke-app", "version": "1.0.0", "private": true }' > package.json
 # npm_config_* of an enclosing `npm run` would point the install at this repository: drop them.
 env -i HOME="$HOME" PATH="$bin" TMPDIR="${TMPDIR:-/tmp}" npm_config_cache="$(npm config get cache)" \
-  npm install --prefer-offline --no-audit --no-fund --loglevel=error "$work/$tarball" > "$work/install.log" 2>&1 \
+  npm install --prefer-offline --no-audit --no-fund --foreground-scripts --loglevel=error "$work/$tarball" > "$work/install.log" 2>&1 \
   || { cat "$work/install.log" >&2; echo "pack-smoke: npm install failed without a compiler" >&2; exit 1; }
 cat "$work/install.log"
 [ -d node_modules/tensorgrad/build ] && { echo "pack-smoke: the install built the addon instead of using the prebuild" >&2; exit 1; }
@@ -72,4 +75,34 @@ console.log(`import: ${info.source}, backend ${getBackend().name}`);
 JS
 env -i HOME="$HOME" PATH="$bin" node --no-warnings=ExperimentalWarning smoke.cjs
 env -i HOME="$HOME" PATH="$bin" node smoke.mjs
+# Without a prebuild for this machine and without a compiler, the install still succeeds (one
+# warning), and the library runs on the reference backend with one warning saying what was tried.
+mkdir -p "$work/bare" && tar -xzf "$work/$tarball" -C "$work/bare"
+rm -rf "$work/bare/package/prebuilds"
+tar -czf "$work/bare.tgz" -C "$work/bare" package
+app2=$work/app2
+mkdir -p "$app2" && cd "$app2"
+echo '{ "name": "pack-smoke-bare", "version": "1.0.0", "private": true }' > package.json
+env -i HOME="$HOME" PATH="$bin" TMPDIR="${TMPDIR:-/tmp}" npm_config_cache="$(npm config get cache)" \
+  npm install --prefer-offline --no-audit --no-fund --foreground-scripts --loglevel=error "$work/bare.tgz" > "$work/install2.log" 2>&1 \
+  || { cat "$work/install2.log" >&2; echo "pack-smoke: without a prebuild and a compiler, npm install failed" >&2; exit 1; }
+grep -q 'tensorgrad: no native addon' "$work/install2.log" \
+  || { cat "$work/install2.log" >&2; echo "pack-smoke: the install did not warn that no addon is available" >&2; exit 1; }
+env -i HOME="$HOME" PATH="$bin" node -e '
+  const tg = require("tensorgrad");
+  const warnings = [];
+  process.on("warning", (w) => warnings.push(w));
+  const name = tg.getBackend().name;
+  tg.getBackend();
+  setImmediate(() => {
+    const ours = warnings.filter((w) => w.code === "TENSORGRAD_NATIVE_UNAVAILABLE");
+    if (name !== "reference" || ours.length !== 1) throw new Error(`expected the reference backend and one warning, got ${name} and ${ours.length}`);
+    if (!/prebuild: no prebuild for linux-x64/.test(ours[0].message) || !/local build: .*no such file/.test(ours[0].message)) {
+      throw new Error(`the warning does not say what was tried: ${ours[0].message}`);
+    }
+    const x = tg.tensor([[1, 2], [3, 4]]);
+    if (tg.matmul(x, x).data.join() !== "7,10,15,22") throw new Error("the reference backend computed wrongly");
+    console.log("fallback: reference backend, one warning: " + ours[0].message.slice(0, 160) + "...");
+  });
+' 2>/dev/null
 echo "pack-smoke: ok"
