@@ -58,16 +58,20 @@ describe.skipIf(referenceOnly)('worker_threads', () => {
     }
   });
 
-  it('gives two workers training at the same time the weights of a run alone', async () => {
+  it('gives workers training at the same time the weights of a run alone', async () => {
     const steps = 40;
     const alone = trainMlp({ seed: 7, steps });
     expect(alone.losses[steps - 1]!).toBeLessThan(alone.losses[0]! / 2); // it does learn
     const aloneOther = await run({ job: 'train', seed: 11, steps });
-    const [a, b] = await Promise.all([run({ job: 'train', seed: 7, steps }), run({ job: 'train', seed: 11, steps })]);
-    expect(a.backend).toBe('native');
-    expect(sameBits(a.weights!, alone.weights)).toBe(true);
-    expect(sameBits(b.weights!, aloneOther.weights!)).toBe(true);
-    expect(sameBits(a.weights!, b.weights!)).toBe(false); // different seeds, different models
+    // Two models, each trained twice, all four at once: every parallel product of one worker
+    // meets another's in the shared pool.
+    const together = await Promise.all([7, 11, 7, 11].map((seed) => run({ job: 'train', seed, steps })));
+    for (const r of together) expect(r.backend).toBe('native');
+    expect(sameBits(together[0]!.weights!, alone.weights)).toBe(true);
+    expect(sameBits(together[2]!.weights!, alone.weights)).toBe(true);
+    expect(sameBits(together[1]!.weights!, aloneOther.weights!)).toBe(true);
+    expect(sameBits(together[3]!.weights!, aloneOther.weights!)).toBe(true);
+    expect(sameBits(alone.weights, aloneOther.weights!)).toBe(false); // different seeds, different models
   });
 
   it('keeps the main thread working after workers are terminated mid-training', async () => {
