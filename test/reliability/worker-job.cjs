@@ -10,6 +10,9 @@ function gemmCheck() {
   return Array.from(c);
 }
 
+// The pool size is process-wide: a worker may set it (the lease test does).
+if (workerData.threads) tg.setNumThreads(workerData.threads);
+
 const info = tg.nativeInfo();
 const base = { backend: tg.getBackend().name, path: info.path, available: info.available };
 switch (workerData.job) {

@@ -2,6 +2,7 @@
 // either seeing the other's work (the shared kernel pool serializes their parallel calls), and a
 // worker terminated in the middle of training leaves the process working. The workers run the
 // compiled library (dist/), as users' workers would.
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -95,5 +96,18 @@ describe.skipIf(referenceOnly)('worker_threads', () => {
     const after = trainMlp({ seed: 7, steps: 40 });
     expect(sameBits(after.weights, before.weights)).toBe(true);
     expect(after.losses[39]!).toBeLessThan(after.losses[0]! / 2);
+  });
+
+  it.skipIf(process.platform !== 'linux')('joins the pool threads when the last environment using the addon is gone', () => {
+    // Its own process, whose main thread never loads the addon (here this one holds a lease).
+    const run = spawnSync(process.execPath, [path.join(__dirname, 'worker-lease.cjs')], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    const rounds = JSON.parse(run.stdout) as { before: number; during: number; after: number; backend: string }[];
+    for (const r of rounds) {
+      expect(r.backend).toBe('native');
+      // The worker's thread and 3 pool threads (4 with the caller) while it lives; none after.
+      expect(r.during).toBeGreaterThanOrEqual(r.before + 4);
+      expect(r.after).toBe(r.before);
+    }
   });
 });
