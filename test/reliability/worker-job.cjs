@@ -24,6 +24,13 @@ switch (workerData.job) {
     parentPort.postMessage({ ...base, weights, losses });
     break;
   }
+  case 'train-and-hold': {
+    // Stays alive (its pool threads too) until the parent says to go.
+    const { losses } = trainMlp({ seed: workerData.seed, steps: workerData.steps });
+    parentPort.once('message', () => parentPort.close());
+    parentPort.postMessage({ ...base, losses });
+    break;
+  }
   case 'train-forever':
     // Reports each step; the test terminates it somewhere in the middle.
     trainMlp({ seed: workerData.seed, steps: 1e9, onStep: (step) => parentPort.postMessage({ step }) });

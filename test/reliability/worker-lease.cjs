@@ -13,13 +13,14 @@ const job = path.join(__dirname, 'worker-job.cjs');
   const rounds = [];
   for (let round = 0; round < 3; round++) {
     const before = threads();
-    const worker = new Worker(job, { workerData: { job: 'train', seed: 1, steps: 3, threads: 4 } });
+    const worker = new Worker(job, { workerData: { job: 'train-and-hold', seed: 1, steps: 3, threads: 4 } });
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     const answer = await new Promise((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
     const during = threads();
+    worker.postMessage('go');
     await exited;
     rounds.push({ before, during, after: threads(), backend: answer.backend });
   }
