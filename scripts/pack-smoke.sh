@@ -9,7 +9,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 work=$(mktemp -d "${TMPDIR:-/tmp}/tensorgrad-pack-smoke.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# The prebuild made for the tarball is removed again unless one was there before (a developer's
+# later rebuild should not compete with it; `npm run prebuilds` is the way to keep one).
+prebuilt=prebuilds/$(node -p 'process.platform + "-" + process.arch')
+keep_prebuild=0
+[ -e "$prebuilt" ] && keep_prebuild=1
+cleanup() {
+  rm -rf "$work"
+  [ "$keep_prebuild" = 1 ] || rm -rf "$root/$prebuilt"
+  rmdir "$root/prebuilds" 2>/dev/null || true
+}
+trap cleanup EXIT
 
 if [ "${PACK_SMOKE_SKIP_BUILD:-}" = 1 ]; then
   npm run build:ts >/dev/null
