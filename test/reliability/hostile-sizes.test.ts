@@ -1,6 +1,8 @@
 // Sizes that ask for more memory than exists, or whose arithmetic overflows: every one is a
 // RangeError naming what was expected, never an abort, a wrapped-around size or a silent NaN.
 // The native cases run against the addon in use (the ASan build under scripts/sanitize.sh).
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeBackend, zeros } from '../../lib';
 import { parseIdx, parseNpy } from '../../lib/data';
@@ -55,6 +57,16 @@ describe.skipIf(referenceOnly)('native size arithmetic', () => {
     expect(() => b().logSoftmax(F(0), 0, cols, F(0))).not.toThrow();
     expect(() => b().rowSum(F(0), 0, cols, F(0))).not.toThrow();
     expect(() => b().transpose(F(0), 0, cols, F(0))).not.toThrow();
+  });
+
+  it('returns at once when one axis is 2^52 and another 0 (nothing to compute, no 2^52-long loop)', () => {
+    // In a child process: a kernel that walked the long axis would hang rather than fail.
+    const run = spawnSync(process.execPath, [path.join(__dirname, 'empty-axes.cjs')], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.signal, 'the child was killed: a kernel walked a 2^52-long axis').toBeNull();
+    expect(run.stderr).toBe('');
+    const results = JSON.parse(run.stdout) as Record<string, string>;
+    expect(Object.keys(results).length).toBeGreaterThanOrEqual(22);
+    for (const [name, result] of Object.entries(results)) expect(result, name).toBe('ok');
   });
 });
 
