@@ -37,6 +37,7 @@ static Napi::Object InitTensorgrad(Napi::Env env, Napi::Object exports) {
   tg::registerThreads(env, exports);
   tg::registerOptim(env, exports);
   tg::registerGradient(env, exports);
+  tg::registerHsoftmax(env, exports);
   return exports;
 }
 

@@ -9,6 +9,7 @@ import type { DropoutKernels } from './contract/dropout';
 import type { ElementwiseKernels } from './contract/elementwise';
 import type { GemmKernels } from './contract/gemm';
 import type { GradientKernels } from './contract/gradient';
+import type { HsoftmaxKernels } from './contract/hsoftmax';
 import type { LayoutKernels } from './contract/layout';
 import type { LossKernels } from './contract/loss';
 import type { NormKernels } from './contract/norm';
@@ -20,10 +21,12 @@ export type {
   DropoutKernels, ElementwiseKernels, GemmKernels, GradientKernels, LayoutKernels, LossKernels, NormKernels,
   OptimKernels, RandomKernels, ReduceKernels,
 };
+export type { HsoftmaxKernels };
 
 export interface Backend
   extends GemmKernels, ElementwiseKernels, ReduceKernels, LossKernels, RandomKernels, LayoutKernels, NormKernels,
-    DropoutKernels, OptimKernels, GradientKernels {
+    DropoutKernels, OptimKernels, GradientKernels,
+    HsoftmaxKernels {
   readonly name: BackendName;
 }
 

@@ -1,6 +1,7 @@
 export type {
   Backend, BackendName, KernelName, DropoutKernels, ElementwiseKernels, GemmKernels, GradientKernels, LayoutKernels,
   LossKernels, NormKernels, OptimKernels, RandomKernels, ReduceKernels,
+  HsoftmaxKernels,
 } from './backend';
 export { BACKEND_NAMES } from './backend';
 export { KERNEL_NAMES } from './contract';

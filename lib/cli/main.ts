@@ -81,6 +81,8 @@ export function program(): Command {
         } else {
           await runTrain(configOf(options), { signal: controller.signal });
         }
+        // Interrupted runs end as shells expect of SIGINT (128 + 2), having saved what resumes them.
+        if (controller.signal.aborted) process.exitCode = 130;
       } finally {
         process.off('SIGINT', onSignal);
       }

@@ -25,6 +25,24 @@ export function writeJson(file: string, value: unknown): void {
   writeFileAtomic(file, new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`));
 }
 
+/**
+ * Keeps the lines of a JSON-lines log whose epoch is below `epochs` (rewritten atomically): a
+ * resumed run repeats the epochs after its checkpoint, and logs them again.
+ */
+export function keepEpochsBefore(file: string, epochs: number): void {
+  if (!fs.existsSync(file)) return;
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const kept = lines.filter((line) => {
+    try {
+      const epoch = (JSON.parse(line) as { epoch?: unknown }).epoch;
+      return typeof epoch !== 'number' || epoch < epochs;
+    } catch {
+      return false; // a line cut short when the process was killed
+    }
+  });
+  if (kept.length !== lines.length) writeFileAtomic(file, new TextEncoder().encode(kept.map((l) => `${l}\n`).join('')));
+}
+
 export function readJson(file: string, what: string): unknown {
   if (!fs.existsSync(file)) throw new Error(`${what}: ${file} not found`);
   return JSON.parse(fs.readFileSync(file, 'utf8'));

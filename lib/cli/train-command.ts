@@ -5,9 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadCheckpoint } from '../io/checkpoint';
+import { latestCheckpoint, loadCheckpoint } from '../io/checkpoint';
 import { save } from '../io/safetensors';
-import { Checkpoint } from '../train/callbacks/checkpoint';
 import { LayerStatsLogger, readLayerStats } from '../train/callbacks/layer-stats-logger';
 import { writeReport } from '../train/report/report';
 import { EarlyStopping } from '../train/callbacks/early-stopping';
@@ -20,7 +19,8 @@ import { type TrainConfig, validate } from './config';
 import { applyRuntime, buildRun, classificationLoss, probeBatch } from './build-run';
 import { checkRun, formatSanity } from './check-command';
 import { loadData } from './data-source';
-import { RUN_FILES, Tee, defaultRunDir, readJson, writeJson } from './run-dir';
+import { RUN_FILES, Tee, defaultRunDir, keepEpochsBefore, readJson, writeJson } from './run-dir';
+import { WholeEpochCheckpoint } from './whole-epoch-checkpoint';
 
 export interface Output {
   write(text: string): unknown;
@@ -73,11 +73,12 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
   const record = { config, sizes, data: { name: data.name, train: data.train.x.shape[0], validation: data.validation.x.shape[0], test: data.test.x.shape[0] } };
   writeJson(path.join(runDir, RUN_FILES.config), record);
 
+  const checkpoints = path.join(runDir, RUN_FILES.checkpoints);
   const callbacks: Callback[] = [
-    new Progress({ stream: log, epochs: config.epochs, batchesPerEpoch: Math.ceil(data.train.x.shape[0]! / config.batchSize) }),
+    new Progress({ stream: log, epochs: config.epochs, batchesPerEpoch: batches.train.length }),
     new MetricsLogger(path.join(runDir, RUN_FILES.metrics)),
     new ExplosionGuard(),
-    new Checkpoint(path.join(runDir, RUN_FILES.checkpoints), { keepLast: 2, config: record }),
+    new WholeEpochCheckpoint(checkpoints, batches.train.length, { keepLast: 2, config: record }),
     // About 20 snapshots whatever the run length keeps the report small.
     new LayerStatsLogger(path.join(runDir, RUN_FILES.layers), probeBatch(data.validation), { every: Math.max(1, Math.ceil(config.epochs / 20)) }),
   ];
@@ -89,8 +90,10 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
   if (sanity.length > 0) log.write(formatSanity(sanity));
   let done = 0;
   if (options.resume) {
-    done = loadCheckpoint(path.join(runDir, RUN_FILES.checkpoints), { model, optimizer, ...(scheduler ? { scheduler } : {}), trainer }).step;
-    log.write(`Resuming ${runDir} after epoch ${done} of ${config.epochs}\n`);
+    // A run stopped before its first checkpoint starts over: the same seed gives the same run.
+    if (latestCheckpoint(checkpoints) !== null) done = loadCheckpoint(checkpoints, { model, optimizer, ...(scheduler ? { scheduler } : {}), trainer }).step;
+    for (const file of [RUN_FILES.metrics, RUN_FILES.layers]) keepEpochsBefore(path.join(runDir, file), done);
+    log.write(done > 0 ? `Resuming ${runDir} after epoch ${done} of ${config.epochs}\n` : `Resuming ${runDir} from the start (it stopped before its first checkpoint)\n`);
   } else {
     log.write(`Training ${sizes.join('-')} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
   }
@@ -98,6 +101,7 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
     epochs: Math.max(config.epochs - done, 0), validation: batches.validation, monitor: 'valLoss', ...(options.signal ? { signal: options.signal } : {}),
   });
   if (result.stoppedEarly) log.write(`Stopped early: ${result.stoppedEarly}\n`);
+  if (options.signal?.aborted) log.write(`Interrupted: continue with tensorgrad train --resume ${runDir}\n`);
 
   const metadata = { 'tensorgrad.run': JSON.stringify(record) };
   model.save(path.join(runDir, RUN_FILES.finalModel), { metadata });

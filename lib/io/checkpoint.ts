@@ -3,6 +3,8 @@
  * weights, optimizer state, scheduler state, the random generator's position, the trainer's
  * state and the config — in a directory `checkpoint-<step>` written whole or not at all (files
  * synced in a temporary directory, renamed into place, the parent synced), keeping the last N.
+ * A process killed at any moment leaves the newest complete checkpoint loadable; what it left
+ * half-done (.checkpoint-*.<pid>.tmp/.del) is never listed and is removed by the next save.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +12,7 @@ import { getRngState, setRngState, type RngState } from '../autograd/random';
 import { Tensor } from '../autograd/tensor';
 import type { Module } from '../nn/module';
 import type { BaseHyper, Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer';
-import { syncDirectory, writeFileAtomic } from './atomic';
+import { processAlive, syncDirectory, writeFileAtomic } from './atomic';
 import { load, save } from './safetensors';
 
 export const CHECKPOINT_FORMAT = 'tensorgrad-checkpoint-1';
@@ -45,6 +47,8 @@ interface Manifest {
 }
 
 const NAME = /^checkpoint-(\d{8,})$/;
+/** A checkpoint being written (.tmp) or removed (.del) by the process with that pid. */
+const WORK = /^\.checkpoint-\d{8,}\.(\d+)\.(tmp|del)$/;
 
 function checkpointName(step: number): string {
   if (!Number.isInteger(step) || step < 0) throw new RangeError(`saveCheckpoint: Expected a non-negative integer step but received ${step}`);
@@ -57,8 +61,25 @@ export function listCheckpoints(dir: string): string[] {
   return fs.readdirSync(dir).filter((n) => NAME.test(n)).sort((a, b) => Number(NAME.exec(a)![1]) - Number(NAME.exec(b)![1])).map((n) => path.join(dir, n));
 }
 
+/** The newest complete checkpoint in dir (one with its manifest), or null. */
 export function latestCheckpoint(dir: string): string | null {
-  return listCheckpoints(dir).at(-1) ?? null;
+  return listCheckpoints(dir).reverse().find((c) => fs.existsSync(path.join(c, 'checkpoint.json'))) ?? null;
+}
+
+/** Removes what a killed process left half-written or half-removed (never a live process's work). */
+function removeLeftovers(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    const work = WORK.exec(name);
+    if (work && !processAlive(Number(work[1]))) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
+/** Removes a checkpoint so that it vanishes at once: renamed out of the listing, then deleted. */
+function removeCheckpoint(dir: string, checkpoint: string): void {
+  const trash = path.join(dir, `.${path.basename(checkpoint)}.${process.pid}.del`);
+  fs.rmSync(trash, { recursive: true, force: true });
+  fs.renameSync(checkpoint, trash);
+  fs.rmSync(trash, { recursive: true, force: true });
 }
 
 /** Saves a checkpoint for `step` under dir and removes all but the newest keepLast. */
@@ -67,6 +88,7 @@ export function saveCheckpoint(dir: string, parts: CheckpointParts, options: { s
   if (!Number.isInteger(keepLast) || keepLast < 1) throw new RangeError(`saveCheckpoint: Expected keepLast >= 1 but received ${keepLast}`);
   const name = checkpointName(options.step);
   fs.mkdirSync(dir, { recursive: true });
+  removeLeftovers(dir);
   const target = path.join(dir, name);
   const temp = path.join(dir, `.${name}.${process.pid}.tmp`);
   fs.rmSync(temp, { recursive: true, force: true });
@@ -101,10 +123,12 @@ export function saveCheckpoint(dir: string, parts: CheckpointParts, options: { s
   };
   writeFileAtomic(path.join(temp, 'checkpoint.json'), new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`));
   syncDirectory(temp);
-  fs.rmSync(target, { recursive: true, force: true });
+  // Saving a step again replaces it; until the rename, the older checkpoints stand.
+  if (fs.existsSync(target)) removeCheckpoint(dir, target);
   fs.renameSync(temp, target);
   syncDirectory(dir);
-  for (const old of listCheckpoints(dir).slice(0, -keepLast)) fs.rmSync(old, { recursive: true, force: true });
+  for (const old of listCheckpoints(dir).slice(0, -keepLast)) removeCheckpoint(dir, old);
+  syncDirectory(dir);
   return target;
 }
 

@@ -19,8 +19,11 @@ export type WriteDType = 'F32' | 'F64' | 'F16' | 'BF16' | 'I32' | 'I64';
 export type ReadDType = WriteDType | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 const SIZES: Record<ReadDType, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
-/** Every dtype name the format defines; those not in SIZES are refused by name. */
-const FORMAT_DTYPES = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'];
+/** Every dtype name the format defines (sub-byte and FP8 ones included); those not in SIZES are refused by name. */
+const FORMAT_DTYPES = [
+  'BOOL', 'F4', 'F6_E2M3', 'F6_E3M2', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'I16', 'U16', 'F16', 'BF16',
+  'I32', 'U32', 'F32', 'C64', 'F64', 'I64', 'U64',
+];
 
 export interface SaveOptions {
   /** String key-value pairs stored under "__metadata__". */
@@ -119,16 +122,36 @@ function fail(message: string): never {
   throw new RangeError(`safetensors: ${message}`);
 }
 
+/** A value from the header for an error message: short, and safe for any nesting depth. */
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === undefined) return '(missing)';
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (Array.isArray(value)) {
+    if (!value.every((v) => typeof v === 'number')) return `an array of ${value.length} items, not all numbers`;
+    return value.length <= 8 ? `[${value.join(', ')}]` : `[${value.slice(0, 8).join(', ')}, … (${value.length} items)]`;
+  }
+  return 'an object';
+}
+
+/** Sets an own property whatever the key: a tensor may be named "__proto__". */
+function put<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function parseEntry(name: string, value: unknown): Entry {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`Expected an object for tensor "${name}"`);
+  const tensor = show(name);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`Expected an object for tensor ${tensor} but it is ${show(value)}`);
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
-  if (typeof dtype !== 'string' || !FORMAT_DTYPES.includes(dtype)) fail(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
-  if (!(dtype in SIZES)) fail(`tensor "${name}" has dtype ${dtype}, which tensorgrad does not read`);
+  if (typeof dtype !== 'string' || !FORMAT_DTYPES.includes(dtype)) {
+    fail(`tensor ${tensor} has unknown dtype ${show(dtype)} (expected one of ${FORMAT_DTYPES.join(', ')})`);
+  }
+  if (!Object.hasOwn(SIZES, dtype)) fail(`tensor ${tensor} has dtype ${dtype}, which tensorgrad does not read (it reads ${Object.keys(SIZES).join(', ')})`);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    fail(`tensor "${name}" has shape ${JSON.stringify(shape)}: Expected non-negative integers`);
+    fail(`tensor ${tensor} has shape ${show(shape)}: Expected non-negative integers`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
-    fail(`tensor "${name}" has data_offsets ${JSON.stringify(offsets)}: Expected [begin, end] with 0 <= begin <= end`);
+    fail(`tensor ${tensor} has data_offsets ${show(offsets)}: Expected [begin, end] with 0 <= begin <= end`);
   }
   return { name, dtype: dtype as ReadDType, shape, begin: offsets[0], end: offsets[1] };
 }
@@ -179,10 +202,11 @@ export function deserialize(bytes: Uint8Array, options: LoadOptions = {}): Safet
   const entries: Entry[] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('Expected "__metadata__" to be an object');
+      if (value === null) continue; // the reference reads null as no metadata
+      if (typeof value !== 'object' || Array.isArray(value)) fail(`Expected "__metadata__" to be an object of strings but it is ${show(value)}`);
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof v !== 'string') fail(`Expected string metadata values but "${k}" is ${JSON.stringify(v)}`);
-        metadata[k] = v;
+        if (typeof v !== 'string') fail(`Expected string metadata values but ${show(k)} is ${show(v)}`);
+        put(metadata, k, v);
       }
       continue;
     }
@@ -195,15 +219,15 @@ export function deserialize(bytes: Uint8Array, options: LoadOptions = {}): Safet
   let expectedBegin = 0;
   for (const entry of entries) {
     if (entry.begin !== expectedBegin) {
-      fail(`tensor "${entry.name}" starts at ${entry.begin} but the data before it ends at ${expectedBegin} (offsets must be contiguous)`);
+      fail(`tensor ${show(entry.name)} starts at ${entry.begin} but the data before it ends at ${expectedBegin} (offsets must be contiguous)`);
     }
     let size = SIZES[entry.dtype];
     for (const d of entry.shape) {
       size *= d;
-      if (!Number.isSafeInteger(size)) fail(`tensor "${entry.name}": the size of shape [${entry.shape.join(', ')}] overflows`);
+      if (!Number.isSafeInteger(size)) fail(`tensor ${show(entry.name)}: the size of shape ${show(entry.shape)} overflows`);
     }
     if (entry.end - entry.begin !== size) {
-      fail(`tensor "${entry.name}" of shape [${entry.shape.join(', ')}] (${entry.dtype}) needs ${size} bytes but its offsets span ${entry.end - entry.begin}`);
+      fail(`tensor ${show(entry.name)} of shape ${show(entry.shape)} (${entry.dtype}) needs ${size} bytes but its offsets span ${entry.end - entry.begin}`);
     }
     expectedBegin = entry.end;
   }
@@ -217,8 +241,8 @@ export function deserialize(bytes: Uint8Array, options: LoadOptions = {}): Safet
   const byName = new Map(entries.map((e) => [e.name, e]));
   for (const name of order) {
     const entry = byName.get(name)!;
-    tensors[name] = decode(entry, bytes, 8 + headerLength, keep);
-    dtypes[name] = entry.dtype;
+    put(tensors, name, decode(entry, bytes, 8 + headerLength, keep));
+    put(dtypes, name, entry.dtype);
   }
   return { tensors, metadata, dtypes };
 }

@@ -14,3 +14,6 @@ export {
 } from './layers/losses';
 export * as init from './init';
 export * as functional from './functional';
+export { HierarchicalSoftmax } from './layers/hierarchical-softmax';
+export type { HierarchicalSoftmaxOptions } from './layers/hierarchical-softmax';
+export * as hsoftmax from './hsoftmax';

@@ -181,15 +181,18 @@ export abstract class Module {
           `missing keys [${missingKeys.join(', ')}], unexpected keys [${unexpectedKeys.join(', ')}]`,
       );
     }
+    // Every entry is checked before any is copied, so a refused load leaves the module as it was.
+    const copies: Array<[Tensor, Tensor]> = [];
     for (const [key, target] of Object.entries(own)) {
       const source = state[key];
-      if (!source) continue;
+      if (source === undefined) continue;
       if (!(source instanceof Tensor)) throw new TypeError(`loadStateDict: Expected a Tensor for ${key}`);
       if (source.shape.join() !== target.shape.join()) {
         throw new RangeError(`loadStateDict: ${key}: Expected shape [${target.shape.join(', ')}] but received [${source.shape.join(', ')}]`);
       }
-      target.data.set(source.data);
+      copies.push([target, source]);
     }
+    for (const [target, source] of copies) target.data.set(source.data);
     return { missingKeys, unexpectedKeys };
   }
 

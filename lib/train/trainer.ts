@@ -62,6 +62,12 @@ export interface FitResult {
   history: EpochRecord[];
   /** Why training ended before its last epoch, if it did. */
   stoppedEarly?: string;
+  /**
+   * The epoch that cancellation (the AbortSignal) cut short, with its loss and metrics over the
+   * batches it ran. It is not in the history and did not step the scheduler or reach onEpochEnd:
+   * a resumed run repeats it whole.
+   */
+  partialEpoch?: EpochRecord;
 }
 
 /** Reads a monitored value from a record: "valLoss", "trainLoss", "val.accuracy", "train.accuracy". */
@@ -157,6 +163,7 @@ export class Trainer {
     this.plannedEpochs = epochs;
     await this.call('onTrainBegin', this);
     const first = this.history.length;
+    let partialEpoch: EpochRecord | undefined;
     for (let e = 0; e < epochs && !this.stopping; e++) {
       this.epoch = first + e;
       // The loader's shuffle follows the trainer's epoch, so a resumed run sees the same batches.
@@ -170,8 +177,14 @@ export class Trainer {
       let lossSum = 0;
       let seen = 0;
       let b = 0;
+      let cut = false;
       for (const batch of loader) {
-        if (signal?.aborted) this.stop(`cancelled: ${String(signal.reason ?? 'aborted')}`);
+        // Cancelling interrupts the epoch (a resumed run repeats it); a callback's stop ends it
+        // here and it is recorded, with the reason, as the run's last.
+        if (signal?.aborted) {
+          this.stop(`cancelled: ${String(signal.reason ?? 'aborted')}`);
+          cut = true;
+        }
         if (this.stopping) break;
         await this.call('onBatchBegin', this.epoch, b, this);
         // The previous step's activations and gradients are free again: a step of the same
@@ -205,6 +218,12 @@ export class Trainer {
         seconds: 0,
         samplesPerSecond: 0,
       };
+      if (cut) {
+        record.seconds = (performance.now() - started) / 1000;
+        record.samplesPerSecond = seen / record.seconds;
+        partialEpoch = record;
+        break;
+      }
       if (validation) {
         const v = await this.evaluate(validation);
         record.valLoss = v.loss;
@@ -223,6 +242,7 @@ export class Trainer {
     await this.call('onTrainEnd', this);
     const result: FitResult = { history: this.history };
     if (this.#stopReason !== undefined) result.stoppedEarly = this.#stopReason;
+    if (partialEpoch) result.partialEpoch = partialEpoch;
     return result;
   }
 

@@ -46,5 +46,6 @@ void registerInfo(Napi::Env env, Napi::Object exports);
 void registerThreads(Napi::Env env, Napi::Object exports);
 void registerOptim(Napi::Env env, Napi::Object exports);
 void registerGradient(Napi::Env env, Napi::Object exports);
+void registerHsoftmax(Napi::Env env, Napi::Object exports);
 
 }  // namespace tg

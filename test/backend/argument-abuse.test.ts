@@ -13,6 +13,7 @@ import { LAYOUT_SIGNATURES } from './abuse/layout';
 import { LOSS_SIGNATURES } from './abuse/loss';
 import { NORM_SIGNATURES } from './abuse/norm';
 import { GRADIENT_SIGNATURES } from './abuse/gradient';
+import { HSOFTMAX_SIGNATURES } from './abuse/hsoftmax';
 import { OPTIM_SIGNATURES } from './abuse/optim';
 import { RANDOM_SIGNATURES } from './abuse/random';
 import { REDUCE_SIGNATURES } from './abuse/reduce';
@@ -30,6 +31,7 @@ const SIGNATURES: Record<KernelName, Signature> = {
   ...DROPOUT_SIGNATURES,
   ...OPTIM_SIGNATURES,
   ...GRADIENT_SIGNATURES,
+  ...HSOFTMAX_SIGNATURES,
 };
 
 const ANY_WRONG: unknown[] = [undefined, null, 'a string', {}, [], [1, 2], 1n, Symbol('s'), () => 0];

@@ -61,8 +61,17 @@ describe('IDX reader', () => {
   });
 
   it('caps what a gzipped file may inflate to', () => {
-    const bomb = zlib.gzipSync(new Uint8Array(1 << 20));
-    expect(() => data.parseIdx(bomb, { maxBytes: 1000 })).toThrow(/inflates to more than 1000 bytes/);
+    // A valid header declaring 1000 bytes of data, then a megabyte of zeros.
+    const inflated = new Uint8Array(8 + (1 << 20));
+    inflated.set([0, 0, 0x08, 1, 0, 0, 0x03, 0xe8]);
+    const bomb = zlib.gzipSync(inflated);
+    expect(bomb.length).toBeLessThan(1100);
+    expect(() => data.parseIdx(bomb)).toThrow('parseIdx: the gzipped data inflates to more than the 1008 bytes its header declares');
+    expect(() => data.parseIdx(bomb, { maxBytes: 1000 })).toThrow("parseIdx: the gzipped file's header declares 1008 bytes, more than maxBytes 1000 (raise maxBytes to allow it)");
+    // A bad header is refused from the first inflated bytes, before the rest is inflated.
+    expect(() => data.parseIdx(zlib.gzipSync(new Uint8Array(1 << 20)))).toThrow(/unknown IDX type code 0x0/);
+    const lying = zlib.gzipSync(Uint8Array.of(0, 0, 0x0d, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff));
+    expect(() => data.parseIdx(lying)).toThrow("parseIdx: the gzipped file's header declares about 3.17e+29 bytes, more than maxBytes 2147483648");
     expect(() => data.parseIdx(Uint8Array.of(0x1f, 0x8b, 1, 2, 3))).toThrow(/gzipped data is corrupt/);
   });
 

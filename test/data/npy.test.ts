@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { data } from '../../lib';
 
@@ -40,7 +41,7 @@ describe('NPY reader', () => {
     expect(Array.from(array.data as Float32Array)).toEqual([1, 2, 3, 4.5, -5, 6]);
   });
 
-  it('reads integers, bools and 0-d arrays', () => {
+  it('reads integers, bools, 0-d arrays and empty arrays whose zero is not the first dimension', () => {
     expect(Array.from(data.parseNpy(npy(header('|u1', '(3,)'), Uint8Array.of(0, 128, 255))).data as Uint8Array)).toEqual([0, 128, 255]);
     expect(Array.from(data.parseNpy(npy(header('|b1', '(2,)'), Uint8Array.of(1, 0))).data as Uint8Array)).toEqual([1, 0]);
     const i4 = new Uint8Array(8);
@@ -52,6 +53,9 @@ describe('NPY reader', () => {
     const int64 = data.parseNpy(npy(header('<i8', '(1,)'), i8));
     expect(int64.dtype).toBe('int64');
     expect(Array.from(data.toFloat32(int64, 'test'))).toEqual([-(2 ** 40)]);
+    const empty = data.parseNpy(npy(header('<f4', '(3, 0, 2)'), new Uint8Array(0)));
+    expect(empty.shape).toEqual([3, 0, 2]);
+    expect(empty.data).toHaveLength(0);
     const scalar = data.parseNpy(npy(header('<f8', '()'), floats([3.25], true, 8)));
     expect(scalar.shape).toEqual([]);
     expect(scalar.data[0]).toBe(3.25);
@@ -82,7 +86,32 @@ describe('NPY reader', () => {
     expect(() => data.parseNpy(npy(header('<f4', '(2, -1)'), body))).toThrow(/integer dimensions/);
     const truncated = npy(header('<f4', '(2,)'), body);
     new DataView(truncated.buffer).setUint16(8, 60000, true);
-    expect(() => data.parseNpy(truncated)).toThrow(/declares 60000 bytes/);
+    expect(() => data.parseNpy(truncated)).toThrow('parseNpy: the header declares 60000 bytes, more than the 10000 numpy.load reads by default');
+    new DataView(truncated.buffer).setUint16(8, 9000, true);
+    expect(() => data.parseNpy(truncated)).toThrow(`parseNpy: the header declares 9000 bytes but the data has ${truncated.length - 10} after the magic`);
+  });
+
+  it.each([
+    ['a repeated key', "{'descr': '<f4', 'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", "parseNpy: the header repeats the key 'descr'"],
+    ['an unknown key', "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", `parseNpy: unexpected key "x" in the header (expected exactly 'descr', 'fortran_order' and 'shape')`],
+    ['a shape that is a number, not a tuple', "{'descr': '<f4', 'fortran_order': False, 'shape': (2)}", 'parseNpy: Expected a tuple for shape but it reads "(2)" (a 1-d shape is written (n,))'],
+    ['keys inside another value', "{'descr': \"'descr': '<f4'\", 'fortran_order': False, 'shape': (2,)}", /unsupported dtype "'descr': '<f4'"|unsupported dtype/],
+    ['text after the dict', "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)} {}", 'parseNpy: Expected nothing after the closing "}" at offset 56 of the header but it reads "{}\\n"'],
+    ['a fortran_order that is not a bool', "{'descr': '<f4', 'fortran_order': 0, 'shape': (2,)}", /Expected True or False for fortran_order at offset 34 of the header but it reads "0, /],
+    ['an escape in a string', "{'descr': '<f\\x34', 'fortran_order': False, 'shape': (2,)}", /Expected a string without escapes/],
+    ['an unterminated string', "{'descr': '<f4, 'fortran_order': False, 'shape': (2,)}", /Expected "," or "}" after a value at offset 17/],
+    ['a structured dtype', "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,)}", /Expected a quoted string at offset 10/],
+  ])('refuses a header with %s', (_, text, message) => {
+    expect(() => data.parseNpy(npy(`${text}\n`, floats([1, 2], true, 4)))).toThrow(message);
+  });
+
+  it('reads a gzipped file and caps what it may inflate to by its header', () => {
+    const good = npy(header('<f4', '(2,)'), floats([1.5, -2], true, 4));
+    expect(Array.from(data.parseNpy(zlib.gzipSync(good)).data as Float32Array)).toEqual([1.5, -2]);
+    const padded = new Uint8Array(good.length + (1 << 20));
+    padded.set(good);
+    expect(() => data.parseNpy(zlib.gzipSync(padded))).toThrow(`parseNpy: the gzipped data inflates to more than the ${good.length} bytes its header declares`);
+    expect(() => data.parseNpy(zlib.gzipSync(npy(header('<f4', '(2,)'), new Uint8Array(3))).subarray(0, 20))).toThrow(/gzipped data is corrupt|the data has/);
   });
 });
 

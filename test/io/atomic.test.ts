@@ -16,6 +16,17 @@ describe('writeFileAtomic', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('removes the temporaries a killed writer left, never a live writer\'s', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-atomic-'));
+    const dead = '.f.bin.999999999.1700000000000.tmp'; // no such pid
+    const live = `.f.bin.${process.pid}.1700000000000.tmp`;
+    const other = '.g.bin.999999999.1700000000000.tmp'; // another file's: not this write's business
+    for (const name of [dead, live, other]) fs.writeFileSync(path.join(dir, name), 'half');
+    io.writeFileAtomic(path.join(dir, 'f.bin'), Uint8Array.of(1));
+    expect(fs.readdirSync(dir).sort()).toEqual([live, other, 'f.bin'].sort());
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('keeps the old file when the new one cannot be written', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-atomic-'));
     const target = path.join(dir, 'f.bin');

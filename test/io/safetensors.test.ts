@@ -94,8 +94,47 @@ describe('safetensors', () => {
     ['an overflowing size', file({ a: entry('F64', [2 ** 26, 2 ** 26, 2 ** 26], 0, 8) }, new Uint8Array(8)), /overflows/],
     ['trailing data', file({ a: entry('F32', [1], 0, 4) }, new Uint8Array(6)), /cover 4 bytes of data but the file holds 6/],
     ['metadata that is not strings', file({ __metadata__: { a: 1 } }), /string metadata values/],
+    ['metadata that is not an object', file({ __metadata__: ['a'] }), 'safetensors: Expected "__metadata__" to be an object of strings but it is an array of 1 items, not all numbers'],
+    ['a header that is a JSON array', file('[]'), /start with "\{"/],
+    ['a tensor entry that is not an object', file({ a: 3 }), 'safetensors: Expected an object for tensor "a" but it is 3'],
+    ['a missing dtype', file({ a: { shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), /tensor "a" has unknown dtype \(missing\) \(expected one of BOOL, F4/],
+    ['a sub-byte dtype', file({ a: entry('F4', [2], 0, 1) }, new Uint8Array(1)), /dtype F4, which tensorgrad does not read \(it reads F64, F32/],
+    ['a dtype named like an Object method', file({ a: entry('toString', [1], 0, 4) }, new Uint8Array(4)), /unknown dtype "toString"/],
+    ['a fractional dimension', file({ a: entry('F32', [1.5], 0, 6) }, new Uint8Array(6)), 'safetensors: tensor "a" has shape [1.5]: Expected non-negative integers'],
+    ['a dimension beyond 2^53', file('{"a":{"dtype":"U8","shape":[9007199254740993],"data_offsets":[0,1]}}', new Uint8Array(1)), /shape \[9007199254740992\]: Expected non-negative integers/],
+    ['three data offsets', file({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4, 8] } }, new Uint8Array(4)), 'safetensors: tensor "a" has data_offsets [0, 4, 8]: Expected [begin, end] with 0 <= begin <= end'],
+    ['a negative offset', file({ a: entry('F32', [1], -4, 0) }, new Uint8Array(4)), /data_offsets \[-4, 0\]/],
+    ['fractional offsets', file({ a: entry('U8', [1], 0.5, 1.5) }, new Uint8Array(1)), /data_offsets \[0.5, 1.5\]/],
+    ['offsets past the end of the file', file({ a: entry('F32', [4], 0, 16) }, new Uint8Array(8)), 'safetensors: the tensors cover 16 bytes of data but the file holds 8'],
+    ['a size overflow hidden by a later zero', file({ a: entry('F32', [2 ** 40, 2 ** 40, 0], 0, 0) }), /tensor "a": the size of shape \[1099511627776, 1099511627776, 0\] overflows/],
+    ['two tensors on the same bytes', file({ a: entry('F32', [1], 0, 4), b: entry('F32', [1], 0, 4) }, new Uint8Array(4)), /tensor "b" starts at 0 but the data before it ends at 4/],
+    ['a header length that reaches past the file by one byte', (() => { const b = file({}); b[0]! += 1; return b; })(), 'safetensors: the header declares 3 bytes but the file has 2 after the length'],
   ] as const)('refuses %s', (_, bytes, message) => {
     expect(() => io.deserialize(bytes)).toThrow(message);
+  });
+
+  it('reads a tensor named __proto__ as its own key, and null metadata as none (as the reference does)', () => {
+    const header = '{"__metadata__":null,"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"constructor":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
+    const bytes = file(header, new Uint8Array(Float32Array.of(2, 3).buffer));
+    const back = io.deserialize(bytes);
+    expect(Object.keys(back.tensors)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(back.tensors)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back.tensors, '__proto__')!.value.item()).toBe(2);
+    expect(back.dtypes).toEqual(JSON.parse('{"__proto__": "F32", "constructor": "F32"}'));
+    expect(back.metadata).toEqual({});
+  });
+
+  it('names huge or deeply nested header values briefly instead of overflowing the stack', () => {
+    const deep = `{"a":{"dtype":"F32","shape":${'['.repeat(100_000)}${']'.repeat(100_000)},"data_offsets":[0,0]}}`;
+    expect(() => io.deserialize(file(deep))).toThrow('safetensors: tensor "a" has shape an array of 1 items, not all numbers: Expected non-negative integers');
+    const nested = `{"__metadata__":{"k":${'{"k":'.repeat(100_000)}1${'}'.repeat(100_000)}}}`;
+    expect(() => io.deserialize(file(nested))).toThrow('safetensors: Expected string metadata values but "k" is an object');
+    const long = 'n'.repeat(1_000_000);
+    expect(() => io.deserialize(file({ [long]: entry('F32', [2], 0, 4) }, new Uint8Array(4)))).toThrow(
+      `safetensors: tensor "${'n'.repeat(40)}…" of shape [2] (F32) needs 8 bytes but its offsets span 4`,
+    );
+    const manyDims = new Array(1000).fill(2);
+    expect(() => io.deserialize(file({ a: entry('U8', manyDims, 0, 1) }, new Uint8Array(1)))).toThrow('safetensors: tensor "a": the size of shape [2, 2, 2, 2, 2, 2, 2, 2, … (1000 items)] overflows');
   });
 
   it('saves and loads a module', () => {

@@ -90,6 +90,19 @@ describe('Module', () => {
     expect(() => b.loadStateDict({ ...a.stateDict(), scale: zeros([2]) })).toThrow('loadStateDict: scale: Expected shape [1] but received [2]');
   });
 
+  it('refuses a load whole: a bad entry leaves every parameter as it was', () => {
+    const a = new Net();
+    const b = new Net();
+    a.head.weight.data.set([7, 8]);
+    const before = b.stateDict();
+    const keys = Object.keys(before);
+    const lastKey = keys[keys.length - 1]!;
+    const bad = { ...a.stateDict(), [lastKey]: zeros([before[lastKey]!.shape.reduce((x, y) => x * y, 1) + 1]) };
+    expect(() => b.loadStateDict(bad)).toThrow(`loadStateDict: ${lastKey}: Expected shape`);
+    expect(Array.from(b.head.weight.data)).toEqual(Array.from(before['head.weight']!.data));
+    expect(Array.from(b.head.weight.data)).not.toEqual([7, 8]);
+  });
+
   it('builds a Sequential only from modules', () => {
     expect(() => new nn.Sequential(new Affine(1, 1), {} as nn.Module)).toThrow('Sequential: Expected a Module at position 1 but received [object Object]');
     const seq = new nn.Sequential(new Affine(2, 3), new Affine(3, 1));

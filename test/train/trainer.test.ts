@@ -64,6 +64,22 @@ describe('Trainer', () => {
     expect(result.history.length).toBeLessThan(100_000);
   });
 
+  it('leaves an epoch that cancellation cuts short out of the history, unended', async () => {
+    const controller = new AbortController();
+    const ended: number[] = [];
+    const callbacks = [{
+      onBatchEnd: (r: { epoch: number; batch: number }) => { if (r.epoch === 1 && r.batch === 2) controller.abort('ctrl-c'); },
+      onEpochEnd: (r: { epoch: number }) => { ended.push(r.epoch); },
+    }];
+    const { trainer, train } = setup(0.02, callbacks);
+    const result = await trainer.fit(train, { epochs: 5, signal: controller.signal });
+    expect(result.stoppedEarly).toBe('cancelled: ctrl-c');
+    expect(result.history.map((h) => h.epoch)).toEqual([0]);
+    expect(ended).toEqual([0]);
+    expect(result.partialEpoch?.epoch).toBe(1);
+    expect(trainer.history).toHaveLength(1); // a resumed run starts again at epoch 1
+  });
+
   it('stops within the first epoch when the loss explodes (lr = 1e6), saying why', async () => {
     const guard = new ExplosionGuard();
     const { trainer, train } = setup(1e6, [guard]);

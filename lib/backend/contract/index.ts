@@ -9,6 +9,7 @@ import { DROPOUT_CHECKS } from './dropout';
 import { ELEMENTWISE_CHECKS } from './elementwise';
 import { GEMM_CHECKS } from './gemm';
 import { GRADIENT_CHECKS } from './gradient';
+import { HSOFTMAX_CHECKS } from './hsoftmax';
 import { LAYOUT_CHECKS } from './layout';
 import { LOSS_CHECKS } from './loss';
 import { NORM_CHECKS } from './norm';
@@ -29,6 +30,7 @@ export const KERNEL_CHECKS: Record<KernelName, KernelCheck> = {
   ...DROPOUT_CHECKS,
   ...OPTIM_CHECKS,
   ...GRADIENT_CHECKS,
+  ...HSOFTMAX_CHECKS,
 };
 
 /** Every kernel of the contract. */

@@ -7,6 +7,7 @@ import { referenceDropout } from './dropout';
 import { referenceElementwise } from './elementwise';
 import { referenceGemm } from './gemm';
 import { referenceGradient } from './gradient';
+import { referenceHsoftmax } from './hsoftmax';
 import { referenceLayout } from './layout';
 import { referenceLoss } from './loss';
 import { referenceNorm } from './norm';
@@ -26,4 +27,5 @@ export const referenceBackend: Backend = {
   ...referenceDropout,
   ...referenceOptim,
   ...referenceGradient,
+  ...referenceHsoftmax,
 };

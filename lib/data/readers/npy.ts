@@ -3,13 +3,15 @@
  * header length, a Python-literal header {'descr', 'fortran_order', 'shape'}, then the values.
  * Little- and big-endian float32/float64/uint8/int8/int16/int32/int64 and bool; C and Fortran
  * order (returned in C order). The header is parsed, never evaluated, and checked against the
- * file's size before anything is allocated.
+ * file's size before anything is allocated; a gzipped file inflates to no more than its header
+ * declares.
  */
 import * as fs from 'node:fs';
-import { maybeGunzip } from './gzip';
+import { type DeclaredSize, gunzipDeclared } from './gzip';
 import type { ReadOptions } from './idx';
 import type { NumericArray, NumericData, NumericDType } from './numeric-array';
-import { ITEM_SIZE, allocateNumeric, checkedCount } from './numeric-array';
+import { ITEM_SIZE, allocateNumeric, checkedCount, formatShape } from './numeric-array';
+import { parseNpyHeader } from './npy-header';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -17,35 +19,47 @@ const KINDS: Record<string, NumericDType> = {
   f4: 'float32', f8: 'float64', u1: 'uint8', b1: 'uint8', i1: 'int8', i2: 'int16', i4: 'int32', i8: 'int64',
 };
 
+/** numpy.load's default cap on the header (max_header_size): a bigger one is not a plain array. */
+export const MAX_NPY_HEADER = 10_000;
+
 interface Header {
   dtype: NumericDType;
   littleEndian: boolean;
   fortranOrder: boolean;
   shape: number[];
+  dataStart: number;
 }
 
-function parseHeader(fn: string, text: string): Header {
-  const trimmed = text.trim();
-  if (!trimmed.startsWith('{') || !trimmed.endsWith('}')) {
-    throw new TypeError(`${fn}: Expected the header to be a dict literal but it reads ${JSON.stringify(trimmed.slice(0, 80))}`);
+/** The header of an NPY file from its first bytes, or how many bytes it needs; throws on a bad one. */
+function readHeader(fn: string, bytes: Uint8Array): Header | { need: number } {
+  if (MAGIC.some((b, i) => i < bytes.length && bytes[i] !== b)) throw new TypeError(`${fn}: Expected the NPY magic "\\x93NUMPY" at the start of the data`);
+  if (bytes.length < 8) return { need: 8 };
+  const major = bytes[6]!;
+  if (major < 1 || major > 3) throw new TypeError(`${fn}: unsupported NPY version ${major}.${bytes[7]} (expected 1, 2 or 3)`);
+  const lengthBytes = major === 1 ? 2 : 4;
+  if (bytes.length < 8 + lengthBytes) return { need: 8 + lengthBytes };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerLength > MAX_NPY_HEADER) {
+    throw new RangeError(`${fn}: the header declares ${headerLength} bytes, more than the ${MAX_NPY_HEADER} numpy.load reads by default`);
   }
-  const descr = /'descr'\s*:\s*'([<>|=])([a-z]\d+)'/.exec(trimmed);
-  const order = /'fortran_order'\s*:\s*(True|False)/.exec(trimmed);
-  const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(trimmed);
-  if (!descr || !order || !shape) {
-    throw new TypeError(`${fn}: Expected 'descr', 'fortran_order' and 'shape' in the header but it reads ${JSON.stringify(trimmed)}`);
+  const dataStart = 8 + lengthBytes + headerLength;
+  if (bytes.length < dataStart) return { need: dataStart };
+  const fields = parseNpyHeader(fn, new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lengthBytes, dataStart)));
+  const descr = /^([<>|=])([a-z]\d+)$/.exec(fields.descr);
+  const dtype = descr ? KINDS[descr[2]!] : undefined;
+  if (!descr || !dtype) {
+    throw new TypeError(`${fn}: unsupported dtype ${JSON.stringify(fields.descr.slice(0, 40)).replace(/^"|"$/g, "'")} (supported: f4, f8, u1, b1, i1, i2, i4, i8, either byte order)`);
   }
-  const dtype = KINDS[descr[2]!];
-  if (!dtype) {
-    throw new TypeError(`${fn}: unsupported dtype '${descr[1]}${descr[2]}' (supported: f4, f8, u1, b1, i1, i2, i4, i8, either byte order)`);
-  }
-  const dims = shape[1]!.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (!dims.every((d) => /^\d+L?$/.test(d))) throw new TypeError(`${fn}: Expected integer dimensions but the shape reads (${shape[1]})`);
-  return {
-    dtype,
-    littleEndian: descr[1] !== '>',
-    fortranOrder: order[1] === 'True',
-    shape: dims.map((d) => Number.parseInt(d, 10)),
+  return { dtype, littleEndian: descr[1] !== '>', fortranOrder: fields.fortranOrder, shape: fields.shape, dataStart };
+}
+
+/** The bytes a header declares (header and data), for the gzip cap. */
+function declaredSize(fn: string) {
+  return (head: Uint8Array): DeclaredSize => {
+    const header = readHeader(fn, head);
+    if ('need' in header) return header;
+    return { total: header.dataStart + header.shape.reduce((a, d) => a * d, 1) * ITEM_SIZE[header.dtype] };
   };
 }
 
@@ -90,28 +104,19 @@ function fortranToC(data: NumericData, shape: number[]): NumericData {
 
 export function parseNpy(input: Uint8Array, options: ReadOptions = {}): NumericArray {
   const fn = 'parseNpy';
-  const bytes = maybeGunzip(fn, input, options.maxBytes);
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
-    throw new TypeError(`${fn}: Expected the NPY magic "\\x93NUMPY" at the start of the data`);
+  const bytes = gunzipDeclared(fn, input, declaredSize(fn), options.maxBytes);
+  const header = readHeader(fn, bytes);
+  if ('need' in header) {
+    if (header.need <= 8) throw new TypeError(`${fn}: Expected the NPY magic "\\x93NUMPY" and a version but the data has ${bytes.length} bytes`);
+    if (header.need <= 12) throw new RangeError(`${fn}: the data ends inside the header length`);
+    throw new RangeError(`${fn}: the header declares ${header.need - (bytes[6] === 1 ? 10 : 12)} bytes but the data has ${bytes.length - (bytes[6] === 1 ? 10 : 12)} after the magic`);
   }
-  const major = bytes[6]!;
-  if (major < 1 || major > 3) throw new TypeError(`${fn}: unsupported NPY version ${major}.${bytes[7]} (expected 1, 2 or 3)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lengthBytes = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lengthBytes) throw new RangeError(`${fn}: the data ends inside the header length`);
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const dataStart = 8 + lengthBytes + headerLength;
-  if (dataStart > bytes.length) {
-    throw new RangeError(`${fn}: the header declares ${headerLength} bytes but the data has ${bytes.length - 8 - lengthBytes} after the magic`);
-  }
-  const decoder = new TextDecoder(major === 3 ? 'utf-8' : 'latin1');
-  const header = parseHeader(fn, decoder.decode(bytes.subarray(8 + lengthBytes, dataStart)));
-  const available = bytes.length - dataStart;
+  const available = bytes.length - header.dataStart;
   const count = checkedCount(fn, header.shape, ITEM_SIZE[header.dtype], available);
   if (count * ITEM_SIZE[header.dtype] !== available) {
-    throw new RangeError(`${fn}: the header declares shape [${header.shape.join(', ')}] ('${header.dtype}', ${count * ITEM_SIZE[header.dtype]} bytes) but the file holds ${available}`);
+    throw new RangeError(`${fn}: the header declares shape ${formatShape(header.shape)} ('${header.dtype}', ${count * ITEM_SIZE[header.dtype]} bytes) but the file holds ${available}`);
   }
-  let data = readValues(header, new DataView(bytes.buffer, bytes.byteOffset + dataStart, available), count);
+  let data = readValues(header, new DataView(bytes.buffer, bytes.byteOffset + header.dataStart, available), count);
   if (header.fortranOrder && header.shape.length > 1) data = fortranToC(data, header.shape);
   return { dtype: header.dtype, shape: header.shape, data };
 }

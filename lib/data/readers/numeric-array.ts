@@ -25,17 +25,25 @@ export function allocateNumeric(dtype: NumericDType, length: number): NumericDat
   }
 }
 
+/** A shape for an error message: "[2, 3]", or its first 8 dimensions and the count. */
+export function formatShape(shape: readonly number[]): string {
+  return shape.length <= 8 ? `[${shape.join(', ')}]` : `[${shape.slice(0, 8).join(', ')}, … (${shape.length} dimensions)]`;
+}
+
 /**
  * Element count of a shape, refusing more than `limit` (what the file can hold): checked before
  * anything is allocated, so a lying header cannot ask for more memory than the file has.
  */
 export function checkedCount(fn: string, shape: readonly number[], itemSize: number, available: number): number {
-  let count = 1;
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new RangeError(`${fn}: Expected non-negative integer dimensions but the header declares ${d}`);
+  }
+  if (shape.includes(0)) return 0; // empty, whatever the other dimensions say
+  let count = 1;
+  for (const d of shape) {
     count *= d;
     if (count * itemSize > available) {
-      throw new RangeError(`${fn}: the header declares shape [${shape.join(', ')}] (${itemSize}-byte items) but the file holds only ${available} bytes of data`);
+      throw new RangeError(`${fn}: the header declares shape ${formatShape(shape)} (${itemSize}-byte items) but the file holds only ${available} bytes of data`);
     }
   }
   return count;

@@ -11,3 +11,4 @@ export type { BceOptions, Labels, MarginOptions, NllOptions, Reduction } from '.
 export { elasticNetPenalty, l1Penalty, l2Penalty } from './penalty';
 export { elu, gelu, leakyRelu, prelu, relu, sigmoid, softplus, tanh } from '../../autograd/ops/activation';
 export { logSoftmax, softmax } from '../../autograd/ops/softmax';
+export { hierarchicalSoftmaxLoss } from '../../autograd/ops/hsoftmax';
