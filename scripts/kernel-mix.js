@@ -27,6 +27,12 @@ function mix(b) {
   const p = f(N, 14), g = f(N, 15), s1 = f(N, 16), s2 = f(N, 17), s3 = new Float32Array(N);
   const gamma = f(C, 18).map(Math.abs), beta = f(C, 19), rMean = new Float32Array(C), rVar = new Float32Array(C).fill(1);
   const mean = new Float32Array(C), invStd = new Float32Array(C), dGamma = new Float32Array(C), dBeta = new Float32Array(C);
+  // Hierarchical softmax over 4 classes: a complete binary tree of 3 nodes, paths of depth 2.
+  const tree = [Int32Array.from([0, 2, 4, 6, 8]), Int32Array.from([0, 1, 0, 1, 0, 2, 0, 2]), Int32Array.from([0, 0, 0, 1, 1, 0, 1, 1])];
+  const hLabels = Int32Array.from({ length: R }, (_, i) => i % 4);
+  const hWeight = f(3 * C, 20), hBias = f(3, 21), dz = new Float32Array(R * 2), hLosses = new Float32Array(R);
+  const dLosses = new Float32Array(R).fill(1 / R), dxH = new Float32Array(N), dwH = new Float32Array(3 * C), dbH = new Float32Array(3);
+  const logProbs = new Float32Array(R * 4);
   let step = 0;
   return [
     ['gemm', () => b.gemm(false, false, R, C, C, 1, x, w, 0, out)],
@@ -61,6 +67,9 @@ function mix(b) {
     ['clipGradNorm', () => b.clipGradNorm([g, col3], 1e6)],
     ['clipGradValue', () => b.clipGradValue([col4], 10)],
     ['firstNonFinite', () => b.firstNonFinite(x)],
+    ['hsoftmaxLoss', () => b.hsoftmaxLoss(x, hLabels, hWeight, hBias, ...tree, R, C, 4, 2, dz, hLosses)],
+    ['hsoftmaxBackward', () => b.hsoftmaxBackward(x, hLabels, hWeight, ...tree, dz, dLosses, R, C, 4, 2, dxH, dwH, dbH)],
+    ['hsoftmaxLogProbs', () => b.hsoftmaxLogProbs(x, hWeight, hBias, ...tree, R, C, 4, logProbs)],
   ];
 }
 

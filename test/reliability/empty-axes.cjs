@@ -32,6 +32,10 @@ const calls = {
   'batchNormEval n': () => b.batchNormEval(F(0), big, 0, 1, F(0), F(0), F(0), F(0), 1e-5, F(0)),
   'batchNormEval hw': () => b.batchNormEval(F(0), 1, 0, big, F(0), F(0), F(0), F(0), 1e-5, F(0)),
   'batchNormBackward n': () => b.batchNormBackward(F(0), F(0), big, 0, 1, F(0), F(0), F(0), F(0), F(0), F(0)),
+  'hsoftmaxLoss depth': () => b.hsoftmaxLoss(F(0), I(0), F(0), F(0), Int32Array.of(0, 0), I(0), I(0), 0, 0, 1, big, F(0), F(0)),
+  'hsoftmaxLoss features': () => b.hsoftmaxLoss(F(0), I(0), F(0), F(0), Int32Array.of(0, 0), I(0), I(0), 0, big, 1, 0, F(0), F(0)),
+  'hsoftmaxBackward features': () => b.hsoftmaxBackward(F(0), I(0), F(0), Int32Array.of(0, 0), I(0), I(0), F(0), F(0), 0, big, 1, 0, F(0), F(0), F(0)),
+  'hsoftmaxLogProbs features': () => b.hsoftmaxLogProbs(F(0), F(0), F(0), Int32Array.of(0, 0), I(0), I(0), 0, big, 1, F(0)),
 };
 const results = {};
 for (const [name, call] of Object.entries(calls)) {
