@@ -61,6 +61,16 @@ class ThreadPool {
 
   size_t size() const { return size_.load(); }
 
+  void retain() {
+    std::lock_guard<std::mutex> call(callMutex_);
+    ++users_;
+  }
+
+  void release() {
+    std::lock_guard<std::mutex> call(callMutex_);
+    if (users_ > 0 && --users_ == 0) stopWorkers();
+  }
+
   void resize(size_t n) {
     std::lock_guard<std::mutex> call(callMutex_);
     if (n == size_.load()) return;
@@ -158,6 +168,7 @@ class ThreadPool {
 
   std::atomic<size_t> size_;
   std::mutex callMutex_;  // one parallel call (or resize) at a time
+  size_t users_ = 0;      // environments holding a lease (guarded by callMutex_)
   std::mutex mutex_;      // guards what follows
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
@@ -183,6 +194,10 @@ ThreadPool& pool() {
 size_t numThreads() { return pool().size(); }
 
 void setNumThreads(size_t n) { pool().resize(n); }
+
+void retainPool() { pool().retain(); }
+
+void releasePool() { pool().release(); }
 
 void parallelFor(size_t count, ParallelTask task, void* context) {
   pool().run(count, task, context);

@@ -1,8 +1,9 @@
 // One small persistent pool of worker threads for the kernels. The calling thread works too, so
 // a pool of n threads starts n - 1 workers (lazily, on the first parallel call). One call at a
 // time: a second JavaScript thread (worker_threads) waits for the first instead of sharing the
-// workers. After a job, workers watch for the next one for 100 µs, then sleep. The workers are
-// joined when the process exits.
+// workers, so concurrent callers never see each other's jobs. After a job, workers watch for the
+// next one for 100 µs, then sleep. The workers are joined when the last environment that loaded
+// the addon is torn down (releasePool), or at process exit.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +21,13 @@ void setNumThreads(size_t n);
 // Runs task(context, i) once for every i in [0, count), spread over the pool and the calling
 // thread; returns when all are done. Which thread runs which i is up to timing, so a task must
 // write results that depend on i only. An exception from a task is rethrown here.
+// Every Node environment (the main thread, each worker_thread) that loads the addon holds one
+// lease on the pool (addon.cc, per-environment instance data). Releasing the last lease joins the
+// workers, so no pool thread runs on after the environments that used it are gone; the next
+// parallel call starts them again.
+void retainPool();
+void releasePool();
+
 using ParallelTask = void (*)(void* context, size_t i);
 void parallelFor(size_t count, ParallelTask task, void* context);
 

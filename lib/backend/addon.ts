@@ -1,10 +1,18 @@
 /**
- * Finds and loads the native addon, once. TENSORGRAD_ADDON=path picks a build (the cmake-js one,
- * a sanitizer build); otherwise the node-gyp build that `npm install` made.
+ * Finds and loads the native addon, once, trying in order:
+ * 1. TENSORGRAD_ADDON=path when set (the cmake-js build, a sanitizer build), and then nothing else:
+ *    a run that names a build must not silently test another one;
+ * 2. the prebuild shipped in the package (prebuilds/<platform>-<arch>), when its manifest fits
+ *    this platform, architecture, C library and N-API version;
+ * 3. the local build that `npm install` or `npm run build` made (build/Release).
+ * When none loads, `error` lists every candidate and why it failed, for the one warning that
+ * select.ts prints before falling back to the reference backend.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Backend } from './backend';
+import { KERNEL_NAMES } from './contract';
+import { matchingPrebuild, runtimeLibc } from './prebuild';
 
 /** What the addon exports: the kernels of the contract plus a few facts about the build. */
 export type NativeAddon = Omit<Backend, 'name'> & {
@@ -22,10 +30,16 @@ export type NativeAddon = Omit<Backend, 'name'> & {
 export const SIMD_LEVELS = ['avx512', 'avx2', 'portable'] as const;
 export type SimdLevel = (typeof SIMD_LEVELS)[number];
 
+/** Where an addon file came from, in the order they are tried. */
+export type AddonSource = 'TENSORGRAD_ADDON' | 'prebuild' | 'local build';
+
 export interface AddonLoad {
   addon?: NativeAddon;
-  /** The file that loaded. */
+  /** The file that loaded, and which kind of candidate it was. */
   path?: string;
+  source?: AddonSource;
+  /** Every candidate passed over before the one that loaded (or all of them), with the reason. */
+  skipped?: string[];
   /** Why no addon loaded: each path tried and what went wrong with it. */
   error?: string;
 }
@@ -35,10 +49,32 @@ export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 
 let cached: AddonLoad | undefined;
 
-function candidates(): string[] {
+interface Candidate {
+  source: AddonSource;
+  file?: string;
+  /** Why the candidate was passed over without trying to load it. */
+  unusable?: string;
+}
+
+function candidates(): Candidate[] {
   const forced = process.env['TENSORGRAD_ADDON'];
-  if (forced) return [path.resolve(forced)];
-  return [path.join(PACKAGE_ROOT, 'build', 'Release', 'tensorgrad.node')];
+  if (forced) return [{ source: 'TENSORGRAD_ADDON', file: path.resolve(forced) }];
+  const local = path.join(PACKAGE_ROOT, 'build', 'Release', 'tensorgrad.node');
+  const prebuild = matchingPrebuild(PACKAGE_ROOT);
+  let first: Candidate = 'file' in prebuild ? { source: 'prebuild', file: prebuild.file } : { source: 'prebuild', unusable: prebuild.reason };
+  // A developer who rebuilt after `npm run prebuild` means the rebuilt kernels.
+  if (first.file && modified(local) > modified(first.file)) {
+    first = { source: 'prebuild', unusable: `${first.file} is older than the local build ${local}` };
+  }
+  return [first, { source: 'local build', file: local }];
+}
+
+function modified(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return -Infinity;
+  }
 }
 
 function tryLoad(file: string): NativeAddon {
@@ -46,23 +82,34 @@ function tryLoad(file: string): NativeAddon {
   const module = { exports: {} as NativeAddon };
   process.dlopen(module, file);
   if (typeof module.exports.gemm !== 'function') throw new Error('the file is not the tensorgrad addon');
+  // A build older than the TypeScript (a stale prebuild) lacks kernels: let the next one serve.
+  const exports = module.exports as unknown as Record<string, unknown>;
+  const missing = KERNEL_NAMES.filter((name) => typeof exports[name] !== 'function');
+  if (missing.length > 0) throw new Error(`the build is older than this library: it lacks ${missing.join(', ')}`);
   return module.exports;
 }
 
 export function loadAddon(): AddonLoad {
   if (cached) return cached;
   const failures: string[] = [];
-  for (const file of candidates()) {
+  for (const candidate of candidates()) {
+    if (!candidate.file) {
+      failures.push(`${candidate.source}: ${candidate.unusable}`);
+      continue;
+    }
     try {
-      cached = { addon: tryLoad(file), path: file };
+      cached = { addon: tryLoad(candidate.file), path: candidate.file, source: candidate.source, skipped: failures };
       return cached;
     } catch (e) {
-      failures.push(`${file}: ${(e as Error).message}`);
+      failures.push(`${candidate.source}: ${candidate.file}: ${(e as Error).message.trim()}`);
     }
   }
+  const libc = runtimeLibc();
   cached = {
-    error: `the native addon did not load (platform ${process.platform}-${process.arch}, ` +
-      `N-API ${process.versions.napi}); tried ${failures.join('; ')}`,
+    skipped: failures,
+    error: `the native addon did not load (platform ${process.platform}-${process.arch}` +
+      `${libc ? `, ${libc}` : ''}, N-API ${process.versions.napi}, Node ${process.versions.node}); ` +
+      `tried ${failures.join('; ')}`,
   };
   return cached;
 }

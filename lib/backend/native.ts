@@ -3,7 +3,7 @@
  */
 import type { Backend, KernelName } from './backend';
 import { KERNEL_NAMES } from './contract';
-import { loadAddon, SIMD_LEVELS, type NativeAddon, type SimdLevel } from './addon';
+import { loadAddon, SIMD_LEVELS, type AddonSource, type NativeAddon, type SimdLevel } from './addon';
 
 let cached: Backend | undefined;
 
@@ -33,8 +33,11 @@ function requireAddon(): NativeAddon {
 export interface NativeInfo {
   /** Whether the addon loaded. */
   available: boolean;
-  /** The addon file, when it loaded. */
+  /** The addon file, when it loaded, and where it came from (TENSORGRAD_ADDON, prebuild, local build). */
   path?: string;
+  source?: AddonSource;
+  /** Candidates passed over before the one that loaded, each with the reason. */
+  skipped?: string[];
   /** Why it did not load. */
   error?: string;
   /** The SIMD level the kernels take now, and the best this CPU supports. */
@@ -51,6 +54,8 @@ export function nativeInfo(): NativeInfo {
   return {
     available: true,
     path: load.path!,
+    source: load.source!,
+    skipped: load.skipped ?? [],
     simd: load.addon.simdLevel(),
     detectedSimd: load.addon.detectedSimd,
     simdLevels: SIMD_LEVELS.slice(SIMD_LEVELS.indexOf(load.addon.detectedSimd)),

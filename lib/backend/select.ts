@@ -39,8 +39,11 @@ function fromEnvironment(): Backend {
   if (load.addon) return nativeBackend();
   if (!warned) {
     warned = true;
+    // One warning per process, naming every candidate and why it failed (docs/troubleshooting.md).
     process.emitWarning(`tensorgrad is using the slow reference backend: ${load.error}`, {
       code: 'TENSORGRAD_NATIVE_UNAVAILABLE',
+      detail: 'docs/troubleshooting.md in the tensorgrad package explains each reason; ' +
+        'TENSORGRAD_BACKEND=native makes this an error instead.',
     });
   }
   return referenceBackend;

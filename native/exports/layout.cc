@@ -43,6 +43,8 @@ Napi::Value GatherRows(const Napi::CallbackInfo& info) {
   args.requireLength(out, args.product(indices.length, cols, "indices.length*cols"), "indices.length*cols");
   args.requireDisjoint(out, x);
   checkIndices(args, indices, rows);
+  // Rows of no columns: nothing to copy (and x, out may be null, which memcpy must not get).
+  if (cols == 0) return info.Env().Undefined();
   gatherRows(x.data, cols, indices.data, indices.length, out.data);
   return info.Env().Undefined();
 }

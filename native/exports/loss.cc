@@ -82,6 +82,9 @@ Napi::Value SoftmaxForward(const Napi::CallbackInfo& info, const char* fn) {
   const F32Arg y = args.f32(3, "y");
   requireMatrix(args, y, rows, cols);
   requireSameOrDisjoint(args, y, x);
+  // Nothing to compute; the kernels size a row's scratch by cols alone, which an empty input
+  // does not bound ([0, 2^45] would ask for 256 TiB).
+  if (rows == 0 || cols == 0) return info.Env().Undefined();
   Kernel(x.data, rows, cols, y.data);
   return info.Env().Undefined();
 }

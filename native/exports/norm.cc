@@ -76,6 +76,9 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
                {{x, false}, {gamma, false}, {beta, false}, {runningMean, true}, {runningVar, true},
                 {y, true}, {mean, true}, {invStd, true}},
                {"y", "x"});
+  // No channels: nothing to normalize or update. The kernel would still walk all n images,
+  // and n alone may be up to 2^53 (hostile sizes must not hang the process).
+  if (c == 0) return info.Env().Undefined();
   batchNormTrain(x.data, n, c, hw, gamma.data, beta.data, runningMean.data, runningVar.data, eps,
                  momentum, y.data, mean.data, invStd.data);
   return info.Env().Undefined();
@@ -98,6 +101,7 @@ Napi::Value BatchNormEval(const Napi::CallbackInfo& info) {
                {{x, false}, {gamma, false}, {beta, false}, {runningMean, false},
                 {runningVar, false}, {y, true}},
                {"y", "x"});
+  if (size == 0) return info.Env().Undefined();  // y is empty; n may be 2^53 with c = 0
   batchNormEval(x.data, n, c, hw, gamma.data, beta.data, runningMean.data, runningVar.data, eps,
                 y.data);
   return info.Env().Undefined();
@@ -121,6 +125,7 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
                {{x, false}, {dy, false}, {gamma, false}, {mean, false}, {invStd, false},
                 {dx, true}, {dgamma, true}, {dbeta, true}},
                {"dx", "dy"});
+  if (c == 0) return info.Env().Undefined();  // every output is empty; n may be 2^53
   batchNormBackward(x.data, dy.data, n, c, hw, gamma.data, mean.data, invStd.data, dx.data,
                     dgamma.data, dbeta.data);
   return info.Env().Undefined();
