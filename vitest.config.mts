@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/report-backends.ts'],
-    // Separate processes: the addon is not yet declared safe for worker_threads.
+    // Separate processes: each file gets its own addon and thread pool (worker_threads are
+    // tested on purpose in test/reliability/workers.test.ts), and a crash takes down one file.
     pool: 'forks',
     testTimeout: 60_000,
   },
