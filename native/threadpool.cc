@@ -90,10 +90,21 @@ class ThreadPool {
     wake_.notify_all();
     work();
     // Every index is claimed: close the job to workers not yet awake (on a busy machine they
-    // may not run for a while, and need not), and wait only for those that joined.
+    // may not run for a while, and need not), and wait only for those that joined: watching
+    // for a while first, as the workers do, since a wake-up through the condition variable can
+    // cost as much as the part a worker computed.
     std::unique_lock<std::mutex> lock(mutex_);
     open_ = false;
-    done_.wait(lock, [this] { return active_ == 0; });
+    if (active_.load() != 0) {
+      lock.unlock();
+      const auto until = std::chrono::steady_clock::now() + kSpin;
+      for (unsigned i = 1; active_.load(std::memory_order_acquire) != 0; ++i) {
+        pause();
+        if (i % 64 == 0 && std::chrono::steady_clock::now() > until) break;
+      }
+      lock.lock();
+    }
+    done_.wait(lock, [this] { return active_.load() == 0; });
     task_ = nullptr;
     if (error_) std::rethrow_exception(error_);
   }
@@ -165,7 +176,7 @@ class ThreadPool {
   std::atomic<uint64_t> published_{0};  // generation_, for the spinning workers
   bool stop_ = false;
   bool open_ = false;   // the current job still takes workers
-  size_t active_ = 0;   // workers inside the current job
+  std::atomic<size_t> active_{0};  // workers inside the current job (changed under mutex_)
   std::exception_ptr error_;
   ParallelTask task_ = nullptr;
   void* context_ = nullptr;

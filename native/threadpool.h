@@ -1,7 +1,8 @@
 // One small persistent pool of worker threads for the kernels. The calling thread works too, so
 // a pool of n threads starts n - 1 workers (lazily, on the first parallel call). One call at a
 // time: a second JavaScript thread (worker_threads) waits for the first instead of sharing the
-// workers. After a job, workers watch for the next one for 100 µs, then sleep. The workers are
+// workers. After a job, workers watch for the next one for 100 µs, then sleep; the caller watches
+// for the workers to finish their parts for as long before it sleeps. The workers are
 // joined when the process exits.
 #pragma once
 
