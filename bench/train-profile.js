@@ -2,9 +2,11 @@
 // cross-entropy, Adam) spends its time: each kernel of the step called alone with the step's
 // shapes, next to the whole step, the forward pass and the optimizer, all in one process. What
 // the kernels do not account for is the JavaScript around them (ops, tape, pool, checks).
-//   node bench/train-profile.js [--batch 32,128,512] [--threads 1] [--rounds 7] [--ms 150]
+//   node bench/train-profile.js [--batch 32,128,512] [--threads 1] [--rounds 7] [--ms 150] [--clock cpu|wall]
 // Each row is the median over rounds of the mean time per call, the rows interleaved round by
-// round so a busy machine slows them alike. Needs `npm run build:ts` (reads dist/).
+// round so a busy machine slows them alike. On one thread the clock is the process's CPU time
+// (default), which other processes on a shared machine barely disturb; on more, wall time.
+// Needs `npm run build:ts` (reads dist/).
 'use strict';
 const os = require('node:os');
 const { performance } = require('node:perf_hooks');
@@ -19,6 +21,8 @@ const batches = option('--batch', '32,128,512').split(',').map(Number);
 const threads = Number(option('--threads', '1'));
 const rounds = Number(option('--rounds', '7'));
 const msPerRow = Number(option('--ms', '150'));
+const clockKind = option('--clock', threads === 1 ? 'cpu' : 'wall');
+if (clockKind !== 'cpu' && clockKind !== 'wall') throw new Error(`--clock: Expected cpu or wall but received ${clockKind}`);
 
 tg.setBackend('native');
 tg.setNumThreads(threads);
@@ -94,12 +98,25 @@ function rowsFor(n) {
     for (const s of params) k.adamStep(s.p, s.g, s.m, s.v, noWeights, 1e-9, 0.9, 0.999, 1e-8, 0, false, true, 2);
   }]);
   const kernelCalls = 3 + 2 + 2 + 2 + 3 + 3 + params.length;
+  // The same step with every kernel an empty JavaScript function: what the ops, the tape, the
+  // pool and the optimizer's bookkeeping cost without any arithmetic.
+  const noOp = { name: 'native' };
+  for (const key of Object.keys(k)) if (typeof k[key] === 'function') noOp[key] = () => {};
+  const noOpStep = () => {
+    tg.setBackend(noOp);
+    try {
+      step();
+    } finally {
+      tg.setBackend(k);
+    }
+  };
   return {
     kernels: fused,
     whole: [
       ['whole step', 'pool, zeroGrad, forward, backward, Adam', step],
       ['forward (recorded)', 'net.call + crossEntropy on the tape', () => { pool.reclaim(); pool.run(() => tg.nn.functional.crossEntropy(net.call(x), y)); }],
       ['optimizer.step()', 'Adam over 6 parameters, JS included', () => optimizer.step()],
+      ['no-op step', 'the whole step with empty kernels: JS, tape, pool, optimizer bookkeeping', noOpStep],
       ['N-API call', `one call on a 1-element array (× ${kernelCalls} kernel calls per step)`, () => k.reluBackward(tiny, tiny, tiny)],
     ],
     kernelCalls,
@@ -107,24 +124,27 @@ function rowsFor(n) {
   };
 }
 
-/** The mean ms per call of fn over about msPerRow milliseconds. */
+/** The mean ms per call of fn over about msPerRow milliseconds (of wall time), on the chosen clock. */
 function clock(fn) {
   let calls = 0;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   let now = start;
   while (now - start < msPerRow || calls < 3) {
     fn();
     calls++;
     now = performance.now();
   }
-  return (now - start) / calls;
+  if (clockKind === 'wall') return (now - start) / calls;
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / 1000 / calls;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => (ms >= 0.1 ? ms.toFixed(3) : ms.toFixed(4));
 
 console.log(`# bench:train profile\n`);
-console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}, SIMD ${tg.nativeInfo().simd}; threads ${threads}; median of ${rounds} rounds, ${msPerRow} ms per row per round\n`);
+console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}, SIMD ${tg.nativeInfo().simd}; threads ${threads}; ${clockKind === 'cpu' ? 'CPU time of the process' : 'wall time'}; median of ${rounds} rounds, ${msPerRow} ms per row per round\n`);
 for (const n of batches) {
   const { kernels, whole, kernelCalls, flops } = rowsFor(n);
   const all = [...whole, ...kernels];
@@ -133,7 +153,7 @@ for (const n of batches) {
   const ms = times.map(median);
   const stepMs = ms[0];
   const kernelMs = ms.slice(whole.length).reduce((a, b) => a + b, 0);
-  const callMs = ms[3];
+  const callMs = ms[4];
   console.log(`## batch ${n}: ${fmt(stepMs)} ms/step, ${Math.round(n / stepMs * 1000)} samples/s, ${(flops / stepMs / 1e6).toFixed(1)} GFLOPS\n`);
   console.log('| phase | what | ms | % of step |');
   console.log('|---|---|---|---|');

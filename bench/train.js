@@ -143,7 +143,7 @@ function main() {
     '# bench:train',
     '',
     `machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version}; FMA peak per core (${require('../dist').nativeInfo().detectedSimd}): ${format(peak, 1)} GFLOPS`,
-    `model: 784-256-128-10 ReLU, softmax cross-entropy, Adam lr 1e-3; Fashion-MNIST 60 000 training images; ${seconds} s per measurement, median of ${quick ? 1 : 3}`,
+    `model: 784-256-128-10 ReLU, softmax cross-entropy, Adam lr 1e-3; Fashion-MNIST 60 000 training images; ${seconds} s per measurement, median of ${quick ? 1 : 3}; subnormals flushed to zero in tensorgrad and PyTorch alike (setFlushDenormal / torch.set_flush_denormal)`,
     '',
     '| scenario | peer | threads | samples/s | ms/step | peak RSS MiB | effective GFLOPS | tensorgrad (same threads) ÷ peer |',
     '|---|---|---|---|---|---|---|---|',

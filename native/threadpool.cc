@@ -4,6 +4,7 @@
 // are left, so it never waits for a worker that has not started.
 #include "threadpool.h"
 
+#include "denormals.h"
 #include "platform.h"
 #ifdef TG_X86
 #include <immintrin.h>  // _mm_pause (SSE2, every x86-64)
@@ -82,13 +83,14 @@ class ThreadPool {
       context_ = context;
       count_ = count;
       next_.store(0);
+      flush_ = flushDenormals();
       open_ = true;
       error_ = nullptr;
       ++generation_;
       published_.store(generation_, std::memory_order_release);
     }
     wake_.notify_all();
-    work();
+    work(false);
     // Every index is claimed: close the job to workers not yet awake (on a busy machine they
     // may not run for a while, and need not), and wait only for those that joined: watching
     // for a while first, as the workers do, since a wake-up through the condition variable can
@@ -111,7 +113,9 @@ class ThreadPool {
 
  private:
   // Claims and runs indices until none are left; the first exception is kept for the caller.
-  void work() {
+  // A worker takes the caller's subnormal mode for the job (the caller's own is already set).
+  void work(bool worker) {
+    const DenormalScope denormals(worker && flush_);
     for (size_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) {
       try {
         task_(context_, i);
@@ -138,7 +142,7 @@ class ThreadPool {
         if (!open_) continue;  // woke after the caller finished the job alone
         ++active_;
       }
-      work();
+      work(true);
       std::lock_guard<std::mutex> lock(mutex_);
       if (--active_ == 0) done_.notify_one();
     }
@@ -181,6 +185,7 @@ class ThreadPool {
   ParallelTask task_ = nullptr;
   void* context_ = nullptr;
   size_t count_ = 0;
+  bool flush_ = false;  // the caller's flushDenormals() for this job
   std::atomic<size_t> next_{0};
 };
 

@@ -7,8 +7,11 @@ const tg = require('../../dist');
 const { loadFashion, batches } = require('./fashion');
 
 const spec = JSON.parse(process.argv[2] ?? '{}');
-const { batch = 128, threads = 1, variant = 'mlp', seconds = 3, warmupSteps = 20, epochs = 0, backend = 'native', seed = 0 } = spec;
+const { batch = 128, threads = 1, variant = 'mlp', seconds = 3, warmupSteps = 20, epochs = 0, backend = 'native', seed = 0, flushDenormal = true } = spec;
 tg.setBackend(backend);
+// As torch.set_flush_denormal in pytorch_run.py: Adam's moments of weights whose gradient is
+// mostly zero decay into subnormals and stay there, which this CPU processes slowly.
+tg.setFlushDenormal(flushDenormal);
 if (backend !== 'reference') tg.setNumThreads(threads);
 tg.manualSeed(seed);
 

@@ -11,4 +11,5 @@ export { nativeBackend, nativeInfo, setSimdLevel, type NativeInfo } from './nati
 export type { SimdLevel } from './addon';
 export type { Activation } from './contract/gemm';
 export { getNumThreads, setNumThreads } from './threads';
+export { getFlushDenormal, setFlushDenormal } from './denormals';
 export { findDivergence, formatDivergence, type Divergence, type Tolerance } from './compare';
