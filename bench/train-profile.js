@@ -2,7 +2,7 @@
 // cross-entropy, Adam) spends its time: each kernel of the step called alone with the step's
 // shapes, next to the whole step, the forward pass and the optimizer, all in one process. What
 // the kernels do not account for is the JavaScript around them (ops, tape, pool, checks).
-//   node bench/train-profile.js [--batch 32,128,512] [--threads 1] [--rounds 7] [--ms 150] [--clock cpu|wall]
+//   node bench/train-profile.js [--batch 32,128,512] [--threads 1] [--rounds 7] [--ms 150] [--clock cpu|wall] [--no-flush]
 // Each row is the median over rounds of the mean time per call, the rows interleaved round by
 // round so a busy machine slows them alike. On one thread the clock is the process's CPU time
 // (default), which other processes on a shared machine barely disturb; on more, wall time.
@@ -24,8 +24,10 @@ const msPerRow = Number(option('--ms', '150'));
 const clockKind = option('--clock', threads === 1 ? 'cpu' : 'wall');
 if (clockKind !== 'cpu' && clockKind !== 'wall') throw new Error(`--clock: Expected cpu or wall but received ${clockKind}`);
 
+const flush = !args.includes('--no-flush');
 tg.setBackend('native');
 tg.setNumThreads(threads);
+tg.setFlushDenormal(flush); // as bench:train does (--no-flush: IEEE subnormals)
 const k = tg.getBackend();
 const LAYERS = [[784, 256, 'relu'], [256, 128, 'relu'], [128, 10, 'none']];
 
@@ -45,11 +47,12 @@ function rowsFor(n) {
   const net = new tg.nn.Sequential(...LAYERS.map(([i, o, a]) => new tg.nn.Linear(i, o, { activation: a })));
   const optimizer = new tg.optim.Adam(net.parameters(), { lr: 1e-3 });
   const pool = new tg.BufferPool();
+  const netParams = net.parameters();
   const x = new tg.Tensor(random(n * 784, 1).map((v) => v + 0.5), [n, 784]);
   const y = Int32Array.from({ length: n }, (_, i) => (i * 7) % 10);
   const step = () => {
     pool.reclaim();
-    for (const p of net.parameters()) if (p.grad) pool.give(p.grad.data);
+    for (const p of netParams) if (p.grad) pool.give(p.grad.data);
     optimizer.zeroGrad();
     pool.run(() => tg.nn.functional.crossEntropy(net.call(x), y).backward());
     optimizer.step();
@@ -144,7 +147,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => (ms >= 0.1 ? ms.toFixed(3) : ms.toFixed(4));
 
 console.log(`# bench:train profile\n`);
-console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}, SIMD ${tg.nativeInfo().simd}; threads ${threads}; ${clockKind === 'cpu' ? 'CPU time of the process' : 'wall time'}; median of ${rounds} rounds, ${msPerRow} ms per row per round\n`);
+console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}, SIMD ${tg.nativeInfo().simd}; threads ${threads}; subnormals ${flush ? 'flushed' : 'kept'}; ${clockKind === 'cpu' ? 'CPU time of the process' : 'wall time'}; median of ${rounds} rounds, ${msPerRow} ms per row per round\n`);
 for (const n of batches) {
   const { kernels, whole, kernelCalls, flops } = rowsFor(n);
   const all = [...whole, ...kernels];

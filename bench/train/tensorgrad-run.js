@@ -36,9 +36,11 @@ const optimizer = new tg.optim.Adam(net.parameters(), { lr: 1e-3 });
 const pool = new tg.BufferPool();
 const loss = (x, y) => tg.nn.functional.crossEntropy(net.call(x), y);
 
+const params = net.parameters(); // once: the module tree does not change
+
 function trainStep(x, y) {
   pool.reclaim();
-  for (const p of net.parameters()) if (p.grad) pool.give(p.grad.data);
+  for (const p of params) if (p.grad) pool.give(p.grad.data);
   optimizer.zeroGrad();
   pool.run(() => loss(x, y).backward());
   optimizer.step();
