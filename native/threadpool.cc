@@ -67,12 +67,15 @@ class ThreadPool {
     if (n == size_.load()) return;
     stopWorkers();  // restarted at the right size by the next parallel call
     size_.store(n);
+    losses_ = 0.0;
+    solo_ = 0;
   }
 
   void run(size_t count, ParallelTask task, void* context) {
     std::lock_guard<std::mutex> call(callMutex_);
     const size_t wanted = size_.load() - 1;
-    if (count <= 1 || wanted == 0) {
+    if (count <= 1 || wanted == 0 || solo_ > 0) {
+      if (count > 1 && solo_ > 0) --solo_;
       for (size_t i = 0; i < count; ++i) task(context, i);
       return;
     }
@@ -90,7 +93,9 @@ class ThreadPool {
       published_.store(generation_, std::memory_order_release);
     }
     wake_.notify_all();
-    work(false);
+    const auto start = std::chrono::steady_clock::now();
+    const size_t own = work(false);
+    const auto ownEnd = std::chrono::steady_clock::now();
     // Every index is claimed: close the job to workers not yet awake (on a busy machine they
     // may not run for a while, and need not), and wait only for those that joined: watching
     // for a while first, as the workers do, since a wake-up through the condition variable can
@@ -108,15 +113,37 @@ class ThreadPool {
     }
     done_.wait(lock, [this] { return active_.load() == 0; });
     task_ = nullptr;
+    judge(own, count, ownEnd - start, std::chrono::steady_clock::now() - start);
     if (error_) std::rethrow_exception(error_);
   }
 
  private:
+  // On a machine whose cores other processes keep busy, a worker is often preempted inside its
+  // part and the caller waits for it to be scheduled again, which costs more than doing every
+  // part itself. After each parallel job: was it slower than the caller alone would have been
+  // (its own time per index times the count)? When most recent jobs were, the next kSoloJobs
+  // jobs run on the calling thread, then workers are tried again. Only who runs a part changes,
+  // never the parts, so the bits stay the same.
+  static constexpr size_t kSoloJobs = 256;
+  void judge(size_t own, size_t count, std::chrono::steady_clock::duration ownTime,
+             std::chrono::steady_clock::duration total) {
+    if (own == 0) return;  // the caller ran nothing: no estimate
+    const bool lost = total.count() * static_cast<double>(own) >
+                      ownTime.count() * static_cast<double>(count);
+    losses_ = 0.875 * losses_ + (lost ? 0.125 : 0.0);
+    if (losses_ > 0.5) {
+      solo_ = kSoloJobs;
+      losses_ = 0.25;  // a few more losses after the probe send it back to solo
+    }
+  }
+
   // Claims and runs indices until none are left; the first exception is kept for the caller.
   // A worker takes the caller's subnormal mode for the job (the caller's own is already set).
-  void work(bool worker) {
+  // Returns how many indices this thread ran.
+  size_t work(bool worker) {
     const DenormalScope denormals(worker && flush_);
-    for (size_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) {
+    size_t ran = 0;
+    for (size_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1), ++ran) {
       try {
         task_(context_, i);
       } catch (...) {
@@ -124,6 +151,7 @@ class ThreadPool {
         if (!error_) error_ = std::current_exception();
       }
     }
+    return ran;
   }
 
   // `seen`: the generation current when the worker started, so it waits for the next one.
@@ -187,6 +215,10 @@ class ThreadPool {
   size_t count_ = 0;
   bool flush_ = false;  // the caller's flushDenormals() for this job
   std::atomic<size_t> next_{0};
+  // judge()'s record, under callMutex_: a moving share of recent jobs that lost, and how many
+  // jobs are left to run on the calling thread alone.
+  double losses_ = 0.0;
+  size_t solo_ = 0;
 };
 
 ThreadPool& pool() {
