@@ -137,28 +137,34 @@ function main() {
     }
   }
   console.error(`bench:train: ${configs.length} measurements of ${seconds} s, ${quick ? 1 : 3} rounds`);
+  const loadBefore = os.loadavg()[0];
   const measured = measureAll(configs);
+  const loadAfter = os.loadavg()[0];
 
   const lines = [
     '# bench:train',
     '',
     `machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version}; FMA peak per core (${require('../dist').nativeInfo().detectedSimd}): ${format(peak, 1)} GFLOPS`,
-    `model: 784-256-128-10 ReLU, softmax cross-entropy, Adam lr 1e-3; Fashion-MNIST 60 000 training images; ${seconds} s per measurement, median of ${quick ? 1 : 3}`,
+    `model: 784-256-128-10 ReLU, softmax cross-entropy, Adam lr 1e-3; Fashion-MNIST 60 000 training images; ${seconds} s per measurement, median of ${quick ? 1 : 3}; subnormals flushed to zero in tensorgrad and PyTorch alike (setFlushDenormal / torch.set_flush_denormal)`,
+    `load average (1 min) when the measurements began and ended: ${loadBefore.toFixed(2)}, ${loadAfter.toFixed(2)} (other processes share the ${os.cpus().length} cores)`,
     '',
-    '| scenario | peer | threads | samples/s | ms/step | peak RSS MiB | effective GFLOPS | tensorgrad (same threads) ÷ peer |',
-    '|---|---|---|---|---|---|---|---|',
+    '| scenario | peer | threads | samples/s | ms/step | peak RSS MiB | effective GFLOPS | tensorgrad (same threads) ÷ peer | tensorgrad ÷ PyTorch at its best thread count |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const m of measured) {
     const r = m.result;
     if (r.error) {
-      lines.push(`| ${m.scenario} | ${m.label} | ${m.threads} | failed: ${r.error} | | | | |`);
+      lines.push(`| ${m.scenario} | ${m.label} | ${m.threads} | failed: ${r.error} | | | | | |`);
       continue;
     }
     const flopsPerSample = m.spec.variant === 'inference' ? FORWARD_FLOPS : 3 * FORWARD_FLOPS;
     const gflops = (r.samplesPerSecond * flopsPerSample) / 1e9;
     const ours = measured.find((o) => o.scenario === m.scenario && o.peer === 'tensorgrad' && !o.spec.backend && o.threads === m.threads && !o.result.error);
     const ratio = ours && m.peer !== 'tensorgrad' ? format(ours.result.samplesPerSecond / r.samplesPerSecond, 2) : '';
-    lines.push(`| ${m.scenario} | ${m.label} | ${m.threads} | ${format(r.samplesPerSecond)} | ${format(r.msPerStep, 2)} | ${format(r.peakRssMiB)} | ${format(gflops, 1)}${m.threads === 1 && Number.isFinite(peak) ? ` (${format((100 * gflops) / peak)}% of peak)` : ''} | ${ratio} |`);
+    // The targets compare each tensorgrad thread count with PyTorch's fastest one.
+    const torchBest = Math.max(...measured.filter((o) => o.scenario === m.scenario && o.peer === 'pytorch' && !o.result.error).map((o) => o.result.samplesPerSecond));
+    const vsBest = m.peer === 'tensorgrad' && !m.spec.backend && Number.isFinite(torchBest) ? format(r.samplesPerSecond / torchBest, 2) : '';
+    lines.push(`| ${m.scenario} | ${m.label} | ${m.threads} | ${format(r.samplesPerSecond)} | ${format(r.msPerStep, 2)} | ${format(r.peakRssMiB)} | ${format(gflops, 1)}${m.threads === 1 && Number.isFinite(peak) ? ` (${format((100 * gflops) / peak)}% of peak)` : ''} | ${ratio} | ${vsBest} |`);
   }
 
   const accuracy = [];
@@ -172,8 +178,9 @@ function main() {
   process.stdout.write(table);
   const dir = path.join(HERE, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'train.md'), table);
-  fs.writeFileSync(path.join(dir, 'train.json'), `${JSON.stringify({ date: new Date().toISOString(), machine: cpu, fmaPeakPerCore: peak, seconds, measured, accuracy }, null, 2)}\n`);
+  const { writeFileAtomic } = require('../dist/io/atomic');
+  writeFileAtomic(path.join(dir, 'train.md'), Buffer.from(table));
+  writeFileAtomic(path.join(dir, 'train.json'), Buffer.from(`${JSON.stringify({ date: new Date().toISOString(), machine: cpu, fmaPeakPerCore: peak, seconds, loadAverage: [loadBefore, loadAfter], measured, accuracy }, null, 2)}\n`));
 }
 
 main();

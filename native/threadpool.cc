@@ -4,6 +4,7 @@
 // are left, so it never waits for a worker that has not started.
 #include "threadpool.h"
 
+#include "denormals.h"
 #include "platform.h"
 #ifdef TG_X86
 #include <immintrin.h>  // _mm_pause (SSE2, every x86-64)
@@ -76,12 +77,15 @@ class ThreadPool {
     if (n == size_.load()) return;
     stopWorkers();  // restarted at the right size by the next parallel call
     size_.store(n);
+    losses_ = 0.0;
+    solo_ = 0;
   }
 
   void run(size_t count, ParallelTask task, void* context) {
     std::lock_guard<std::mutex> call(callMutex_);
     const size_t wanted = size_.load() - 1;
-    if (count <= 1 || wanted == 0) {
+    if (count <= 1 || wanted == 0 || solo_ > 0) {
+      if (count > 1 && solo_ > 0) --solo_;
       for (size_t i = 0; i < count; ++i) task(context, i);
       return;
     }
@@ -92,26 +96,64 @@ class ThreadPool {
       context_ = context;
       count_ = count;
       next_.store(0);
+      flush_ = flushDenormals();
       open_ = true;
       error_ = nullptr;
       ++generation_;
       published_.store(generation_, std::memory_order_release);
     }
     wake_.notify_all();
-    work();
+    const auto start = std::chrono::steady_clock::now();
+    const size_t own = work(false);
+    const auto ownEnd = std::chrono::steady_clock::now();
     // Every index is claimed: close the job to workers not yet awake (on a busy machine they
-    // may not run for a while, and need not), and wait only for those that joined.
+    // may not run for a while, and need not), and wait only for those that joined: watching
+    // for a while first, as the workers do, since a wake-up through the condition variable can
+    // cost as much as the part a worker computed.
     std::unique_lock<std::mutex> lock(mutex_);
     open_ = false;
-    done_.wait(lock, [this] { return active_ == 0; });
+    if (active_.load() != 0) {
+      lock.unlock();
+      const auto until = std::chrono::steady_clock::now() + kSpin;
+      for (unsigned i = 1; active_.load(std::memory_order_acquire) != 0; ++i) {
+        pause();
+        if (i % 64 == 0 && std::chrono::steady_clock::now() > until) break;
+      }
+      lock.lock();
+    }
+    done_.wait(lock, [this] { return active_.load() == 0; });
     task_ = nullptr;
+    judge(own, count, ownEnd - start, std::chrono::steady_clock::now() - start);
     if (error_) std::rethrow_exception(error_);
   }
 
  private:
+  // On a machine whose cores other processes keep busy, a worker is often preempted inside its
+  // part and the caller waits for it to be scheduled again, which costs more than doing every
+  // part itself. After each parallel job: was it slower than the caller alone would have been
+  // (its own time per index times the count)? When most recent jobs were, the next kSoloJobs
+  // jobs run on the calling thread, then workers are tried again. Only who runs a part changes,
+  // never the parts, so the bits stay the same.
+  static constexpr size_t kSoloJobs = 256;
+  void judge(size_t own, size_t count, std::chrono::steady_clock::duration ownTime,
+             std::chrono::steady_clock::duration total) {
+    if (own == 0) return;  // the caller ran nothing: no estimate
+    const bool lost = total.count() * static_cast<double>(own) >
+                      ownTime.count() * static_cast<double>(count);
+    losses_ = 0.875 * losses_ + (lost ? 0.125 : 0.0);
+    if (losses_ > 0.5) {
+      solo_ = kSoloJobs;
+      losses_ = 0.25;  // a few more losses after the probe send it back to solo
+    }
+  }
+
   // Claims and runs indices until none are left; the first exception is kept for the caller.
-  void work() {
-    for (size_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) {
+  // A worker takes the caller's subnormal mode for the job (the caller's own is already set).
+  // Returns how many indices this thread ran.
+  size_t work(bool worker) {
+    const DenormalScope denormals(worker && flush_);
+    size_t ran = 0;
+    for (size_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1), ++ran) {
       try {
         task_(context_, i);
       } catch (...) {
@@ -119,6 +161,7 @@ class ThreadPool {
         if (!error_) error_ = std::current_exception();
       }
     }
+    return ran;
   }
 
   // `seen`: the generation current when the worker started, so it waits for the next one.
@@ -137,7 +180,7 @@ class ThreadPool {
         if (!open_) continue;  // woke after the caller finished the job alone
         ++active_;
       }
-      work();
+      work(true);
       std::lock_guard<std::mutex> lock(mutex_);
       if (--active_ == 0) done_.notify_one();
     }
@@ -176,12 +219,17 @@ class ThreadPool {
   std::atomic<uint64_t> published_{0};  // generation_, for the spinning workers
   bool stop_ = false;
   bool open_ = false;   // the current job still takes workers
-  size_t active_ = 0;   // workers inside the current job
+  std::atomic<size_t> active_{0};  // workers inside the current job (changed under mutex_)
   std::exception_ptr error_;
   ParallelTask task_ = nullptr;
   void* context_ = nullptr;
   size_t count_ = 0;
+  bool flush_ = false;  // the caller's flushDenormals() for this job
   std::atomic<size_t> next_{0};
+  // judge()'s record, under callMutex_: a moving share of recent jobs that lost, and how many
+  // jobs are left to run on the calling thread alone.
+  double losses_ = 0.0;
+  size_t solo_ = 0;
 };
 
 ThreadPool& pool() {

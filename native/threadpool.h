@@ -2,8 +2,11 @@
 // a pool of n threads starts n - 1 workers (lazily, on the first parallel call). One call at a
 // time: a second JavaScript thread (worker_threads) waits for the first instead of sharing the
 // workers, so concurrent callers never see each other's jobs. After a job, workers watch for the
-// next one for 100 µs, then sleep. The workers are joined when the last environment that loaded
-// the addon is torn down (releasePool), or at process exit.
+// next one for 100 µs, then sleep; the caller watches for the workers to finish their parts for as
+// long before it sleeps. When most recent jobs took longer than the caller alone would have
+// (workers preempted by other processes on a busy machine), the next jobs run on the calling
+// thread for a while. The workers are joined when the last environment that loaded the addon is
+// torn down (releasePool), or at process exit.
 #pragma once
 
 #include <cstddef>

@@ -20,6 +20,8 @@ warmup = spec.get("warmupSteps", 20)
 epochs = spec.get("epochs", 0)
 seed = spec.get("seed", 0)
 torch.set_num_threads(threads)
+# As setFlushDenormal in tensorgrad-run.js: Adam's moments decay into subnormals, slow on this CPU.
+torch.set_flush_denormal(spec.get("flushDenormal", True))
 torch.manual_seed(seed)
 
 DIR = "/usr/share/datasets/fashion-mnist"

@@ -4,7 +4,7 @@
  * the gradients of all its uses, and adds the result into the .grad of leaves that require it.
  */
 import type { FloatArray } from './tensor';
-import { Tensor, allocate, keepBuffer, kernelsFor } from './tensor';
+import { Tensor, allocateOutput, keepBuffer, kernelsFor } from './tensor';
 
 /** The ops below `root` that lead to a tensor requiring a gradient, consumers before producers. */
 function reverseTopologicalOrder(root: Tensor): Tensor[] {
@@ -40,7 +40,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     if (root.size !== 1) {
       throw new RangeError(`backward: Expected a one-element tensor (or pass a gradient of the same shape) but received shape [${root.shape.join(', ')}]`);
     }
-    seed = allocate(root.shape, root.dtype).fill(1);
+    seed = allocateOutput(root.shape, root.dtype).fill(1);
   } else {
     if (gradient.shape.join() !== root.shape.join() || gradient.dtype !== root.dtype) {
       throw new RangeError(`backward: Expected a gradient of shape [${root.shape.join(', ')}] (${root.dtype}) but received [${gradient.shape.join(', ')}] (${gradient.dtype})`);

@@ -141,12 +141,15 @@ export class BufferPool {
   /** How many buffers were made new, and how many handed out again. */
   readonly stats = { created: 0, reused: 0 };
 
-  /** A zero-filled buffer of this size, reused when one is free. */
-  take(size: number, dtype: DType): FloatArray {
+  /**
+   * A buffer of this size, reused when one is free: zero-filled, or with `zeroed` false as the
+   * last step left it (for an output a kernel overwrites whole: no pass over memory to clear it).
+   */
+  take(size: number, dtype: DType, zeroed = true): FloatArray {
     const buffer = this.#free.get(`${dtype}:${size}`)?.pop();
     if (buffer) this.stats.reused++;
     else this.stats.created++;
-    const out = buffer ? buffer.fill(0) : fresh(size, dtype);
+    const out = buffer ? (zeroed ? buffer.fill(0) : buffer) : fresh(size, dtype);
     this.#lent.add(out);
     return out;
   }
@@ -192,6 +195,16 @@ let activePool: BufferPool | null = null;
 export function allocate(shape: Shape, dtype: DType): FloatArray {
   const size = sizeOf(shape);
   return activePool ? activePool.take(size, dtype) : fresh(size, dtype);
+}
+
+/**
+ * An array for an output the caller's kernel overwrites whole (a GEMM with beta 0, a fused
+ * loss): from the active pool without zero-filling it, so it may hold a previous step's values
+ * until the kernel writes it. Zero-filled when new. Use allocate() when anything is accumulated.
+ */
+export function allocateOutput(shape: Shape, dtype: DType): FloatArray {
+  const size = sizeOf(shape);
+  return activePool ? activePool.take(size, dtype, false) : fresh(size, dtype);
 }
 
 /** Takes a buffer out of the active pool's reuse: it now belongs to something long-lived. */

@@ -14,4 +14,5 @@ export type { SimdLevel } from './addon';
 export type { Activation } from './contract/gemm';
 export { RNN_RELATIVE_ERROR } from './contract/rnn';
 export { getNumThreads, setNumThreads } from './threads';
+export { getFlushDenormal, setFlushDenormal } from './denormals';
 export { findDivergence, formatDivergence, type Divergence, type Tolerance } from './compare';

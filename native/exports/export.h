@@ -4,6 +4,8 @@
 
 #include <napi.h>
 
+#include "../denormals.h"
+
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -13,10 +15,12 @@ namespace tg {
 using Callback = Napi::Value (*)(const Napi::CallbackInfo&);
 
 // Every export passes through here: C++ exceptions other than Napi::Error (bad_alloc from a
-// scratch buffer, say) become JavaScript errors instead of terminating the process.
+// scratch buffer, say) become JavaScript errors instead of terminating the process; the kernels
+// run with subnormals flushed when setFlushDenormal(true) asked for it (denormals.h).
 template <Callback Fn>
 Napi::Value Guarded(const Napi::CallbackInfo& info) {
   try {
+    const DenormalScope denormals(flushDenormals());
     return Fn(info);
   } catch (const Napi::Error&) {
     throw;

@@ -1,9 +1,10 @@
 // setNumThreads(n) and getNumThreads(): the size of the kernels' thread pool (the caller
-// included).
+// included); setFlushDenormal(on) and getFlushDenormal(): whether kernels flush subnormals.
 #include <cmath>
 #include <string>
 
 #include "../args.h"
+#include "../denormals.h"
 #include "../threadpool.h"
 #include "export.h"
 
@@ -33,11 +34,29 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(numThreads()));
 }
 
+// setFlushDenormal(on): on a boolean. Returns the new setting.
+Napi::Value SetFlushDenormal(const Napi::CallbackInfo& info) {
+  Args args(info, "setFlushDenormal", 1);
+  if (!info[0].IsBoolean()) {
+    throw Napi::TypeError::New(info.Env(), "setFlushDenormal: Expected true or false for on but received " +
+                                               describe(info[0]));
+  }
+  setFlushDenormals(info[0].As<Napi::Boolean>().Value());
+  return Napi::Boolean::New(info.Env(), flushDenormals());
+}
+
+Napi::Value GetFlushDenormal(const Napi::CallbackInfo& info) {
+  Args args(info, "getFlushDenormal", 0);
+  return Napi::Boolean::New(info.Env(), flushDenormals());
+}
+
 }  // namespace
 
 void registerThreads(Napi::Env env, Napi::Object exports) {
   define<SetNumThreads>(env, exports, "setNumThreads");
   define<GetNumThreads>(env, exports, "getNumThreads");
+  define<SetFlushDenormal>(env, exports, "setFlushDenormal");
+  define<GetFlushDenormal>(env, exports, "getFlushDenormal");
 }
 
 }  // namespace tg

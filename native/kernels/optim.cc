@@ -1,8 +1,10 @@
 // Fused optimizer updates: the per-call scalars in double, the run-time dispatch, and the
 // portable loops (also the tails of the AVX2 loops).
+#include <algorithm>
 #include <cmath>
 
 #include "../cpu.h"
+#include "../threadpool.h"
 #include "optim.h"
 
 namespace tg {
@@ -31,6 +33,29 @@ inline float scaleAdd(Split k, float x, float y) {
   const float plain = k.hi * x + y;
   const float precise = k.hi * x + (k.lo * x + y);
   return nonFinite(x) ? plain : precise;
+}
+
+float* at(float* p, size_t i) { return p ? p + i : nullptr; }
+
+// The updates are elementwise, so a big parameter is split into fixed chunks run over the thread
+// pool: 32 Ki floats (128 KiB per array, some 40 µs of Adam), a multiple of the vector width, so
+// every element takes the same vector or scalar path, and gets the same bits, whatever the
+// thread count. Smaller parameters stay on the calling thread.
+constexpr size_t kChunk = size_t{1} << 15;
+
+template <class Body>
+void inChunks(size_t n, const Body& body) {
+  const size_t chunks = (n + kChunk - 1) / kChunk;
+  if (chunks <= 1) return body(0, n);
+  struct Context {
+    const Body* body;
+    size_t n;
+  } context{&body, n};
+  parallelFor(chunks, [](void* p, size_t chunk) {
+    const Context& c = *static_cast<const Context*>(p);
+    const size_t begin = chunk * kChunk;
+    (*c.body)(begin, std::min(kChunk, c.n - begin));
+  }, &context);
 }
 
 Split split(double v) {
@@ -151,13 +176,13 @@ void nadam(float* p, const float* g, float* m, float* v, size_t n, const NadamCo
 void sgdStep(float* param, const float* grad, float* momentumBuffer, size_t n, const SgdOptions& o) {
   const SgdCoefficients c{split(o.lr), split(o.momentum), static_cast<float>(1.0 - o.dampening),
                           static_cast<float>(o.weightDecay), o.momentum > 0, o.nesterov, o.step == 1};
-  TG_DISPATCH(sgd, param, grad, momentumBuffer, n, c);
+  inChunks(n, [&](size_t i, size_t len) { TG_DISPATCH(sgd, param + i, grad + i, at(momentumBuffer, i), len, c); });
 }
 
 void adagradStep(float* param, const float* grad, float* stateSum, size_t n, const AdagradOptions& o) {
   const AdagradCoefficients c{split(o.lr / (1.0 + static_cast<double>(o.step - 1) * o.lrDecay)),
                               static_cast<float>(o.weightDecay), static_cast<float>(o.eps)};
-  TG_DISPATCH(adagrad, param, grad, stateSum, n, c);
+  inChunks(n, [&](size_t i, size_t len) { TG_DISPATCH(adagrad, param + i, grad + i, stateSum + i, len, c); });
 }
 
 void rmspropStep(float* param, const float* grad, float* squareAvg, float* gradAvg,
@@ -165,14 +190,16 @@ void rmspropStep(float* param, const float* grad, float* squareAvg, float* gradA
   const RmspropCoefficients c{split(o.lr), split(o.momentum), static_cast<float>(1.0 - o.alpha),
                               static_cast<float>(o.eps), static_cast<float>(o.weightDecay),
                               o.momentum > 0, o.centered};
-  TG_DISPATCH(rmsprop, param, grad, squareAvg, gradAvg, momentumBuffer, n, c);
+  inChunks(n, [&](size_t i, size_t len) {
+    TG_DISPATCH(rmsprop, param + i, grad + i, squareAvg + i, at(gradAvg, i), at(momentumBuffer, i), len, c);
+  });
 }
 
 void adadeltaStep(float* param, const float* grad, float* squareAvg, float* accDelta, size_t n,
                   const AdadeltaOptions& o) {
   const AdadeltaCoefficients c{split(o.lr), static_cast<float>(1.0 - o.rho), static_cast<float>(o.eps),
                                static_cast<float>(o.weightDecay)};
-  TG_DISPATCH(adadelta, param, grad, squareAvg, accDelta, n, c);
+  inChunks(n, [&](size_t i, size_t len) { TG_DISPATCH(adadelta, param + i, grad + i, squareAvg + i, accDelta + i, len, c); });
 }
 
 void adamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, float* maxExpAvgSq,
@@ -188,7 +215,9 @@ void adamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, f
                            static_cast<float>(o.decoupled ? 0.0 : o.weightDecay),
                            static_cast<float>(o.decoupled ? o.lr * o.weightDecay : 0.0),
                            o.amsgrad};
-  TG_DISPATCH(adam, param, grad, expAvg, expAvgSq, maxExpAvgSq, n, c);
+  inChunks(n, [&](size_t i, size_t len) {
+    TG_DISPATCH(adam, param + i, grad + i, expAvg + i, expAvgSq + i, at(maxExpAvgSq, i), len, c);
+  });
 }
 
 void adamaxStep(float* param, const float* grad, float* expAvg, float* expInf, size_t n,
@@ -196,7 +225,7 @@ void adamaxStep(float* param, const float* grad, float* expAvg, float* expInf, s
   const double bc1 = 1.0 - std::pow(o.beta1, static_cast<double>(o.step));
   const AdamaxCoefficients c{split(o.lr / bc1), split(o.beta2), static_cast<float>(1.0 - o.beta1),
                              static_cast<float>(o.eps), static_cast<float>(o.weightDecay)};
-  TG_DISPATCH(adamax, param, grad, expAvg, expInf, n, c);
+  inChunks(n, [&](size_t i, size_t len) { TG_DISPATCH(adamax, param + i, grad + i, expAvg + i, expInf + i, len, c); });
 }
 
 void nadamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, size_t n,
@@ -211,7 +240,7 @@ void nadamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, 
                             static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(o.beta2, t))),
                             static_cast<float>(o.eps),
                             static_cast<float>(o.weightDecay)};
-  TG_DISPATCH(nadam, param, grad, expAvg, expAvgSq, n, c);
+  inChunks(n, [&](size_t i, size_t len) { TG_DISPATCH(nadam, param + i, grad + i, expAvg + i, expAvgSq + i, len, c); });
 }
 
 #undef TG_DISPATCH

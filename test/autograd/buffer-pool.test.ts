@@ -1,7 +1,7 @@
 // BufferPool: op outputs and gradients inside run() come from the pool, reclaim() frees them for
 // the next step (zero-filled), and a parameter's gradient is kept out of reuse.
 import { describe, expect, it } from 'vitest';
-import { BufferPool, Tensor, mul, sum, tensor } from '../../lib';
+import { BufferPool, Tensor, manualSeed, mul, nn, sum, tensor } from '../../lib';
 
 describe('BufferPool', () => {
   it('hands the same buffers to the next step, zero-filled, and keeps leaf gradients', () => {
@@ -44,5 +44,41 @@ describe('BufferPool', () => {
     expect(b).toBe(a);
     expect(Array.from(b)).toEqual([0, 0, 0, 0]);
     expect(pool.take(4, 'float64')).toBeInstanceOf(Float64Array);
+    // Unless asked not to: an output a kernel overwrites whole keeps what the last step left.
+    b.fill(7);
+    pool.reclaim();
+    expect(Array.from(pool.take(4, 'float32', false))).toEqual([7, 7, 7, 7]);
+  });
+
+  it('gives a Linear + cross-entropy step the same values when its reused buffers hold NaN', () => {
+    manualSeed(3);
+    const layer = new nn.Linear(5, 4, { activation: 'relu' });
+    const x = new Tensor(Float32Array.from({ length: 15 }, (_, i) => Math.sin(i)), [3, 5]);
+    const labels = Int32Array.of(0, 3, 1);
+    const compute = () => {
+      const logits = layer.call(x);
+      const loss = nn.functional.crossEntropy(logits, labels);
+      loss.backward();
+      return { logits, loss, wGrad: layer.weight.grad!.data.slice(), bGrad: layer.bias!.grad!.data.slice() };
+    };
+    const plain = compute(); // outside any pool: fresh memory
+    const pool = new BufferPool();
+    layer.weight.grad = null;
+    layer.bias!.grad = null;
+    const first = pool.run(compute);
+    pool.reclaim();
+    // Poison everything the next step will be handed again, including the gradients given back.
+    for (const t of [first.logits, first.loss]) t.data.fill(NaN);
+    for (const p of [layer.weight, layer.bias!]) {
+      p.grad!.data.fill(NaN);
+      pool.give(p.grad!.data);
+      p.grad = null;
+    }
+    const second = pool.run(compute);
+    expect(second.logits.data).toBe(first.logits.data); // the poisoned memory, reused
+    expect(Array.from(second.logits.data)).toEqual(Array.from(plain.logits.data));
+    expect(second.loss.item()).toBe(plain.loss.item());
+    expect(Array.from(second.wGrad)).toEqual(Array.from(plain.wGrad));
+    expect(Array.from(second.bGrad)).toEqual(Array.from(plain.bGrad));
   });
 });

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getNumThreads, nativeBackend, nativeInfo, setNumThreads } from '../../lib/backend';
+import { getNumThreads, nativeBackend, nativeInfo, referenceBackend, setNumThreads } from '../../lib/backend';
 import { loadAddon } from '../../lib/backend/addon';
 import { bits } from './native-paths';
 import { makeRandom, randomArray } from './random-inputs';
@@ -82,6 +82,34 @@ describe.skipIf(!hasNative)('the native thread pool', () => {
       nativeBackend().gemm(false, false, m, n, k, 1, a, b, 0, c);
       expect(bits(c)).toEqual(bits(expected));
     }
+  });
+
+  it('splits a big parameter\'s optimizer update over the pool with the same bits, close to the reference', () => {
+    // 100 003 floats: four chunks of 32 Ki and an odd tail, so chunks end inside the vector loop's range.
+    const n = 100_003;
+    const random = makeRandom(11);
+    const p0 = randomArray(n, random);
+    const g = randomArray(n, random);
+    const run = (threads: number, backend = nativeBackend()) => {
+      if (backend === nativeBackend()) setNumThreads(threads);
+      const [p, m, v, buffer] = [p0.slice(), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      for (let step = 1; step <= 2; step++) {
+        backend.adamStep(p, g, m, v, new Float32Array(0), 1e-2, 0.9, 0.999, 1e-8, 0.01, false, true, step);
+        backend.sgdStep(p, g, buffer, 1e-2, 0.9, 0, 0, true, step);
+      }
+      return [p, m, v, buffer];
+    };
+    const one = run(1);
+    for (const threads of [2, 3]) {
+      run(threads).forEach((array, i) => expect(bits(array), `array ${i} on ${threads} threads`).toEqual(bits(one[i]!)));
+    }
+    const reference = run(1, referenceBackend);
+    // Relative to the value, or to the step (lr 1e-2) where a parameter passes near zero.
+    one.forEach((array, i) => {
+      let worst = 0;
+      for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(array[j]! - reference[i]![j]!) / (Math.abs(reference[i]![j]!) + 1e-2));
+      expect(worst, `array ${i}: largest difference from the reference`).toBeLessThan(1e-5);
+    });
   });
 
   it('serves two worker_threads calling at once, with the same bits as one thread', async () => {

@@ -1,7 +1,7 @@
 /** Batch normalization over the features of [N, C] or the channels of [N, C, L]. */
 import { record } from '../../autograd/record';
 import type { DType, FloatArray } from '../../autograd/tensor';
-import { Tensor, allocate, commonDType, formatShape, kernelsFor } from '../../autograd/tensor';
+import { Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../../autograd/tensor';
 
 export interface BatchNormOptions {
   /** Running mean and variance (updated in place in training); null to use batch statistics always. */
@@ -46,7 +46,7 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   const gamma = weight ? weight.data : filled(c, 1, dtype);
   const beta = bias ? bias.data : filled(c, 0, dtype);
   const useBatchStats = training || !options.runningMean || !options.runningVar;
-  const y = allocate(x.shape, dtype);
+  const y = allocateOutput(x.shape, dtype); // written whole by batchNormTrain or batchNormEval
   const pick = (grads: { dx: FloatArray | null; dgamma: FloatArray; dbeta: FloatArray }) => [
     x.requiresGrad ? grads.dx : null,
     ...(weight ? [weight.requiresGrad ? grads.dgamma : null] : []),
@@ -61,12 +61,12 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
     const track = training && options.runningMean && options.runningVar;
     const runningMean = track ? options.runningMean! : allocate([c], dtype);
     const runningVar = track ? options.runningVar! : filled(c, 1, dtype);
-    const mean = allocate([c], dtype);
-    const invStd = allocate([c], dtype);
+    const mean = allocateOutput([c], dtype);
+    const invStd = allocateOutput([c], dtype);
     kernels.batchNormTrain(x.data, n, c, hw, gamma, beta, runningMean, runningVar, eps, momentum, y, mean, invStd);
     return record('batchNorm', inputs, y, x.shape, (grad) => {
-      const dgamma = allocate([c], dtype);
-      const dbeta = allocate([c], dtype);
+      const dgamma = allocateOutput([c], dtype); // written, not accumulated
+      const dbeta = allocateOutput([c], dtype);
       kernels.batchNormBackward(x.data, grad, n, c, hw, gamma, mean, invStd, grad, dgamma, dbeta);
       return pick({ dx: grad, dgamma, dbeta });
     });

@@ -1,7 +1,7 @@
 /** Inverted dropout on the counter-based mask kernels. */
 import { takeStream } from '../../autograd/random';
 import { record } from '../../autograd/record';
-import { Tensor, allocate, kernelsFor } from '../../autograd/tensor';
+import { Tensor, allocateOutput, kernelsFor } from '../../autograd/tensor';
 
 /**
  * Zeroes each element with probability p (PyTorch's p, the DROP probability) and scales the
@@ -17,7 +17,7 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (!training || p === 0) return x;
   const kernels = kernelsFor(x.dtype);
   const { seed, offset } = takeStream(x.size);
-  const out = allocate(x.shape, x.dtype);
+  const out = allocateOutput(x.shape, x.dtype); // written whole by the kernel
   kernels.dropoutForward(x.data, p, seed, offset, out);
   return record('dropout', [x], out, x.shape, (grad) => {
     kernels.dropoutBackward(grad, p, seed, offset, grad);

@@ -1,7 +1,7 @@
 /** The Linear layer's computation: y = act(x·Wᵀ + b) on the fused GEMM epilogue. */
 import { leakyRelu } from '../../autograd/ops/activation';
 import { record } from '../../autograd/record';
-import { Tensor, allocate, commonDType, formatShape, kernelsFor } from '../../autograd/tensor';
+import { Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../../autograd/tensor';
 
 export type LinearActivation = 'none' | 'relu' | 'leakyRelu';
 
@@ -35,7 +35,7 @@ export function linear(
   const rows = x.size / Math.max(inFeatures, 1);
   const shape = [...x.shape.slice(0, -1), outFeatures];
   const biasData = bias ? bias.data : allocate([outFeatures], dtype);
-  const out = allocate(shape, dtype);
+  const out = allocateOutput(shape, dtype); // every element written by the GEMM
   kernels.gemmBiasActivation(false, true, rows, outFeatures, inFeatures, x.data, weight.data, biasData, activation, slope, out);
   return record('linear', inputs, out, shape, (grad) => {
     if (activation === 'relu') kernels.reluBackward(out, grad, grad);
@@ -44,15 +44,15 @@ export function linear(
     let dw = null;
     let db = null;
     if (x.requiresGrad) {
-      dx = allocate(x.shape, dtype);
+      dx = allocateOutput(x.shape, dtype); // beta 0: C is never read
       kernels.gemm(false, false, rows, inFeatures, outFeatures, 1, grad, weight.data, 0, dx);
     }
     if (weight.requiresGrad) {
-      dw = allocate(weight.shape, dtype);
+      dw = allocateOutput(weight.shape, dtype);
       kernels.gemm(true, false, outFeatures, inFeatures, rows, 1, grad, x.data, 0, dw);
     }
     if (bias?.requiresGrad) {
-      db = allocate(bias.shape, dtype);
+      db = allocateOutput(bias.shape, dtype);
       kernels.colSum(grad, rows, outFeatures, db);
     }
     return bias ? [dx, dw, db] : [dx, dw];

@@ -8,7 +8,7 @@ import { add, mul, neg, sub } from '../../autograd/ops/arithmetic';
 import { softplus } from '../../autograd/ops/activation';
 import { record } from '../../autograd/record';
 import type { FloatArray } from '../../autograd/tensor';
-import { Tensor, allocate, commonDType, formatShape, kernelsFor } from '../../autograd/tensor';
+import { Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../../autograd/tensor';
 import { type Labels, toLabels } from './labels';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -113,8 +113,8 @@ export function crossEntropy(logits: Tensor, labels: Labels, options: NllOptions
   if (reduction !== 'mean') return nllLoss(logSoftmax(logits, 1), y, options);
   const w = classWeights('crossEntropy', options.weight, classes, logits);
   const kernels = kernelsFor(logits.dtype);
-  const probs = allocate(logits.shape, logits.dtype);
-  const out = allocate([], logits.dtype);
+  const probs = allocateOutput(logits.shape, logits.dtype); // both written whole by the kernel
+  const out = allocateOutput([], logits.dtype);
   kernels.softmaxCrossEntropy(logits.data, y, n, classes, w, smoothing, probs, out);
   return record('crossEntropy', [logits], out, [], (grad) => {
     kernels.softmaxCrossEntropyBackward(probs, y, n, classes, w, smoothing, grad[0]!, probs);

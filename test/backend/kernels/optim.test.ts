@@ -129,6 +129,33 @@ describe.each(backendsUnderTest())('optim on $label', (entry) => {
     for (const state of states) if (state.length) expect(Number.isNaN(state[0]), 'state[0]').toBe(true);
   });
 
+  it('Adam matches the reference where state or step is infinite, in every lane of a vector', () => {
+    // 24 floats: three whole vectors (AVX2), the infinities in lanes the vector loop computes.
+    const n = 24;
+    const random = makeRandom(12);
+    const param = randomArray(n, random);
+    const grad = randomArray(n, random);
+    const m = randomArray(n, random).map((x) => x * 0.1);
+    const v = randomArray(n, random).map((x) => x * x * 0.01);
+    m[3] = Infinity;
+    m[12] = -Infinity;
+    v[5] = Infinity;
+    grad[17] = Infinity; // m, v and the step all infinite
+    const outputs = () => [param.slice(), m.slice(), v.slice()];
+    const [p1, m1, v1] = outputs();
+    const [p2, m2, v2] = outputs();
+    backend().adamStep(p1!, grad, m1!, v1!, EMPTY, 1e-2, 0.9, 0.999, 0, 0.01, false, true, 4);
+    referenceBackend.adamStep(p2!, grad, m2!, v2!, EMPTY, 1e-2, 0.9, 0.999, 0, 0.01, false, true, 4);
+    for (const [got, want, name] of [[p1!, p2!, 'param'], [m1!, m2!, 'expAvg'], [v1!, v2!, 'expAvgSq']] as const) {
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(want[i]!)) expect(got[i], `${name}[${i}]`).toBe(want[i]);
+        else expect(Math.abs(got[i]! - want[i]!), `${name}[${i}]`).toBeLessThanOrEqual(8 * 2 ** -24 * (Math.abs(want[i]!) + 1));
+      }
+    }
+    // Infinite m (or gradient) makes an infinite step; an infinite v alone a zero one.
+    expect([p1![3], p1![5], p1![12], p1![17]].map((x) => Number.isFinite(x))).toEqual([false, true, false, false]);
+  });
+
   it.each(OPTIM_CASES)('$label: accepts empty arrays', (c) => {
     c.call(backend(), new Float32Array(0), new Float32Array(0), freshStates(c, 0), 1);
   });
