@@ -5,6 +5,7 @@
  */
 import type { FloatArray } from './tensor';
 import { Tensor, allocateOutput, keepBuffer, kernelsFor } from './tensor';
+import { takeSpareGrad } from './sparse-grad';
 
 /** The ops below `root` that lead to a tensor requiring a gradient, consumers before producers. */
 function reverseTopologicalOrder(root: Tensor): Tensor[] {
@@ -81,10 +82,17 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   }
 }
 
+/** A dense gradient makes the leaf's grad dense: any row-sparse record is dropped. */
 function addToLeafGrad(leaf: Tensor, grad: FloatArray): void {
-  if (leaf.grad) {
+  const spare = takeSpareGrad(leaf);
+  if (spare) {
+    spare.data.set(grad); // the zeroed buffer a row-sparse parameter keeps, instead of a new one
+    leaf.grad = spare;
+    leaf.setGradRows(null);
+  } else if (leaf.grad) {
     const kernels = kernelsFor(leaf.dtype);
     kernels.add(leaf.grad.data, grad, leaf.grad.data);
+    leaf.setGradRows(null);
   } else {
     keepBuffer(grad); // a gradient outlives the step's pooled buffers
     leaf.grad = new Tensor(grad, leaf.shape);
