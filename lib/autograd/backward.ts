@@ -5,7 +5,6 @@
  */
 import type { FloatArray } from './tensor';
 import { Tensor, allocateOutput, keepBuffer, kernelsFor } from './tensor';
-import { takeSpareGrad } from './sparse-grad';
 
 /** The ops below `root` that lead to a tensor requiring a gradient, consumers before producers. */
 function reverseTopologicalOrder(root: Tensor): Tensor[] {
@@ -84,12 +83,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
 
 /** A dense gradient makes the leaf's grad dense: any row-sparse record is dropped. */
 function addToLeafGrad(leaf: Tensor, grad: FloatArray): void {
-  const spare = takeSpareGrad(leaf);
-  if (spare) {
-    spare.data.set(grad); // the zeroed buffer a row-sparse parameter keeps, instead of a new one
-    leaf.grad = spare;
-    leaf.setGradRows(null);
-  } else if (leaf.grad) {
+  if (leaf.grad) {
     const kernels = kernelsFor(leaf.dtype);
     kernels.add(leaf.grad.data, grad, leaf.grad.data);
     leaf.setGradRows(null);

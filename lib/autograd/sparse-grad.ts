@@ -67,10 +67,10 @@ export function addGradRows(leaf: Tensor, rows: Int32Array): void {
 }
 
 /**
- * The zeroed buffer zeroGrad kept for a leaf whose grad is null, if any, handed out once (the
- * engine reuses it for a dense gradient too). A grad set to null by hand keeps nothing.
+ * The zeroed buffer zeroGrad kept for a leaf whose grad is null, if any, handed out once. A
+ * grad set to null by hand keeps nothing.
  */
-export function takeSpareGrad(leaf: Tensor): Tensor | null {
+function takeSpareGrad(leaf: Tensor): Tensor | null {
   const spare = spares.get(leaf);
   if (!spare) return null;
   spares.delete(leaf);
