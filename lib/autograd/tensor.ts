@@ -55,8 +55,21 @@ export class Tensor {
     return this.grad !== null && this.#gradRowsOf === this.grad ? this.#gradRows : null;
   }
 
-  /** Records gradRows for the current grad (null: dense). See lib/autograd/sparse-grad.ts. */
+  /**
+   * Records gradRows for the current grad (null: dense). rows: an Int32Array of strictly
+   * increasing indices in [0, shape[0]), the only rows of grad that may be non-zero. See
+   * lib/autograd/sparse-grad.ts.
+   */
   setGradRows(rows: Int32Array | null): void {
+    if (rows !== null) {
+      if (!(rows instanceof Int32Array)) throw new TypeError(`setGradRows: Expected an Int32Array of row indices or null but received ${typeof rows}`);
+      const count = this.shape.length === 0 ? 1 : this.shape[0]!;
+      for (let i = 0; i < rows.length; i++) {
+        if (rows[i]! < 0 || rows[i]! >= count || (i > 0 && rows[i]! <= rows[i - 1]!)) {
+          throw new RangeError(`setGradRows: Expected strictly increasing row indices in [0, ${count}) but rows[${i}] is ${rows[i]}${i > 0 ? ` after ${rows[i - 1]}` : ''}`);
+        }
+      }
+    }
     this.#gradRows = rows;
     this.#gradRowsOf = rows === null ? null : this.grad;
   }

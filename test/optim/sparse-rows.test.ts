@@ -352,3 +352,17 @@ describe('SparseAdam', () => {
     }
   });
 });
+
+describe('Tensor.setGradRows', () => {
+  it('refuses anything but strictly increasing Int32Array rows in range, with a clear error', () => {
+    const p = new nn.Embedding(4, 2).weight;
+    p.grad = new Tensor(new Float32Array(8), [4, 2]);
+    expect(() => p.setGradRows([0, 1] as unknown as Int32Array)).toThrow(TypeError);
+    expect(() => p.setGradRows(Int32Array.of(0, 4))).toThrow(/\[0, 4\).*rows\[1\] is 4/);
+    expect(() => p.setGradRows(Int32Array.of(-1))).toThrow(RangeError);
+    expect(() => p.setGradRows(Int32Array.of(2, 2))).toThrow(/strictly increasing/);
+    expect(p.gradRows).toBeNull();
+    p.setGradRows(Int32Array.of(1, 3));
+    expect(Array.from(p.gradRows!)).toEqual([1, 3]);
+  });
+});
