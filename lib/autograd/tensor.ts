@@ -50,6 +50,7 @@ export class Tensor {
    * unknown (dense). Kept by the ops that add rows into a leaf's grad in place (hierarchical
    * softmax, Embedding with sparse: true) so zeroGrad and the optimizers can skip the rest. The
    * record belongs to the grad tensor it was made for: assigning another grad makes it null.
+   * Read-only: set it with setGradRows.
    */
   get gradRows(): Int32Array | null {
     return this.grad !== null && this.#gradRowsOf === this.grad ? this.#gradRows : null;
