@@ -15,8 +15,24 @@ const NO_ROWS = new Int32Array(0);
 /** The zeroed buffer zeroGrad kept for a leaf whose grad it set to null (taken once). */
 const spares = new WeakMap<Tensor, Tensor>();
 
-/** The sorted unique values of `values` (row indices). */
-export function uniqueSorted(values: Int32Array): Int32Array {
+/**
+ * The sorted unique values of `values`, row indices in [0, rows): by marking the rows when the
+ * values are many for the rows (a long token batch), else by sorting them.
+ */
+export function uniqueSorted(values: Int32Array, rows: number): Int32Array {
+  if (values.length * 4 > rows) {
+    const seen = new Uint8Array(rows);
+    let count = 0;
+    for (let i = 0; i < values.length; i++) {
+      if (seen[values[i]!] === 0) {
+        seen[values[i]!] = 1;
+        count++;
+      }
+    }
+    const out = new Int32Array(count);
+    for (let r = 0, n = 0; n < count; r++) if (seen[r] === 1) out[n++] = r;
+    return out;
+  }
   const sorted = values.slice().sort();
   let n = 0;
   for (let i = 0; i < sorted.length; i++) if (n === 0 || sorted[i] !== sorted[n - 1]) sorted[n++] = sorted[i]!;

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BufferPool, Tensor, add, manualSeed, mul, nn, optim, randn, sum, tensor } from '../../lib';
 import { backendNames, useBackend } from '../autograd/backends';
 import { expectClose } from '../backend/expect-close';
+import { mergeRows, uniqueSorted } from '../../lib/autograd/sparse-grad';
 
 const F = nn.functional;
 const CLASSES = 40;
@@ -364,5 +365,19 @@ describe('Tensor.setGradRows', () => {
     expect(p.gradRows).toBeNull();
     p.setGradRows(Int32Array.of(1, 3));
     expect(Array.from(p.gradRows!)).toEqual([1, 3]);
+  });
+});
+
+describe('the row lists', () => {
+  it('uniqueSorted gives the sorted distinct rows, by sorting few values or marking many', () => {
+    const few = Int32Array.of(90, 3, 41, 3, 0, 90, 7);
+    expect(Array.from(uniqueSorted(few, 1000))).toEqual([0, 3, 7, 41, 90]);
+    expect(Array.from(uniqueSorted(few, 100))).toEqual([0, 3, 7, 41, 90]);
+    expect(Array.from(uniqueSorted(new Int32Array(0), 10))).toEqual([]);
+  });
+
+  it('mergeRows gives the sorted union', () => {
+    expect(Array.from(mergeRows(Int32Array.of(1, 4, 9), Int32Array.of(0, 4, 5, 12)))).toEqual([0, 1, 4, 5, 9, 12]);
+    expect(Array.from(mergeRows(new Int32Array(0), Int32Array.of(2)))).toEqual([2]);
   });
 });

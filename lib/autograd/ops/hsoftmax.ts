@@ -47,7 +47,7 @@ function pathRows(labels: Int32Array, tree: HsmPaths): Int32Array {
   for (let i = 0; i < labels.length; i++) {
     for (let k = pathOffsets[labels[i]!]!; k < pathOffsets[labels[i]! + 1]!; k++) nodes[n++] = pathNodes[k]!;
   }
-  return uniqueSorted(nodes);
+  return uniqueSorted(nodes, tree.numClasses - 1);
 }
 
 /** Whether backward may add the weight's rows into weight.grad itself (see the file comment). */

@@ -49,7 +49,7 @@ export function embedding(indices: Indices, weight: Tensor, paddingIdx: number |
       const padding = paddingIdx === null ? null : dw.slice(paddingIdx * dim, (paddingIdx + 1) * dim);
       kernels.scatterAddRows(grad, index, rows, dim, dw);
       if (padding) dw.set(padding, paddingIdx! * dim);
-      const used = uniqueSorted(index);
+      const used = uniqueSorted(index, rows);
       addGradRows(weight, paddingIdx === null ? used : used.filter((r) => r !== paddingIdx));
       return [null];
     }
