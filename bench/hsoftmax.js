@@ -9,7 +9,12 @@
 // user runs (module forward, loss.backward()), with the parameter gradients kept across steps
 // (accumulated, as between zeroGrad calls). For scale, the last column times one SGD update of
 // the [C, 256] weight: dense, the same for both, and not part of the step measured here. Median
-// of alternating samples, so load from elsewhere hits both alike. Prints the machine and thread
+// of alternating samples, so load from elsewhere hits both alike. A second table times the whole
+// training step of the layer (zeroGrad, forward, backward, optimizer step) with a dense gradient
+// (a no-op hook on the parameters makes the op hand the engine a new [C − 1, 256] gradient and
+// every row is updated: what every step cost before row-sparse gradients) against the row-sparse
+// one (gradRows: only the rows on the batch's paths are zeroed and updated), for SGD and for
+// Adam against SparseAdam. Prints the machine and thread
 // count and a Markdown table; saves bench/results/hsoftmax.{json,md}. Timings live here, never
 // in tests.
 'use strict';
@@ -137,6 +142,34 @@ function autogradSteps(classes, x, labels, tree) {
   };
 }
 
+/** The inner nodes on the batch's paths: the rows a row-sparse step zeroes and updates. */
+function rowsTouched(labels, tree) {
+  const nodes = new Set();
+  for (const label of labels) for (let k = tree.pathOffsets[label]; k < tree.pathOffsets[label + 1]; k++) nodes.add(tree.pathNodes[k]);
+  return nodes.size;
+}
+
+/** The whole step a training loop runs: zeroGrad, forward, backward, optimizer step. */
+function trainingSteps(classes, x, labels, tree) {
+  const input = new tg.Tensor(x, [BATCH, HIDDEN], { requiresGrad: true });
+  const make = (dense, Optimizer, options) => {
+    const hsm = new tg.nn.HierarchicalSoftmax(HIDDEN, classes, { tree });
+    if (dense) for (const p of hsm.parameters()) p.registerHook(() => {});
+    const opt = new Optimizer(hsm.parameters(), options);
+    return () => {
+      opt.zeroGrad();
+      input.grad = null;
+      hsm.forward(input, labels).backward();
+      opt.step();
+    };
+  };
+  const { SGD, Adam, SparseAdam } = tg.optim;
+  return {
+    sgdDense: make(true, SGD, { lr: 1e-3 }), sgdSparse: make(false, SGD, { lr: 1e-3 }),
+    adamDense: make(true, Adam, { lr: 1e-4 }), sparseAdam: make(false, SparseAdam, { lr: 1e-4 }),
+  };
+}
+
 function main() {
   const info = tg.nativeInfo();
   if (!info.available) {
@@ -159,16 +192,25 @@ function main() {
     const [kFull, kHsm] = race([kernels.full, kernels.hsm]);
     const autograd = autogradSteps(classes, x, labels, tree);
     const [aFull, aHsm, update] = race([autograd.full, autograd.hsm, autograd.update]);
+    const steps = trainingSteps(classes, x, labels, tree);
+    const [sgdDense, sgdSparse, adamDense, sparseAdam] = race([steps.sgdDense, steps.sgdSparse, steps.adamDense, steps.sparseAdam]);
     const row = {
       classes, targets, tree: targets === 'uniform' ? 'balanced random' : 'Huffman', depth: kernels.depth,
       meanPath: kernels.meanPath,
       kernels: { fullMs: kFull * 1e3, hsmMs: kHsm * 1e3, speedup: kFull / kHsm },
       autograd: { fullMs: aFull * 1e3, hsmMs: aHsm * 1e3, speedup: aFull / aHsm },
       sgdUpdateMs: update * 1e3,
+      step: {
+        rowsTouched: rowsTouched(labels, tree),
+        sgdDenseMs: sgdDense * 1e3, sgdSparseMs: sgdSparse * 1e3, sgdSpeedup: sgdDense / sgdSparse,
+        adamDenseMs: adamDense * 1e3, sparseAdamMs: sparseAdam * 1e3, adamSpeedup: adamDense / sparseAdam,
+      },
     };
     rows.push(row);
     console.log(`C = ${classes} (${targets}): kernels ${row.kernels.fullMs.toFixed(3)} vs ${row.kernels.hsmMs.toFixed(3)} ms (${row.kernels.speedup.toFixed(1)}×), ` +
-      `autograd ${row.autograd.fullMs.toFixed(3)} vs ${row.autograd.hsmMs.toFixed(3)} ms (${row.autograd.speedup.toFixed(1)}×)`);
+      `autograd ${row.autograd.fullMs.toFixed(3)} vs ${row.autograd.hsmMs.toFixed(3)} ms (${row.autograd.speedup.toFixed(1)}×); ` +
+      `whole step SGD dense ${row.step.sgdDenseMs.toFixed(3)} vs row-sparse ${row.step.sgdSparseMs.toFixed(3)} ms (${row.step.sgdSpeedup.toFixed(1)}×), ` +
+      `Adam ${row.step.adamDenseMs.toFixed(3)} vs SparseAdam ${row.step.sparseAdamMs.toFixed(3)} ms (${row.step.adamSpeedup.toFixed(1)}×)`);
   }
   const f = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3));
   const table = [
@@ -177,12 +219,24 @@ function main() {
     ...rows.map((r) => `| ${r.classes} | ${r.targets}, ${r.tree} | ${r.depth} (${r.meanPath.toFixed(1)}) | ${f(r.kernels.fullMs)} | ${f(r.kernels.hsmMs)} | ${r.kernels.speedup.toFixed(1)}× | ` +
       `${f(r.autograd.fullMs)} | ${f(r.autograd.hsmMs)} | ${r.autograd.speedup.toFixed(1)}× | ${f(r.sgdUpdateMs)} |`),
   ].join('\n');
+  const stepTable = [
+    '| classes | targets, tree | rows touched of C − 1 | SGD, dense gradient ms | SGD, row-sparse ms | speed-up | Adam, dense gradient ms | SparseAdam, row-sparse ms | speed-up |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.classes} | ${r.targets}, ${r.tree} | ${r.step.rowsTouched} of ${r.classes - 1} | ${f(r.step.sgdDenseMs)} | ${f(r.step.sgdSparseMs)} | ` +
+      `${r.step.sgdSpeedup.toFixed(1)}× | ${f(r.step.adamDenseMs)} | ${f(r.step.sparseAdamMs)} | ${r.step.adamSpeedup.toFixed(1)}× |`),
+  ].join('\n');
   const markdown = `# Output layer training step: full softmax vs hierarchical softmax\n\n` +
     `Machine: ${machine}. Threads: ${threads}. SIMD: ${info.simd}. Batch ${BATCH}, hidden ${HIDDEN}, ` +
     `targets uniform (balanced random tree) or Zipf (Huffman tree). Median of ${SAMPLES} alternating samples; ms per step ` +
     `(forward + backward, parameter gradients included). Run: \`npm run bench:hsoftmax\`.\n\n${table}\n\n` +
     `The SGD column is one dense update of the [C, ${HIDDEN}] weight, the same for both layers and not in the step ` +
-    `times: HSM's gradient touches only the rows on the batch's paths, but the optimizers update every row.\n`;
+    `times: HSM's gradient touches only the rows on the batch's paths, but a dense update covers every row.\n\n` +
+    `## The whole training step: dense gradient vs row-sparse gradient\n\n` +
+    `ms per step of nn.HierarchicalSoftmax: optimizer.zeroGrad(), forward, backward, optimizer.step(). Dense: a no-op ` +
+    `hook on the weight and bias makes the op return a dense [C − 1, ${HIDDEN}] gradient (a new zeroed array each step, ` +
+    `as before row-sparse gradients) and the optimizer updates every row. Row-sparse: the op adds the path rows into the ` +
+    `kept gradient and records them (gradRows); zeroGrad clears those rows and SGD (plain) / SparseAdam update those ` +
+    `rows alone. Dense Adam updates every row's moments; SparseAdam is lazy Adam (only the rows present).\n\n${stepTable}\n`;
   console.log(`\n${markdown}`);
   const results = path.join(__dirname, 'results');
   fs.mkdirSync(results, { recursive: true });

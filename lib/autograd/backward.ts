@@ -81,10 +81,12 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   }
 }
 
+/** A dense gradient makes the leaf's grad dense: any row-sparse record is dropped. */
 function addToLeafGrad(leaf: Tensor, grad: FloatArray): void {
   if (leaf.grad) {
     const kernels = kernelsFor(leaf.dtype);
     kernels.add(leaf.grad.data, grad, leaf.grad.data);
+    leaf.setGradRows(null);
   } else {
     keepBuffer(grad); // a gradient outlives the step's pooled buffers
     leaf.grad = new Tensor(grad, leaf.shape);

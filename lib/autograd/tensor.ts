@@ -42,6 +42,38 @@ export class Tensor {
   readonly node: Node | null;
   /** Functions backward() calls with ∂L/∂this once it is complete (see registerHook). */
   hooks: ((grad: Tensor) => void)[] | null = null;
+  #gradRows: Int32Array | null = null;
+  #gradRowsOf: Tensor | null = null;
+
+  /**
+   * Which rows (indices along dim 0) of `grad` may be non-zero, sorted and unique, or null when
+   * unknown (dense). Kept by the ops that add rows into a leaf's grad in place (hierarchical
+   * softmax, Embedding with sparse: true) so zeroGrad and the optimizers can skip the rest. The
+   * record belongs to the grad tensor it was made for: assigning another grad makes it null.
+   * Read-only: set it with setGradRows.
+   */
+  get gradRows(): Int32Array | null {
+    return this.grad !== null && this.#gradRowsOf === this.grad ? this.#gradRows : null;
+  }
+
+  /**
+   * Records gradRows for the current grad (null: dense). rows: an Int32Array of strictly
+   * increasing indices in [0, shape[0]), the only rows of grad that may be non-zero. See
+   * lib/autograd/sparse-grad.ts.
+   */
+  setGradRows(rows: Int32Array | null): void {
+    if (rows !== null) {
+      if (!(rows instanceof Int32Array)) throw new TypeError(`setGradRows: Expected an Int32Array of row indices or null but received ${typeof rows}`);
+      const count = this.shape.length === 0 ? 1 : this.shape[0]!;
+      for (let i = 0; i < rows.length; i++) {
+        if (rows[i]! < 0 || rows[i]! >= count || (i > 0 && rows[i]! <= rows[i - 1]!)) {
+          throw new RangeError(`setGradRows: Expected strictly increasing row indices in [0, ${count}) but rows[${i}] is ${rows[i]}${i > 0 ? ` after ${rows[i - 1]}` : ''}`);
+        }
+      }
+    }
+    this.#gradRows = rows;
+    this.#gradRowsOf = rows === null ? null : this.grad;
+  }
 
   constructor(data: FloatArray, shape: Shape, options: { requiresGrad?: boolean; node?: Node | null } = {}) {
     const size = sizeOf(shape);
@@ -171,6 +203,7 @@ export class BufferPool {
 
   /** Adds a buffer nothing uses any more (a gradient being dropped) to the free lists. */
   give(buffer: FloatArray): void {
+    if (isHeldGradBuffer(buffer)) return; // a row-sparse gradient its parameter keeps (sparse-grad.ts)
     const key = `${buffer instanceof Float64Array ? 'float64' : 'float32'}:${buffer.length}`;
     const list = this.#free.get(key);
     if (list) list.push(buffer);
@@ -190,6 +223,20 @@ export class BufferPool {
 }
 
 let activePool: BufferPool | null = null;
+
+/**
+ * Gradient buffers a parameter keeps from step to step (row-sparse gradients, zeroed row by row
+ * rather than dropped): never handed to a pool, which would lend them out while still in use.
+ */
+const heldGradBuffers = new WeakSet<FloatArray>();
+
+export function holdGradBuffer(buffer: FloatArray): void {
+  heldGradBuffers.add(buffer);
+}
+
+export function isHeldGradBuffer(buffer: FloatArray): boolean {
+  return heldGradBuffers.has(buffer);
+}
 
 /** A zero-filled array for an op's output or gradient: from the active pool, if any. */
 export function allocate(shape: Shape, dtype: DType): FloatArray {

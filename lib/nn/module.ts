@@ -4,6 +4,7 @@
  * attribute assignment), in declaration order; buffers (running statistics and other state that
  * is not trained) are declared with registerBuffer.
  */
+import { zeroLeafGrad } from '../autograd/sparse-grad';
 import { Tensor } from '../autograd/tensor';
 import { load, save, type SaveOptions } from '../io/safetensors';
 import { Parameter } from './parameter';
@@ -138,11 +139,10 @@ export abstract class Module<Out = Tensor> {
     return this.train(false);
   }
 
-  /** Clears the gradients of every parameter (to null, or to zeros with setToNone = false). */
+  /** Clears the gradients of every parameter (to null, or to zeros with setToNone = false); row-sparse ones row by row. */
   zeroGrad(options: { setToNone?: boolean } = {}): void {
     for (const p of this.parameters()) {
-      if (options.setToNone === false && p.grad) p.grad.data.fill(0);
-      else p.grad = null;
+      zeroLeafGrad(p, options.setToNone !== false);
     }
   }
 

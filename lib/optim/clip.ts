@@ -15,16 +15,17 @@ export interface ClipGradNormOptions {
   errorIfNonfinite?: boolean;
 }
 
-/** The float32 and float64 gradients of the parameters, checked. */
-function gradients(fn: string, params: Tensor | readonly Tensor[]): { f32: Float32Array[]; f64: Float64Array[] } {
+/** The float32 and float64 gradients of the parameters, checked, and the parameters having one. */
+function gradients(fn: string, params: Tensor | readonly Tensor[]): { f32: Float32Array[]; f64: Float64Array[]; withGrad: Tensor[] } {
   const list = params instanceof Tensor ? [params] : params;
   if (!Array.isArray(list)) throw new TypeError(`${fn}: Expected a Tensor or an Array of Tensors but received ${describe(params)}`);
-  const out = { f32: [] as Float32Array[], f64: [] as Float64Array[] };
+  const out = { f32: [] as Float32Array[], f64: [] as Float64Array[], withGrad: [] as Tensor[] };
   const seen = new Set<Tensor>();
   list.forEach((p, i) => {
     if (!(p instanceof Tensor)) throw new TypeError(`${fn}: Expected a Tensor at parameters[${i}] but received ${describe(p)}`);
     if (seen.has(p) || !p.grad) return; // a parameter listed twice is clipped once
     seen.add(p);
+    out.withGrad.push(p);
     if (p.grad.data instanceof Float64Array) out.f64.push(p.grad.data);
     else out.f32.push(p.grad.data);
   });
@@ -52,7 +53,15 @@ function norm64(grads: Float64Array[]): number {
 export function clipGradNorm(params: Tensor | readonly Tensor[], maxNorm: number, options: ClipGradNormOptions = {}): number {
   const fn = 'clipGradNorm';
   nonNegative(fn, 'maxNorm', maxNorm);
-  const { f32, f64 } = gradients(fn, params);
+  const { f32, f64, withGrad } = gradients(fn, params);
+  // A finite coefficient keeps zero rows zero, so row-sparse records stay true; a non-finite
+  // norm turns every element NaN (or 0·∞), so the records are dropped.
+  const total = clipNorm(fn, f32, f64, maxNorm, options);
+  if (!Number.isFinite(total)) for (const p of withGrad) p.setGradRows(null);
+  return total;
+}
+
+function clipNorm(fn: string, f32: Float32Array[], f64: Float64Array[], maxNorm: number, options: ClipGradNormOptions): number {
   const backend = getBackend();
   if (options.errorIfNonfinite || f64.length > 0) {
     const total = Math.hypot(f32.length > 0 ? backend.gradNorm(f32) : 0, norm64(f64));

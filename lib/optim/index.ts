@@ -10,6 +10,8 @@ export { Adadelta, ADADELTA_DEFAULTS } from './adadelta';
 export type { AdadeltaOptions } from './adadelta';
 export { Adam, AdamW, ADAM_DEFAULTS, ADAMW_DEFAULTS } from './adam';
 export type { AdamOptions } from './adam';
+export { SparseAdam, SPARSE_ADAM_DEFAULTS } from './sparse-adam';
+export type { SparseAdamOptions } from './sparse-adam';
 export { Adamax, ADAMAX_DEFAULTS } from './adamax';
 export type { AdamaxOptions } from './adamax';
 export { NAdam, NADAM_DEFAULTS } from './nadam';

@@ -4,6 +4,7 @@
  * created on the first step; stateDict() packs the state by parameter index so it can be loaded
  * into a fresh optimizer over a fresh model.
  */
+import { zeroLeafGrad } from '../autograd/sparse-grad';
 import { Tensor } from '../autograd/tensor';
 import { describe } from '../backend/validate';
 import { definedOnly } from './hyper';
@@ -116,12 +117,11 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     this.stepCount++;
   }
 
-  /** Clears the gradients (to null, or to zeros with setToNone = false). */
+  /** Clears the gradients (to null, or to zeros with setToNone = false); row-sparse ones row by row (lib/autograd/sparse-grad.ts). */
   zeroGrad(options: { setToNone?: boolean } = {}): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (options.setToNone === false && p.grad) p.grad.data.fill(0);
-        else p.grad = null;
+        zeroLeafGrad(p, options.setToNone !== false);
       }
     }
   }

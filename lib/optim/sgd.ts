@@ -3,7 +3,8 @@ import type { Tensor } from '../autograd/tensor';
 import type { BaseHyper, ParamGroupSpec, ParamState } from './optimizer';
 import { Optimizer } from './optimizer';
 import { atLeast, bool, inInterval, withDefaults } from './hyper';
-import { keep, kernels, optional } from './state';
+import { EMPTY, keep, kernels, optional } from './state';
+import { forEachRowRun } from './rows';
 
 export interface SGDOptions extends BaseHyper {
   /** Learning rate (default 1e-3, as PyTorch). */
@@ -23,6 +24,11 @@ export const SGD_DEFAULTS: Readonly<SGDOptions> = { lr: 1e-3, momentum: 0, dampe
 /**
  * SGD (PyTorch's form): g = ∇θ + λθ; b = g at the first step, then b = μb + (1 − τ)g;
  * g = nesterov ? g + μb : b (plain g when μ = 0); θ −= lr·g.
+ *
+ * A row-sparse gradient (param.gradRows, from hierarchical softmax or a sparse Embedding)
+ * updates only its rows when μ = 0 and λ = 0: the other rows have a zero gradient, which plain
+ * SGD leaves unchanged, so the result is bit for bit the dense one. With momentum or weight
+ * decay every row moves each step (the buffer's decay, λθ), so those update densely.
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: readonly Tensor[] | readonly ParamGroupSpec<SGDOptions>[], options?: Partial<SGDOptions>) {
@@ -44,6 +50,13 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(param: Tensor, grad: Tensor, state: ParamState, group: SGDOptions): void {
+    const rows = param.gradRows;
+    if (rows !== null && group.momentum === 0 && group.weightDecay === 0) {
+      const k = kernels(param);
+      forEachRowRun(param, rows, (begin, end) => k.sgdStep(param.data.subarray(begin, end), grad.data.subarray(begin, end),
+        EMPTY, group.lr, 0, group.dampening, 0, false, 1));
+      return;
+    }
     // The buffer is created on the first step with momentum (also when momentum is switched on
     // later) and starts as the gradient: the kernel does that when told this is step 1.
     const momentum = optional(state, 'momentumBuffer', param, group.momentum > 0);

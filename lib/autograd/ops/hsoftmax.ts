@@ -5,11 +5,13 @@
  * usual case), the kernel adds the touched rows straight into weight.grad, because a dense
  * [C − 1, D] gradient per step (allocated, zeroed, then added by the engine) would cost more
  * than the whole step at 100k classes. The result is the same as the engine's: leaf gradients
- * accumulate until zeroed.
+ * accumulate until zeroed. Those rows are recorded in weight.gradRows (and bias.gradRows), so
+ * zeroGrad and the optimizers can work on them alone (lib/autograd/sparse-grad.ts).
  */
 import { record } from '../record';
 import type { FloatArray } from '../tensor';
 import { Tensor, allocate, commonDType, formatShape, kernelsFor } from '../tensor';
+import { addGradRows, rowSparseGrad, uniqueSorted } from '../sparse-grad';
 
 /** The tree as the kernels take it (lib/nn/hsoftmax's HsmTree is one). */
 export interface HsmPaths {
@@ -33,6 +35,19 @@ function checkShapes(op: string, x: Tensor, weight: Tensor, bias: Tensor | null,
     throw new RangeError(`${op}: Expected bias of shape [${nodes}] but received ${bias instanceof Tensor ? formatShape(bias.shape) : typeof bias}`);
   }
   return [n, d];
+}
+
+/** The inner nodes on the paths of the labels, sorted and unique: the rows backward touches. */
+function pathRows(labels: Int32Array, tree: HsmPaths): Int32Array {
+  const { pathOffsets, pathNodes } = tree;
+  let count = 0;
+  for (let i = 0; i < labels.length; i++) count += pathOffsets[labels[i]! + 1]! - pathOffsets[labels[i]!]!;
+  const nodes = new Int32Array(count);
+  let n = 0;
+  for (let i = 0; i < labels.length; i++) {
+    for (let k = pathOffsets[labels[i]!]!; k < pathOffsets[labels[i]! + 1]!; k++) nodes[n++] = pathNodes[k]!;
+  }
+  return uniqueSorted(nodes, tree.numClasses - 1);
 }
 
 /** Whether backward may add the weight's rows into weight.grad itself (see the file comment). */
@@ -75,10 +90,8 @@ export function hierarchicalSoftmaxLoss(
     let dweight: FloatArray;
     let dbias: FloatArray;
     if (inPlace) {
-      weight.grad ??= new Tensor(dtype === 'float64' ? new Float64Array(weight.size) : new Float32Array(weight.size), weight.shape);
-      if (bias) bias.grad ??= new Tensor(dtype === 'float64' ? new Float64Array(bias.size) : new Float32Array(bias.size), bias.shape);
-      dweight = weight.grad.data;
-      dbias = bias ? bias.grad!.data : noBias;
+      dweight = rowSparseGrad(weight).data;
+      dbias = bias ? rowSparseGrad(bias).data : noBias;
     } else {
       dweight = allocate(weight.shape, dtype);
       dbias = bias ? allocate(bias.shape, dtype) : noBias;
@@ -86,7 +99,12 @@ export function hierarchicalSoftmaxLoss(
     kernels.hsoftmaxBackward(x.data, labels, weight.data, tree.pathOffsets, tree.pathNodes, tree.pathCodes, dz, dlosses,
       n, d, classes, depth, dx, dweight, dbias);
     const dxOut = x.requiresGrad ? dx : null;
-    if (inPlace) return [dxOut, null, null];
+    if (inPlace) {
+      const rows = pathRows(labels, tree); // labels were checked by the kernels
+      addGradRows(weight, rows);
+      if (bias) addGradRows(bias, rows);
+      return [dxOut, null, null];
+    }
     return bias ? [dxOut, dweight, dbias] : [dxOut, dweight];
   });
 }

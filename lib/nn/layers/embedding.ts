@@ -9,6 +9,12 @@ import { Parameter } from '../parameter';
 export interface EmbeddingOptions {
   /** An index whose vector stays zero and receives no gradient (PyTorch's padding_idx). */
   paddingIdx?: number;
+  /**
+   * Row-sparse gradient (PyTorch's sparse=True): backward adds the rows used straight into
+   * weight.grad and records them in weight.gradRows, so zeroGrad, SGD and SparseAdam touch only
+   * those rows. Default false (a dense gradient per step).
+   */
+  sparse?: boolean;
   dtype?: DType;
 }
 
@@ -25,6 +31,7 @@ export class Embedding extends Module {
   readonly numEmbeddings: number;
   readonly embeddingDim: number;
   readonly paddingIdx: number | null;
+  readonly sparse: boolean;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
@@ -39,6 +46,10 @@ export class Embedding extends Module {
       if (padding < 0) padding += numEmbeddings;
     }
     this.paddingIdx = padding;
+    if (options.sparse !== undefined && typeof options.sparse !== 'boolean') {
+      throw new TypeError(`Embedding: Expected a boolean for sparse but received ${typeof options.sparse}`);
+    }
+    this.sparse = options.sparse ?? false;
     this.weight = new Parameter(zeros([numEmbeddings, embeddingDim], { dtype: options.dtype ?? 'float32' }));
     normal(this.weight);
     if (padding !== null) this.weight.data.fill(0, padding * embeddingDim, (padding + 1) * embeddingDim);
@@ -46,10 +57,10 @@ export class Embedding extends Module {
 
   /** indices (any shape) → [...shape, embeddingDim]. */
   forward(indices: Indices): Tensor {
-    return embedding(indices, this.weight, this.paddingIdx);
+    return embedding(indices, this.weight, this.paddingIdx, this.sparse);
   }
 
   override toString(): string {
-    return `Embedding(${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === null ? '' : `, paddingIdx=${this.paddingIdx}`})`;
+    return `Embedding(${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === null ? '' : `, paddingIdx=${this.paddingIdx}`}${this.sparse ? ', sparse=true' : ''})`;
   }
 }
