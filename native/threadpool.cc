@@ -69,7 +69,12 @@ class ThreadPool {
 
   void release() {
     std::lock_guard<std::mutex> call(callMutex_);
-    if (users_ > 0 && --users_ == 0) stopWorkers();
+    if (users_ > 0 && --users_ == 0) {
+      stopWorkers();
+      // The next environment starts with fresh workers and judges them afresh, as after resize.
+      losses_ = 0.0;
+      solo_ = 0;
+    }
   }
 
   void resize(size_t n) {

@@ -9,7 +9,28 @@ const { Worker } = require('node:worker_threads');
 const threads = () => fs.readdirSync('/proc/self/task').length;
 const job = path.join(__dirname, 'worker-job.cjs');
 
+/** Node's own threads come and go lazily (libuv's pool, a worker's OS thread finishing its
+ *  teardown after 'exit'): wait, up to a bound, for the count to settle back to `target`. */
+async function settled(target) {
+  const until = Date.now() + 5000;
+  let n = threads();
+  while (n !== target && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    n = threads();
+  }
+  return n;
+}
+
 (async () => {
+  // Start the threads Node makes on first use (libuv's pool, a worker's platform threads) with
+  // a worker that never loads the addon, so the rounds count only what the addon adds.
+  await fs.promises.readFile(__filename);
+  await new Promise((resolve) => new Worker('0', { eval: true }).once('exit', resolve));
+  // ...and let its OS thread finish: the count holds still over 50 ms (or 5 s pass).
+  for (let last = -1, until = Date.now() + 5000; threads() !== last && Date.now() < until;) {
+    last = threads();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const rounds = [];
   for (let round = 0; round < 3; round++) {
     const before = threads();
@@ -22,7 +43,7 @@ const job = path.join(__dirname, 'worker-job.cjs');
     const during = threads();
     worker.postMessage('go');
     await exited;
-    rounds.push({ before, during, after: threads(), backend: answer.backend });
+    rounds.push({ before, during, after: await settled(before), backend: answer.backend });
   }
   console.log(JSON.stringify(rounds));
 })();
