@@ -8,14 +8,11 @@ const os = require('node:os');
 const { performance } = require('node:perf_hooks');
 const { nativeBackend, nativeInfo, referenceBackend, setSimdLevel } = require('../dist');
 const cases = require('./kernels/elementwise');
+const { median } = require('./timing');
 
 const MEMORY_BOUND = ['add 1M', 'mul 1M', 'sub 1M', 'addRow 1024x1024', 'mulScalar 1M', 'relu 1M',
   'reluBackward 1M', 'leakyRelu 1M', 'tanhBackward 1M'];
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function makeData(spec) {
   const data = {};

@@ -15,8 +15,8 @@ const childProcess = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
 const { nativeBackend, nativeInfo, referenceBackend, setNumThreads, getNumThreads, setSimdLevel } = require('../dist');
+const { median, sampleCall } = require('./timing');
 
 const SAMPLES = 7; // median of these per cell
 const MIN_SECONDS = 0.04; // each sample repeats the call until it lasts this long
@@ -37,28 +37,7 @@ function cases() {
   return list;
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/**
- * One sample of fn: seconds per call, the call repeated until it lasts MIN_SECONDS, and the
- * cores it got (process CPU time / wall time): on a shared machine, 2 threads may get 1 core.
- */
-function sample(fn) {
-  let reps = 0;
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  let elapsed;
-  do {
-    fn();
-    reps++;
-    elapsed = (performance.now() - start) / 1000;
-  } while (elapsed < MIN_SECONDS);
-  const used = process.cpuUsage(cpu);
-  return { seconds: elapsed / reps, cores: (used.user + used.system) / 1e6 / elapsed };
-}
+const sample = (fn) => sampleCall(fn, MIN_SECONDS);
 
 function run(command, args, env) {
   return childProcess.spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, ...env } });

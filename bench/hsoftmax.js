@@ -21,9 +21,9 @@
 const os = require('node:os');
 const path = require('node:path');
 const fs = require('node:fs');
-const { performance } = require('node:perf_hooks');
 const tg = require('../dist');
 const { writeFileAtomic } = require('../dist/io/atomic');
+const { median, sampleCall } = require('./timing');
 
 const HIDDEN = 256;
 const BATCH = 128;
@@ -33,23 +33,8 @@ const CASES = [[1000, 'uniform'], [10000, 'uniform'], [100000, 'uniform'], [1000
 const SAMPLES = 9;
 const MIN_SECONDS = 0.1;
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 /** Seconds per call: fn repeated until the sample lasts MIN_SECONDS. */
-function sample(fn) {
-  let reps = 0;
-  const start = performance.now();
-  let elapsed;
-  do {
-    fn();
-    reps++;
-    elapsed = (performance.now() - start) / 1000;
-  } while (elapsed < MIN_SECONDS);
-  return elapsed / reps;
-}
+const sample = (fn) => sampleCall(fn, MIN_SECONDS).seconds;
 
 /** Median seconds of each function, samples alternating between them. */
 function race(fns) {

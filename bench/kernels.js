@@ -9,11 +9,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { getNumThreads, nativeBackend, nativeInfo, referenceBackend, setSimdLevel } = require('../dist');
+const { median } = require('./timing');
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** Median milliseconds of fn over enough repetitions to fill about `budgetMs`. */
 function time(fn, budgetMs) {
