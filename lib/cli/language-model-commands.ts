@@ -1,19 +1,9 @@
 /** The train-lm and sample commands (kept apart from main.ts's MLP commands). */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { integer, number } from './option-parsers';
 import { runSample } from './sample-command';
 import { DEFAULT_TEXT, TRAIN_LM_DEFAULTS, type TrainLmConfig, runTrainLm } from './train-lm-command';
 
-function number(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`Expected a number but received "${value}"`);
-  return n;
-}
-
-function integer(value: string): number {
-  const n = number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`Expected an integer but received "${value}"`);
-  return n;
-}
 
 export function addLanguageModelCommands(cli: Command): void {
   const d = TRAIN_LM_DEFAULTS;

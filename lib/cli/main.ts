@@ -1,7 +1,7 @@
 /** The `tensorgrad` command: train and evaluate, parsed with commander. */
 // The whole library, so the Tensor methods (loss.backward(), …) are installed as for any user.
 import '../index';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { type TrainConfig, readConfigFile, resolveConfig } from './config';
 import { runEvaluate } from './evaluate-command';
 import { ACTIVATION_NAMES } from './model-spec';
@@ -11,18 +11,8 @@ import { runLrFind } from './lr-find-command';
 import { parseRange, runSearch } from './search-command';
 import { resumeTrain, runTrain } from './train-command';
 import { addLanguageModelCommands } from './language-model-commands';
+import { integer, number } from './option-parsers';
 
-function number(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`Expected a number but received "${value}"`);
-  return n;
-}
-
-function integer(value: string): number {
-  const n = number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`Expected an integer but received "${value}"`);
-  return n;
-}
 
 /** The flags given on the command line, as config keys (undefined when absent, so the file and defaults apply). */
 function flagsOf(options: Record<string, unknown>): Partial<TrainConfig> {
