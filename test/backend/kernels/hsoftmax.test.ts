@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getNumThreads, nativeBackend, referenceBackend, setNumThreads, setSimdLevel } from '../../../lib/backend';
 import type { Backend } from '../../../lib/backend';
-import { KERNEL_CHECKS } from '../../../lib/backend/contract';
 import { balancedTree, huffmanTree, HsmTree } from '../../../lib/nn/hsoftmax';
 import { backendsUnderTest, selectSimd } from '../backends';
+import { expectBackendsAgree } from '../compare-backends';
 import { expectClose, expectSame } from '../expect-close';
 import { bits, nativePaths } from '../native-paths';
 import { makeRandom, randomArray } from '../random-inputs';
@@ -240,16 +240,7 @@ describe.each(nativePaths())('hierarchical softmax: native (%s) against the refe
   });
 
   function compare(name: 'hsoftmaxLoss' | 'hsoftmaxBackward' | 'hsoftmaxLogProbs', args: unknown[]): void {
-    const copy = () => args.map((a) => (ArrayBuffer.isView(a) ? (a as Float32Array).slice() : a));
-    const nativeArgs = copy();
-    const referenceArgs = copy();
-    (native[name] as (...a: unknown[]) => void)(...nativeArgs);
-    (reference[name] as (...a: unknown[]) => void)(...referenceArgs);
-    const check = KERNEL_CHECKS[name];
-    for (const [position, output] of check.outputs) {
-      const tolerance = check.tolerance ? check.tolerance(copy(), reference, position) : 0;
-      expectClose(nativeArgs[position] as Float32Array, referenceArgs[position] as Float32Array, tolerance, `${name} ${output}`);
-    }
+    expectBackendsAgree(native, reference, name, args);
   }
 
   it.each([[1, 3, 2], [7, 5, 9], [64, 33, 100], [40, 64, 1000], [17, 1, 2]])('agree on %i rows, %i features, %i classes', (rows, features, classes) => {

@@ -8,6 +8,7 @@ import type { Backend } from '../../../lib/backend';
 import { KERNEL_CHECKS } from '../../../lib/backend/contract';
 import { nativePaths } from '../native-paths';
 import { backendsUnderTest, selectSimd } from '../backends';
+import { expectBackendsAgree } from '../compare-backends';
 import { expectClose } from '../expect-close';
 import { makeRandom, randomArray } from '../random-inputs';
 
@@ -489,16 +490,7 @@ describe.each(nativePaths())('softmax and the losses: native (%s) against the re
 
   /** Runs the kernel on both with copies of args; compares each output with the contract's bound. */
   function compare(name: keyof Backend & keyof typeof KERNEL_CHECKS, args: unknown[]): void {
-    const copy = () => args.map((a) => (ArrayBuffer.isView(a) ? (a as Float32Array).slice() : a));
-    const nativeArgs = copy();
-    const referenceArgs = copy();
-    (native[name] as (...a: unknown[]) => void)(...nativeArgs);
-    (reference[name] as (...a: unknown[]) => void)(...referenceArgs);
-    const check = KERNEL_CHECKS[name];
-    for (const [position, output] of check.outputs) {
-      const tolerance = check.tolerance!(copy(), reference, position);
-      expectClose(nativeArgs[position] as Float32Array, referenceArgs[position] as Float32Array, tolerance, `${name} ${output}`);
-    }
+    expectBackendsAgree(native, reference, name, args);
   }
 
   it.each([[1, 1], [1, 2], [7, 10], [7, 1000], [128, 10], [128, 1000], [3, 9], [33, 17]])('agree on random %i×%i inputs', (r, c) => {
