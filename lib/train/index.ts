@@ -1,8 +1,8 @@
 export { Trainer, monitoredValue } from './trainer';
 export type { EpochRecord, Evaluation, FitOptions, FitResult, LossFunction, TrainerOptions, TrainerState } from './trainer';
 export type { BatchRecord, Callback } from './callback';
-export { Accuracy, makeMetric } from './metrics';
-export type { Metric, MetricSpec } from './metrics';
+export { Accuracy, ConfusionMatrix, MeanAbsoluteError, R2Score, RootMeanSquaredError, makeMetric, predictedClasses } from './metrics';
+export type { Metric, MetricName, MetricSpec, TargetUnits } from './metrics';
 export { EarlyStopping } from './callbacks/early-stopping';
 export type { EarlyStoppingOptions } from './callbacks/early-stopping';
 export { ExplosionGuard } from './callbacks/explosion-guard';
