@@ -40,6 +40,7 @@ mkdir -p "$bin"
 ln -s "$(command -v sh)" "$bin/sh"
 ln -s "$(command -v node)" "$bin/node"
 ln -s "$(readlink -f "$(command -v npm)")" "$bin/npm"
+ln -s "$(readlink -f "$(command -v npx)")" "$bin/npx"
 for tool in g++ gcc cc c++ make clang; do
   if PATH=$bin command -v "$tool" >/dev/null 2>&1; then echo "pack-smoke: $tool is still on PATH" >&2; exit 1; fi
 done
