@@ -20,7 +20,7 @@ function awayFromZero(t: Tensor): Tensor {
 /** x·x with the factor 2 of its gradient forgotten. */
 function wrongSquare(x: Tensor): Tensor {
   const out = x.data.map((v) => v * v);
-  return record('wrongSquare', [x], out, x.shape, (grad) => [grad.map((g, i) => g * x.data[i]!)]);
+  return record('wrongSquare', {}, [x], out, x.shape, (grad) => [grad.map((g, i) => g * x.data[i]!)]);
 }
 
 const CASES: [string, (...t: Tensor[]) => Tensor, number[][]][] = [

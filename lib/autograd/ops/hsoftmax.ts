@@ -83,7 +83,8 @@ export function hierarchicalSoftmaxLoss(
     out = allocate([], dtype);
     out[0] = reduction === 'mean' ? sum / n : sum;
   }
-  return record(op, inputs, out, reduction === 'none' ? [n] : [], (grad) => {
+  const attributes = { reduction, numClasses: classes, depth };
+  return record(op, attributes, inputs, out, reduction === 'none' ? [n] : [], (grad) => {
     const dlosses = reduction === 'none' ? grad : allocate([n], dtype).fill(reduction === 'mean' ? grad[0]! / n : grad[0]!);
     const dx = allocate([n, d], dtype);
     const inPlace = accumulatesInPlace(weight) && (!bias || accumulatesInPlace(bias));

@@ -11,7 +11,7 @@ import { zeros } from '../../autograd/create';
 import { argmax } from '../../autograd/ops/reduce';
 import type { DType } from '../../autograd/tensor';
 import { Tensor } from '../../autograd/tensor';
-import { type Labels, toLabels } from '../functional/labels';
+import { type Labels, toLabels } from '../../autograd/ops/labels';
 import { balancedTree } from '../hsoftmax/balanced';
 import { partitionTree, type PartitionOptions } from '../hsoftmax/partition';
 import { HsmTree, type TreeStructure } from '../hsoftmax/tree';
