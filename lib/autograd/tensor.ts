@@ -170,7 +170,8 @@ export function sizeOf(shape: Shape): number {
 
 export function checkShape(fn: string, shape: unknown): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new TypeError(`${fn}: Expected a shape (an array of non-negative integers) but received ${JSON.stringify(shape)}`);
+    const shown = Array.isArray(shape) ? `[${shape.map((d) => JSON.stringify(d) ?? String(d)).join(', ')}]` : JSON.stringify(shape) ?? String(shape);
+    throw new TypeError(`${fn}: Expected a shape (an array of non-negative integers) but received ${shown}`);
   }
   if (sizeOf(shape) > 2 ** 32) {
     throw new RangeError(`${fn}: Expected at most 2^32 elements but shape ${formatShape(shape)} holds ${sizeOf(shape)}`);
