@@ -7,6 +7,7 @@
  * than the whole step at 100k classes. The result is the same as the engine's: leaf gradients
  * accumulate until zeroed. Those rows are recorded in weight.gradRows (and bias.gradRows), so
  * zeroGrad and the optimizers can work on them alone (lib/autograd/sparse-grad.ts).
+ * Attributes: { reduction, numClasses, depth }; the tree's paths are data, not attributes.
  */
 import { record } from '../record';
 import type { FloatArray } from '../tensor';

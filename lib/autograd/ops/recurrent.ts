@@ -3,7 +3,8 @@
  * for the recurrent part, then the fused cell kernel), the backward runs backpropagation through
  * time inside one node, summing the shared W_hh's gradient over the steps with one GEMM per
  * step and keeping no per-step graph. Sequences are time-major: [T, N, ·]. The input projection
- * x·W_ihᵀ + b of all steps is the caller's (one GEMM, on the tape as a linear op).
+ * x·W_ihᵀ + b of all steps is the caller's (one GEMM, on the tape as a linear op). Attributes:
+ * { hiddenSize } (and rnnSequence's { nonlinearity }), sliceRows { start, length }.
  */
 import { NO_ATTRIBUTES, record } from '../record';
 import type { FloatArray, Kernels, Tensor } from '../tensor';
