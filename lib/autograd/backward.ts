@@ -52,22 +52,23 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   const { nodes, leaves } = graphOf(root, (input) => input.requiresGrad);
   for (let n = nodes.length - 1; n >= 0; n--) {
     const { node, outputs } = nodes[n]!;
-    const handed: (FloatArray | null)[] = [];
+    const handed: (FloatArray | null)[] = new Array(outputs.length);
     let any = false;
-    for (let i = 0; i < node.outputCount; i++) {
+    for (let i = 0; i < outputs.length; i++) {
       const g = take(outputs[i]) ?? null;
       if (g) {
         owned.delete(g); // handed to the op, which may return it as an input's gradient
         any = true;
       }
-      handed.push(g);
+      handed[i] = g;
     }
     if (!any) continue;
     const inputGrads = node.backward(handed);
-    node.inputs.forEach((input, i) => {
+    const inputs = node.inputs;
+    for (let i = 0; i < inputs.length; i++) {
       const g = inputGrads[i];
-      if (g && input.requiresGrad) accumulate(input, g);
-    });
+      if (g && inputs[i]!.requiresGrad) accumulate(inputs[i]!, g);
+    }
   }
   for (const leaf of leaves) {
     const grad = take(leaf);
