@@ -184,7 +184,7 @@ describe('TabularSpec from numeric arrays', () => {
     expect(loaded.test.y.shape).toEqual([10, 2]);
     // The training split is standardized: each column has mean 0 (to float32 rounding).
     for (let j = 0; j < 3; j++) {
-      const column = loaded.train.x.data.filter((_, i) => i % 3 === j);
+      const column = Array.from(loaded.train.x.data).filter((_, i) => i % 3 === j);
       expect(Math.abs(column.reduce((a, b) => a + b, 0) / 30)).toBeLessThan(1e-6);
     }
     expect(loaded.spec.targetScaling!.mean).toHaveLength(2);
