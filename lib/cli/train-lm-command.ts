@@ -16,7 +16,7 @@ import { CELL_KINDS, CharLM } from '../nn/models/char-lm';
 import type { CellKind } from '../nn/layers/recurrent';
 import { type LanguageModelEpoch, trainLanguageModel } from '../train/language-model';
 import { saveLanguageModel } from './language-model-file';
-import { RUN_FILES, Tee, defaultRunDir, writeJson } from './run-dir';
+import { RUN_FILES, Tee, defaultRunDir, writeJson } from '../train/run-dir';
 
 export const DEFAULT_TEXT = path.join(PACKAGE_ROOT, 'data', 'genesis-kjv.txt');
 
