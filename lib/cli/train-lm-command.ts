@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { manualSeed } from '../autograd/random';
-import { PACKAGE_ROOT } from '../backend/addon';
+import { PACKAGE_ROOT } from '../paths';
 import { nativeInfo } from '../backend/native';
 import { getBackend, setBackend } from '../backend/select';
 import { getNumThreads, setNumThreads } from '../backend/threads';

@@ -9,6 +9,8 @@ export { ExplosionGuard } from './callbacks/explosion-guard';
 export { MetricsLogger } from './callbacks/metrics-logger';
 export { Progress, epochLine } from './callbacks/progress';
 export { Checkpoint } from './callbacks/checkpoint';
+export { saveCheckpoint, loadCheckpoint, latestCheckpoint, listCheckpoints, CHECKPOINT_FORMAT } from './checkpoints';
+export type { CheckpointParts, Stateful } from './checkpoints';
 export { LayerStatsLogger, readLayerStats } from './callbacks/layer-stats-logger';
 export type { LayerStatsRecord } from './callbacks/layer-stats-logger';
 export { lrFinder } from './lr-finder';

@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { latestCheckpoint, loadCheckpoint } from '../io/checkpoint';
 import { save } from '../io/safetensors';
 import type { Callback } from './callback';
+import { latestCheckpoint, loadCheckpoint } from './checkpoints';
 import { EarlyStopping } from './callbacks/early-stopping';
 import { ExplosionGuard } from './callbacks/explosion-guard';
 import { LayerStatsLogger, readLayerStats } from './callbacks/layer-stats-logger';

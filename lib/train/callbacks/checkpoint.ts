@@ -1,5 +1,5 @@
-/** Checkpoint: saves everything needed to resume (io/checkpoint) every N epochs, keeping the last few. */
-import { saveCheckpoint } from '../../io/checkpoint';
+/** Checkpoint: saves everything needed to resume (train/checkpoints) every N epochs, keeping the last few. */
+import { saveCheckpoint } from '../checkpoints';
 import type { Callback } from '../callback';
 import type { EpochRecord, Trainer } from '../trainer';
 
