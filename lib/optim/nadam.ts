@@ -34,6 +34,7 @@ export const NADAM_DEFAULTS: Readonly<NAdamOptions> = { lr: 2e-3, betas: [0.9, 0
  * θ −= lr·(1 − μₜ)/(1 − Pₜ)·g/d + lr·μₜ₊₁/(1 − Pₜμₜ₊₁)·m/d.
  */
 export class NAdam extends Optimizer<NAdamOptions> {
+  override readonly elementwise = true;
   protected override readonly stateSpec: StateSpec = { step: 'number', muProduct: 'number', expAvg: 'array', expAvgSq: 'array' };
 
   constructor(params: readonly Tensor[] | readonly ParamGroupSpec<NAdamOptions>[], options?: Partial<NAdamOptions>) {

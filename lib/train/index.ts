@@ -1,11 +1,15 @@
 export { Trainer, monitoredValue } from './trainer';
-export type { EpochRecord, Evaluation, FitOptions, FitResult, LossFunction, TrainerOptions, TrainerState } from './trainer';
-export type { BatchRecord, Callback } from './callback';
+export type { Callback, EpochRecord, Evaluation, FitOptions, FitResult, LossFunction, StepResult, TrainerOptions, TrainerState } from './trainer';
+export type { BatchRecord, TrainStep } from './records';
+export type { CallbackOf } from './callback';
+export { copyModelState, restoreModelState } from './model-state';
 export { Accuracy, makeMetric } from './metrics';
 export type { Metric, MetricSpec } from './metrics';
 export { EarlyStopping } from './callbacks/early-stopping';
 export type { EarlyStoppingOptions } from './callbacks/early-stopping';
 export { ExplosionGuard } from './callbacks/explosion-guard';
+export { GradientClipping } from './callbacks/gradient-clipping';
+export type { GradientClippingOptions } from './callbacks/gradient-clipping';
 export { MetricsLogger } from './callbacks/metrics-logger';
 export { Progress, epochLine } from './callbacks/progress';
 export { Checkpoint } from './callbacks/checkpoint';

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { save } from '../io/safetensors';
-import type { Callback } from './callback';
+import type { Callback } from './trainer';
 import { latestCheckpoint, loadCheckpoint } from './checkpoints';
 import { EarlyStopping } from './callbacks/early-stopping';
 import { ExplosionGuard } from './callbacks/explosion-guard';
