@@ -29,7 +29,8 @@ export function runLrFind(config: RunConfig, options: LrFindOptions): LrFinderRe
   out.write('lr          smoothed loss\n');
   const every = Math.max(1, Math.round(result.lrs.length / 20));
   for (let i = 0; i < result.lrs.length; i += every) out.write(`${result.lrs[i]!.toExponential(2).padEnd(12)}${result.losses[i]!.toFixed(4)}\n`);
-  out.write(`Suggested learning rate: ${result.suggestion.toExponential(2)} (steepest descent of the smoothed loss)\n`);
+  if (result.advice) out.write(`Advice: ${result.advice}\n`);
+  else out.write(`Suggested learning rate: ${result.suggestion.toExponential(2)} (steepest descent of the smoothed loss)\n`);
   if (config.out) {
     fs.mkdirSync(config.out, { recursive: true });
     writeJson(path.join(config.out, 'lr-find.json'), { config, sizes, ...result });

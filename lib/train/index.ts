@@ -9,6 +9,8 @@ export { EarlyStopping } from './callbacks/early-stopping';
 export type { EarlyStoppingOptions } from './callbacks/early-stopping';
 export { ExplosionGuard } from './callbacks/explosion-guard';
 export { GradientClipping } from './callbacks/gradient-clipping';
+export { StallGuard } from './callbacks/stall-guard';
+export type { StallGuardOptions } from './callbacks/stall-guard';
 export type { GradientClippingOptions } from './callbacks/gradient-clipping';
 export { MetricsLogger } from './callbacks/metrics-logger';
 export { Progress, epochLine } from './callbacks/progress';

@@ -14,6 +14,7 @@ import { ExplosionGuard } from './callbacks/explosion-guard';
 import { LayerStatsLogger, readLayerStats } from './callbacks/layer-stats-logger';
 import { MetricsLogger } from './callbacks/metrics-logger';
 import { Progress } from './callbacks/progress';
+import { StallGuard } from './callbacks/stall-guard';
 import { WholeEpochCheckpoint } from './callbacks/whole-epoch-checkpoint';
 import { applyRuntime, buildRun, checkRun, classificationLoss, probeBatch } from './build-run';
 import { loadData } from './data-source';
@@ -34,6 +35,8 @@ export interface TrainingSummary {
   /** The test split, on the final and on the best weights. */
   test: Evaluation;
   bestTest: Evaluation;
+  /** What the run's diagnostics advised (a learning rate too low, …). */
+  advice?: string[];
 }
 
 export interface TrainingOptions {
@@ -80,6 +83,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
     new Progress({ stream: log, epochs: config.epochs, batchesPerEpoch: batches.train.length }),
     new MetricsLogger(path.join(runDir, RUN_FILES.metrics)),
     new ExplosionGuard(),
+    new StallGuard(),
     new WholeEpochCheckpoint(checkpoints, batches.train.length, { keepLast: 2, config: record }),
     // About 20 snapshots whatever the run length keeps the report small.
     new LayerStatsLogger(path.join(runDir, RUN_FILES.layers), probeBatch(data.validation), { every: Math.max(1, Math.ceil(config.epochs / 20)) }),
@@ -103,6 +107,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
     epochs: Math.max(config.epochs - done, 0), validation: batches.validation, monitor: 'valLoss', ...(options.signal ? { signal: options.signal } : {}),
   });
   if (result.stoppedEarly) log.write(`Stopped early: ${result.stoppedEarly}\n`);
+  for (const advice of result.advice ?? []) log.write(`Advice: ${advice}\n`);
   if (options.signal?.aborted) log.write(`Interrupted: continue with tensorgrad train --resume ${runDir}\n`);
 
   const metadata = { 'tensorgrad.run': JSON.stringify(record) };
@@ -118,6 +123,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   const summary: TrainingSummary = {
     runDir, sizes, epochs: trainer.history.length, ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}),
     seconds: (performance.now() - started) / 1000, bestEpoch: trainer.bestEpoch + 1, validation, test, bestTest,
+    ...(result.advice ? { advice: result.advice } : {}),
   };
   writeJson(path.join(runDir, RUN_FILES.summary), summary);
   const pct = (e: Evaluation) => `${(100 * (e.metrics['accuracy'] ?? NaN)).toFixed(2)}%`;
@@ -125,7 +131,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   writeReport(runDir, {
     title: `tensorgrad: ${sizes.join('-')} on ${data.name}`, config: record, history: trainer.history,
     diagnostics: readLayerStats(path.join(runDir, RUN_FILES.layers)), ...(sanity.length > 0 ? { sanity } : {}),
-    notes: [verdict, ...(result.stoppedEarly ? [`Stopped early: ${result.stoppedEarly}`] : [])],
+    notes: [verdict, ...(result.stoppedEarly ? [`Stopped early: ${result.stoppedEarly}`] : []), ...(result.advice ?? []).map((a) => `Advice: ${a}`)],
   });
   log.write(`${verdict} Run directory: ${runDir}\n`);
   return summary;
