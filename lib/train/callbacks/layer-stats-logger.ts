@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../../autograd/tensor';
-import type { BatchRecord, Callback } from '../callback';
+import type { BatchRecord } from '../records';
+import type { Callback } from '../trainer';
 import { type LayerDiagnostics, UpdateRatioMonitor, layerStats } from '../diagnostics';
 import type { EpochRecord, Trainer } from '../trainer';
 
