@@ -8,11 +8,14 @@ export const DATA_FLAG_KEYS: readonly (keyof DataConfig)[] = [
   'labels', 'target', 'task', 'impute', 'standardize', 'categorical', 'drop', 'maxCategories', 'validationSplit', 'testSplit', 'splitSeed',
 ];
 
-/** "a,b , c" → ["a", "b", "c"]. */
-function columnList(value: string): string[] {
-  const names = value.split(',').map((n) => n.trim());
+/**
+ * "a,b , c" → ["a", "b", "c"], added to the names of earlier uses of the flag; "\," is a comma
+ * inside a name ("note\, free").
+ */
+function columnList(value: string, previous: string[] = []): string[] {
+  const names = value.split(/(?<!\\),/).map((n) => n.replace(/\\,/g, ',').trim());
   if (names.some((n) => n === '')) throw new InvalidArgumentError(`Expected comma-separated column names but received "${value}"`);
-  return names;
+  return [...previous, ...names];
 }
 
 export function withDataFlags(command: Command): Command {
@@ -23,8 +26,8 @@ export function withDataFlags(command: Command): Command {
     .addOption(new Option('--impute <how>', 'missing values: none (an error naming the row and column) or mean (the training rows\' mean)').choices([...IMPUTE_NAMES]))
     .option('--standardize', 'standardize a table\'s features (and a regressor\'s targets) on the training rows (default for CSV and NPY)')
     .option('--no-standardize', 'leave a table\'s numbers as they are')
-    .option('--categorical <columns>', 'CSV columns to one-hot although they hold numbers (comma-separated)', columnList)
-    .option('--drop <columns>', 'CSV columns to leave out (comma-separated)', columnList)
+    .option('--categorical <columns>', 'CSV columns to one-hot although they hold numbers (comma-separated, \\, for a comma in a name; repeatable)', columnList)
+    .option('--drop <columns>', 'CSV columns to leave out (as --categorical)', columnList)
     .option('--max-categories <n>', 'the most distinct values a CSV column may one-hot into (default 1000)', integer)
     .option('--validation-split <fraction>', 'share of the rows held out for validation (digits, CSV, NPY; default 0.1)', number)
     .option('--test-split <fraction>', 'share of the rows held out for testing (digits, CSV, NPY; default 0.2)', number)

@@ -25,8 +25,13 @@ export interface TabularData {
 }
 
 /** Splits an encoded table, fits the spec on the training rows and transforms every split. */
-export function splitTable(spec: TabularSpec, table: EncodedTable, split: SplitFractions): TabularData {
-  const rows = splitIndices(table.rows, split);
+export function splitTable(spec: TabularSpec, table: EncodedTable, split: SplitFractions, source = 'the table'): TabularData {
+  let rows: SplitIndices;
+  try {
+    rows = splitIndices(table.rows, split);
+  } catch (e) {
+    throw new RangeError(`${source} has ${table.rows} data row${table.rows === 1 ? '' : 's'}: ${(e as Error).message}`);
+  }
   spec.fit(table, rows.train);
   const part = (indices: Int32Array): TabularSplit => {
     const { x, y } = spec.transform(table, indices);
@@ -39,7 +44,7 @@ export function splitTable(spec: TabularSpec, table: EncodedTable, split: SplitF
 export function loadCsv(file: string, options: TabularOptions & { split: SplitFractions } & CsvRecordsOptions): TabularData {
   const records = readCsvRecords(file, options);
   const spec = TabularSpec.inferCsv(records, options);
-  return splitTable(spec, spec.encodeRecords(records), options.split);
+  return splitTable(spec, spec.encodeRecords(records), options.split, file);
 }
 
 /** Inputs x.npy [N, …] and targets labels.npy [N] (or [N, outputs] for regression). */
@@ -48,5 +53,5 @@ export function loadNpyPair(xFile: string, labelsFile: string, options: Encoding
   const labels = readNpy(labelsFile);
   const names: [string, string] = [xFile, labelsFile];
   const spec = TabularSpec.inferArrays(x, labels, { ...options, names });
-  return splitTable(spec, spec.encodeArrays(x, labels, names), options.split);
+  return splitTable(spec, spec.encodeArrays(x, labels, names), options.split, xFile);
 }
