@@ -30,6 +30,8 @@ export interface TrainConfig {
   backend: (typeof BACKEND_CHOICES)[number] | 'auto';
   /** The run directory; default runs/<data>-<time>. */
   out: string;
+  /** TensorBoard event files: false (none), true (<run directory>/tensorboard) or a directory. */
+  tensorboard: boolean | string;
 }
 
 /**
@@ -56,6 +58,7 @@ export function defaults(data: string): TrainConfig {
     threads: 0,
     backend: 'auto',
     out: '',
+    tensorboard: false,
   };
 }
 
@@ -91,6 +94,9 @@ export function validate(config: TrainConfig): TrainConfig {
   oneOf('optimizer', OPTIMIZER_NAMES);
   oneOf('schedule', SCHEDULE_NAMES);
   oneOf('backend', [...BACKEND_CHOICES, 'auto']);
+  if (typeof config.tensorboard !== 'boolean' && (typeof config.tensorboard !== 'string' || config.tensorboard === '')) {
+    fail(`--tensorboard: Expected true, false or a log directory but received ${JSON.stringify(config.tensorboard)}`);
+  }
   if (typeof config.batchNorm !== 'boolean') fail(`--batch-norm: Expected true or false but received ${String(config.batchNorm)}`);
   if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist or a directory');
   if (typeof config.model !== 'string') fail('--model: Expected layer widths like 784-256-128-10');

@@ -18,7 +18,7 @@ import { integer, number } from './option-parsers';
 function flagsOf(options: Record<string, unknown>): Partial<TrainConfig> {
   const keys: (keyof TrainConfig)[] = [
     'data', 'model', 'activation', 'batchNorm', 'dropout', 'optimizer', 'lr', 'momentum', 'weightDecay', 'schedule',
-    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out',
+    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', 'tensorboard',
   ];
   const flags: Record<string, unknown> = {};
   for (const key of keys) if (options[key] !== undefined) flags[key] = options[key];
@@ -57,6 +57,7 @@ export function program(): Command {
   const cli = new Command('tensorgrad').description('Train and evaluate neural networks in Node.js').showHelpAfterError();
   withTrainFlags(cli.command('train'))
     .description('Train an MLP classifier and write a run directory (config.json, metrics.jsonl, train.log, report.html, models, checkpoints)')
+    .option('--tensorboard [dir]', 'write TensorBoard event files (scalars, histograms, the config) to dir (default: <run directory>/tensorboard)')
     .option('--resume <dir>', 'continue a run from its latest checkpoint')
     .action(async (options: Record<string, unknown>) => {
       const controller = new AbortController();
@@ -64,11 +65,11 @@ export function program(): Command {
       process.once('SIGINT', onSignal);
       try {
         if (typeof options['resume'] === 'string') {
-          const { epochs, ...others } = flagsOf(options);
+          const { epochs, tensorboard, ...others } = flagsOf(options);
           if (Object.keys(others).length > 0 || options['config'] !== undefined) {
-            throw new Error(`--resume continues a run with its own config; only --epochs may be given with it (received --${Object.keys(others).join(', --') || 'config'})`);
+            throw new Error(`--resume continues a run with its own config; only --epochs and --tensorboard may be given with it (received --${Object.keys(others).join(', --') || 'config'})`);
           }
-          await resumeTrain(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}) });
+          await resumeTrain(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}), ...(tensorboard !== undefined ? { tensorboard } : {}) });
         } else {
           await runTrain(configOf(options), { signal: controller.signal });
         }

@@ -1,7 +1,8 @@
 /**
  * `tensorgrad train`: builds the MLP, trains it with the Trainer on the chosen data, and leaves a
  * run directory behind (config.json, metrics.jsonl, layers.jsonl, train.log, model.safetensors,
- * best.safetensors, summary.json, report.html, checkpoints/ for --resume).
+ * best.safetensors, summary.json, report.html, checkpoints/ for --resume; with --tensorboard,
+ * TensorBoard event files).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,9 +14,10 @@ import { EarlyStopping } from '../train/callbacks/early-stopping';
 import { ExplosionGuard } from '../train/callbacks/explosion-guard';
 import { MetricsLogger } from '../train/callbacks/metrics-logger';
 import { Progress } from '../train/callbacks/progress';
+import { TensorBoardLogger } from '../train/callbacks/tensorboard-logger';
 import type { Callback } from '../train/callback';
 import { type Evaluation, type FitResult, Trainer } from '../train/trainer';
-import { type TrainConfig, validate } from './config';
+import { type TrainConfig, defaults, validate } from './config';
 import { applyRuntime, buildRun, classificationLoss, probeBatch } from './build-run';
 import { checkRun, formatSanity } from './check-command';
 import { loadData } from './data-source';
@@ -52,9 +54,16 @@ export interface TrainRunOptions {
  * Continues a run from its latest checkpoint with the config it was started with; only the
  * number of epochs may change (to train longer than first planned).
  */
-export async function resumeTrain(runDir: string, options: { epochs?: number; out?: Output; signal?: AbortSignal } = {}): Promise<TrainSummary> {
+export async function resumeTrain(
+  runDir: string, options: { epochs?: number; tensorboard?: boolean | string; out?: Output; signal?: AbortSignal } = {},
+): Promise<TrainSummary> {
   const saved = readJson(path.join(runDir, RUN_FILES.config), '--resume') as { config: TrainConfig };
-  const config = validate({ ...saved.config, ...(options.epochs !== undefined ? { epochs: options.epochs } : {}), out: runDir });
+  // Settings added since the run was started take their defaults; TensorBoard logging may be
+  // turned on for the rest of a run (it does not change the training).
+  const config = validate({
+    ...defaults(saved.config.data), ...saved.config, ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+    ...(options.tensorboard !== undefined ? { tensorboard: options.tensorboard } : {}), out: runDir,
+  });
   return runTrain(config, { ...options, resume: true });
 }
 
@@ -83,6 +92,13 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
     new LayerStatsLogger(path.join(runDir, RUN_FILES.layers), probeBatch(data.validation), { every: Math.max(1, Math.ceil(config.epochs / 20)) }),
   ];
   if (config.patience > 0) callbacks.push(new EarlyStopping({ monitor: 'valLoss', patience: config.patience }));
+  // After the checkpoint callback: an epoch in the event files is one a resumed run does not repeat.
+  const tensorboard = config.tensorboard === true ? path.join(runDir, RUN_FILES.tensorboard) : config.tensorboard || null;
+  if (tensorboard) {
+    callbacks.push(new TensorBoardLogger(tensorboard, {
+      histograms: Math.max(1, Math.ceil(config.epochs / 20)), probe: probeBatch(data.validation), config: record, batchesPerEpoch: batches.train.length,
+    }));
+  }
   const trainer = new Trainer({ model, loss: classificationLoss, optimizer, ...(scheduler ? { scheduler } : {}), metrics: ['accuracy'], callbacks });
 
   // The notes' sanity checks on the untrained model; they leave it (and the generator) as it was.
@@ -97,6 +113,7 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
   } else {
     log.write(`Training ${sizes.join('-')} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
   }
+  if (tensorboard) log.write(`TensorBoard logs: ${tensorboard} (view with: tensorboard --logdir ${tensorboard})\n`);
   const result: FitResult = await trainer.fit(batches.train, {
     epochs: Math.max(config.epochs - done, 0), validation: batches.validation, monitor: 'valLoss', ...(options.signal ? { signal: options.signal } : {}),
   });
