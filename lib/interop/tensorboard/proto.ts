@@ -93,5 +93,5 @@ export function decodeEvent(data: Uint8Array, where = 'event'): Event {
     throw new RangeError(`${where}: not an Event message (${(error as Error).message})`);
   }
   // Steps and dims are int64: numbers here (exact below 2^53, which a step count never reaches).
-  return type.toObject(message, { longs: Number, defaults: false, arrays: true, oneofs: false }) as Event;
+  return type.toObject(message, { longs: Number, defaults: false, arrays: false, oneofs: false }) as Event;
 }
