@@ -93,5 +93,10 @@ export function decodeEvent(data: Uint8Array, where = 'event'): Event {
     throw new RangeError(`${where}: not an Event message (${(error as Error).message})`);
   }
   // Steps and dims are int64: numbers here (exact below 2^53, which a step count never reaches).
-  return type.toObject(message, { longs: Number, defaults: false, arrays: false, oneofs: false }) as Event;
+  const event = type.toObject(message, { longs: Number, defaults: false, arrays: false, oneofs: false }) as Event;
+  // proto3 leaves zeros off the wire: a histogram reads back whole, its zero sums included.
+  for (const value of event.summary?.value ?? []) if (value.histo) value.histo = { ...EMPTY_HISTOGRAM, ...value.histo };
+  return event;
 }
+
+const EMPTY_HISTOGRAM: HistogramProto = { min: 0, max: 0, num: 0, sum: 0, sum_squares: 0, bucket_limit: [], bucket: [] };
