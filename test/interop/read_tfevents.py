@@ -5,7 +5,7 @@
                         scalars, histograms, text tensors, plugin tags, the file version
   records FILE          the record reader TensorBoard uses without TensorFlow, which checks both
                         CRCs of every record: how many records it read, and the error it stopped on
-  masked_crc DATA_HEX   TensorBoard's masked CRC-32C of some bytes
+  masked_crc HEX,HEX,…  TensorBoard's masked CRC-32C of each hex string's bytes
   histogram JSON_FILE   an independent transcription of TensorFlow's Histogram (histogram.cc) of
                         the values in the file, as the proto EncodeToProto writes
   descriptors JSON_FILE the field numbers, types and labels of TensorBoard's compiled messages for
@@ -31,6 +31,13 @@ def histo(h):
     }
 
 
+def plugin_tags(accumulator, plugin):
+    try:
+        return sorted(accumulator.PluginTagToContent(plugin).keys())
+    except KeyError:  # no tag of that plugin
+        return []
+
+
 def accumulate(logdir):
     from tensorboard.backend.event_processing import event_accumulator, plugin_event_accumulator
     keep_all = {"scalars": 0, "histograms": 0, "tensors": 0, "compressedHistograms": 0}
@@ -52,7 +59,7 @@ def accumulate(logdir):
         }
     plugins = plugin_event_accumulator.EventAccumulator(logdir, size_guidance={"tensors": 0})
     plugins.Reload()
-    out["plugin_tags"] = {p: sorted(plugins.PluginTagToContent(p).keys()) for p in ("scalars", "histograms", "text")}
+    out["plugin_tags"] = {p: plugin_tags(plugins, p) for p in ("scalars", "histograms", "text")}
     return out
 
 
@@ -73,7 +80,7 @@ def records(file):
 
 def masked_crc(data_hex):
     from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
-    return {"masked": masked_crc32c(bytes.fromhex(data_hex))}
+    return [masked_crc32c(bytes.fromhex(h)) for h in data_hex.split(",")]
 
 
 def tf_default_limits():
@@ -101,7 +108,7 @@ def histogram(file):
         bucket_limit.append(end)
         bucket.append(count)
         i = j
-    return {"min": lo, "max": hi, "num": float(len(values)), "sum": total, "sum_squares": squares,
+    return {"min": lo, "max": hi, "num": float(len(values)), "sum": number(total), "sum_squares": number(squares),
             "bucket_limit": bucket_limit, "bucket": bucket, "limits": len(limits)}
 
 
