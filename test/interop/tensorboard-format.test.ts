@@ -12,7 +12,6 @@ import { tensorboard as tb } from '../../lib';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-tfevents-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const bytes = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'));
 const ascii = (s: string) => new TextEncoder().encode(s);
 const onlyFile = (dir: string) => {
   const files = fs.readdirSync(dir).filter((f) => f.includes('tfevents'));
