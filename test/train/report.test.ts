@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderReport, tensorStats, writeReport } from '../../lib';
 import type { EpochRecord, ReportData } from '../../lib';
+import { itWithPeers } from '../peers';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-report-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -49,11 +50,11 @@ describe('report.html', () => {
     expect(renderReport({ history: [] })).toMatch(/No epoch finished/);
   });
 
-  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
-  it.skipIf(!chromium)('renders in headless Chromium without errors into a non-blank screenshot', () => {
+  const chromium = '/usr/bin/chromium';
+  itWithPeers('chromium', 'renders in headless Chromium without errors into a non-blank screenshot', () => {
     const file = writeReport(dir, data);
     const shot = path.join(dir, 'report.png');
-    const out = execFileSync(chromium!, [
+    const out = execFileSync(chromium, [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`, '--enable-logging=stderr', '--v=0',
       '--window-size=1200,2200', `--screenshot=${shot}`, `file://${file}`,
