@@ -22,6 +22,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { nativeBackend, nativeInfo, referenceBackend, setNumThreads, getNumThreads, setSimdLevel } = require('../dist');
 const { gemmCases } = require('./gemm-shapes');
+const { peerEnv } = require('./peers');
 const { median, sampleCall } = require('./timing');
 
 const SAMPLES = 7; // median of these per cell
@@ -78,15 +79,13 @@ function buildHarnesses() {
 
 /**
  * The OpenBLAS harness as a server (bench/openblas/sgemm.c): one process per thread count and
- * kernel family (coreType undefined = OpenBLAS's own choice for this CPU). The environment's
- * OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are left out of its command: they would pin it to
- * another CPU's kernels and cache blocking.
+ * kernel family (coreType undefined = OpenBLAS's own choice for this CPU), in a peer's
+ * environment at its best (bench/peers.js: the environment's OPENBLAS_CORETYPE and
+ * OPENBLAS_L2_SIZE would pin it to another CPU's kernels and cache blocking).
  */
 class OpenBlas {
   constructor(harness, threads, coreType) {
-    const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
-    delete env.OPENBLAS_CORETYPE;
-    delete env.OPENBLAS_L2_SIZE;
+    const env = peerEnv(threads);
     if (coreType) env.OPENBLAS_CORETYPE = coreType;
     this.child = childProcess.spawn(harness.sgemm, [], { env, stdio: ['pipe', 'pipe', 'inherit'] });
     this.lines = [];
