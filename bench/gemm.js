@@ -23,6 +23,7 @@ const path = require('node:path');
 const { nativeBackend, nativeInfo, referenceBackend, setNumThreads, getNumThreads, setSimdLevel } = require('../dist');
 const { gemmCases } = require('./gemm-shapes');
 const { peerEnv } = require('./peers');
+const { loadAverage, machineLine, measurePeaks } = require('./peak');
 const { median, sampleCall } = require('./timing');
 
 const SAMPLES = 7; // median of these per cell
@@ -49,7 +50,6 @@ function run(command, args, env) {
 function buildHarnesses() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-bench-gemm-'));
   const sgemm = path.join(dir, 'sgemm');
-  const peak = path.join(dir, 'fma_peak');
   const source = (name) => path.join(__dirname, 'openblas', name);
   const compileSgemm = () => run('gcc', ['-O2', source('sgemm.c'), '-o', sgemm, '-lopenblas']);
   let result = compileSgemm();
@@ -71,10 +71,7 @@ function buildHarnesses() {
       process.exit(1);
     }
   }
-  // fma_peak.c compiles each loop for its instruction set by a target attribute: no -m flags.
-  const peakBuild = run('gcc', ['-O2', source('fma_peak.c'), '-o', peak]);
-  if (peakBuild.status !== 0) throw new Error(`bench:gemm: fma_peak.c did not compile: ${peakBuild.stderr}`);
-  return { dir, sgemm, peak };
+  return { dir, sgemm };
 }
 
 /**
@@ -154,20 +151,12 @@ function writeAtomic(file, text) {
 
 const gflops = (c, seconds) => (2 * c.m * c.n * c.k) / seconds / 1e9;
 
-/** The measured FMA peak of one core, GFLOPS, for `set` (avx2 | avx512). */
-function fmaPeak(harness, set) {
-  const result = run(harness.peak, [set]);
-  if (result.status !== 0) throw new Error(`bench:gemm: fma_peak ${set} failed: ${result.stderr}`);
-  return Number(result.stdout.trim());
-}
-
 /** The SIMD level whose peak an OpenBLAS kernel family runs against: AVX-512 for the families
  * with AVX-512 kernels, else AVX2. */
 function openblasLevel(coreName) {
   return /skylakex|cooperlake|sapphirerapids|zen4|zen5/i.test(coreName) ? 'avx512' : 'avx2';
 }
 
-const loadAverage = () => (fs.existsSync('/proc/loadavg') ? fs.readFileSync('/proc/loadavg', 'utf8').trim() : os.loadavg().map((x) => x.toFixed(2)).join(' '));
 
 async function main() {
   const info = nativeInfo();
@@ -180,11 +169,8 @@ async function main() {
   if (levels.length === 0) levels.push('portable');
   const best = levels[0];
   const harness = buildHarnesses();
-  const peaks = {};
-  if (info.simdLevels.includes('avx2')) peaks.avx2 = fmaPeak(harness, 'avx2');
-  if (info.simdLevels.includes('avx512')) peaks.avx512 = fmaPeak(harness, 'avx512');
-  const cpus = os.cpus();
-  const machine = `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${os.platform()}-${os.arch()}, Node ${process.version}`;
+  const peaks = measurePeaks(['avx2', 'avx512'].filter((set) => info.simdLevels.includes(set)));
+  const machine = machineLine();
   const loadBefore = loadAverage();
   const tg = nativeBackend();
   const before = getNumThreads();

@@ -44,6 +44,12 @@ struct Tile {
   static constexpr size_t kPrefetchSteps = 0;  // the tile of C is fetched into L1 at the start
   static constexpr size_t kMr = avx2::kMr, kVectors = avx2::kNr / Ymm::kWidth;
   using Rows = microkernel::RowCounts<>;
+  static constexpr bool kFlushSubnormals = false;
+};
+
+// The same tile with FTZ and DAZ in the k loop: the emulated bfloat16 GEMM's kernel.
+struct FlushingTile : Tile {
+  static constexpr bool kFlushSubnormals = true;
 };
 
 }  // namespace
@@ -59,6 +65,12 @@ void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t col
                          const WriteBack& w) {
   microkernel::inPlaceA<Tile, true, false>(kc, a, rowStride, colStride, b, kNr, c, ldc, rows,
                                            cols, w);
+}
+
+void microKernelFlushing(size_t kc, const float* a, const float* b, float* c, size_t ldc,
+                         size_t rows, size_t cols, const WriteBack& w) {
+  microkernel::byWidth<FlushingTile, microkernel::AMode::Packed, true, false>(
+      kc, a, 1, kMr, b, kNr, c, ldc, rows, cols, w);
 }
 
 }  // namespace avx2

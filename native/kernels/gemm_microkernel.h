@@ -18,7 +18,9 @@
 //   K::kMr, K::kVectors: the tile; K::Rows: RowCounts<...> of the row counts below MR that get a
 //     kernel of their own (edge tiles with few rows skip the FMAs of the others);
 //     K::kPrefetchSteps: how many steps before the end of the k loop the tile of C is fetched
-//     into L1 (0: at the start).
+//     into L1 (0: at the start); K::kFlushSubnormals: the k loop runs with MXCSR's FTZ and DAZ
+//     set and rounding to nearest even, which makes each FMA the one step of vdpbf16ps (for the
+//     emulated bfloat16 GEMM, gemm_bf16.cc); the write-back runs under the caller's MXCSR.
 //
 // Everything here is in an unnamed namespace: each unit compiles its own copy with its own -m
 // flags, and no function of it can become the copy the linker keeps for another unit (which
@@ -52,6 +54,28 @@ namespace {
 // The row counts below MR with a kernel of their own, ascending.
 template <size_t... kRows>
 struct RowCounts {};
+
+// Holds the accumulators in registers at this point: the FMAs computing them cannot move across
+// it, nor so across the MXCSR writes (volatile too) around it.
+template <class Vec, size_t kRows, size_t kCols>
+void pin(Vec (&acc)[kRows][kCols]) {
+#pragma GCC unroll 16
+  for (size_t r = 0; r < kRows; ++r) {
+#pragma GCC unroll 4
+    for (size_t h = 0; h < kCols; ++h) __asm__ volatile("" : "+v"(acc[r][h]));
+  }
+}
+
+inline unsigned readMxcsr() {
+  unsigned csr;
+  __asm__ volatile("stmxcsr %0" : "=m"(csr));
+  return csr;
+}
+
+inline void writeMxcsr(unsigned csr) { __asm__ volatile("ldmxcsr %0" : : "m"(csr)); }
+
+// MXCSR: flush-to-zero (bit 15) and denormals-are-zero (bit 6); the rounding control (13, 14).
+constexpr unsigned kFlushBits = 0x8040, kRoundingBits = 0x6000;
 
 // Float operands: one step of k is one broadcast of A and one FMA per vector of B.
 template <class V>
@@ -279,6 +303,12 @@ void kernel(size_t kc, const typename K::E::Element* a, size_t rowStride, size_t
       }
     }
   };
+  [[maybe_unused]] unsigned csr = 0;
+  if constexpr (K::kFlushSubnormals) {
+    csr = readMxcsr();
+    writeMxcsr((csr | kFlushBits) & ~kRoundingBits);
+    pin(acc);
+  }
   size_t p = 0;
   if (kPrefetchSteps == 0 || head == 0) {  // a loop of its own: the short one pays for nothing
     prefetchTile<true, kWide>(c, ldc, lines, length);
@@ -291,6 +321,11 @@ void kernel(size_t kc, const typename K::E::Element* a, size_t rowStride, size_t
     prefetchTile<true, kWide>(c, ldc, lines, length);
 #pragma GCC unroll 4
     for (; p < kc; p += kDepth) oneStep();
+  }
+  if constexpr (K::kFlushSubnormals) {  // the FMAs before the restore, the write-back after
+    pin(acc);
+    writeMxcsr(csr);
+    pin(acc);
   }
   // The write-back takes the tile from memory: a copy, so that the accumulators' own address
   // never escapes (a masked load, a call to the compiler, could then read them) and they stay in
