@@ -1,6 +1,6 @@
 // The bfloat16 GEMM of gemm_bf16.h: the blocked GEMM of gemm_blocked.h with operands rounded to
 // bfloat16 while they are packed. With AVX-512 BF16 the panels hold bfloat16 pairs along k for
-// the vdpbf16ps micro-kernel (gemm_bf16_avx512.cc). Without it, the same numbers by emulation:
+// the vdpbf16ps micro-kernel (gemm_bf16_avx512.cc, kernel and packers). Without it, the same numbers by emulation:
 // float panels holding the rounded operands, each pair of steps swapped (the odd step first, as
 // vdpbf16ps takes them), multiplied by SGEMM's micro-kernels with the k loop under FTZ and DAZ
 // (AVX-512, AVX2), or by the portable kernel here (std::fma, the flush in software).
@@ -22,24 +22,6 @@ constexpr size_t kBf16Kc = 384;
 // An operand as the GEMM reads it, in bfloat16 bits.
 uint16_t operand(float x) { return roundToBf16(x); }
 uint16_t operand(uint16_t h) { return flushBf16(h); }
-
-// PackPanel into bfloat16 pairs for a panel W lanes wide: pair q of lane l (steps 2q, 2q + 1) at
-// dst[2 * (q * W + l)], zeros past `lanes` and past kc (an odd kc's last pair).
-template <size_t W, class S>
-void packPairs(const S* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
-               uint16_t* dst) {
-  const size_t steps = kc + (kc & 1);
-  for (size_t p = 0; p < steps; p += 2) {
-    uint16_t* out = dst + p * W;
-    const bool second = p + 1 < kc;
-    for (size_t l = 0; l < lanes; ++l) {
-      const S* in = src + l * laneStride + p * kStride;
-      out[2 * l] = operand(in[0]);
-      out[2 * l + 1] = second ? operand(in[kStride]) : uint16_t{0};
-    }
-    for (size_t l = 2 * lanes; l < 2 * W; ++l) out[l] = 0;
-  }
-}
 
 // PackPanel into floats for the emulation: step p of lane l, rounded, at dst[(p ^ 1) * W + l],
 // so a k loop in panel order takes each pair's odd step first; zeros past `lanes` and past kc.
@@ -112,7 +94,7 @@ template <class S>
 blocked::KernelShape<S, uint16_t> hardwareKernel() {
   return {avx512bf16::kMr, avx512bf16::kNr, avx512bf16::microKernel, nullptr,
           avx512bf16::microKernelTransposedC, nullptr, nullptr,
-          packPairs<avx512bf16::kMr, S>, packPairs<avx512bf16::kNr, S>, kBf16Kc, 480, 3072, 2};
+          avx512bf16::packA, avx512bf16::packB, kBf16Kc, 480, 3072, 2};
 }
 #endif
 

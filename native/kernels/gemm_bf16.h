@@ -75,6 +75,16 @@ void microKernel(size_t kc, const uint16_t* a, const uint16_t* b, float* c, size
                  size_t rows, size_t cols, const WriteBack& w);
 void microKernelTransposedC(size_t kc, const uint16_t* a, const uint16_t* b, float* c,
                             size_t ldc, size_t rows, size_t cols, const WriteBack& w);
+// The panels of those kernels from float (rounded) or bfloat16 (flushed) operands: PackPanel of
+// gemm.h with pairs, kc rounded up to even with a zero step.
+void packA(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
+           uint16_t* dst);
+void packB(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
+           uint16_t* dst);
+void packA(const uint16_t* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
+           uint16_t* dst);
+void packB(const uint16_t* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
+           uint16_t* dst);
 }  // namespace avx512bf16
 #endif
 

@@ -3,12 +3,7 @@
 // portable) and 1, 2 and 3 threads, bit for bit against the model of its numbers and within the
 // float accumulation's bound of a double product. Skipped, saying so, without a C++ compiler.
 import { expect, it } from 'vitest';
-import { buildAndRun, compilerMissing } from './compile';
-
-const SOURCES = [
-  'native/kernels/gemm.cc', 'native/kernels/gemm_bf16.cc', 'native/cpu.cc', 'native/threadpool.cc', 'native/denormals.cc',
-  'native/kernels/gemm_avx2.cc', 'native/kernels/gemm_avx512.cc', 'native/kernels/gemm_bf16_avx512.cc',
-];
+import { buildAndRun, compilerMissing, GEMM_BF16_SOURCES } from './compile';
 
 it('bfloat16 GEMM: the same bits on every path and thread count, as its model states, near the double product', (context) => {
   const missing = compilerMissing();
@@ -17,7 +12,7 @@ it('bfloat16 GEMM: the same bits on every path and thread count, as its model st
     context.skip();
     return;
   }
-  const run = buildAndRun('test/native/gemm-bf16.cc', SOURCES);
+  const run = buildAndRun('test/native/gemm-bf16.cc', GEMM_BF16_SOURCES);
   expect(run.stdout, run.stderr).toMatch(/ 0 failures/);
   expect(run.stdout).toMatch(/paths: .*portable/);
   expect(run.status).toBe(0);
