@@ -12,23 +12,10 @@ namespace tg {
 
 namespace {
 
-// The portable micro-kernel: a 4x8 tile the compiler keeps in SSE registers.
-constexpr size_t kPortableMr = 4;
-constexpr size_t kPortableNr = 8;
+using blocked::kPortableMr;
+using blocked::kPortableNr;
 
-void portableMicroKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc,
-                         size_t rows, size_t cols, const WriteBack& w) {
-  float acc[kPortableMr][kPortableNr] = {};
-  for (size_t p = 0; p < kc; ++p) {
-    for (size_t r = 0; r < kPortableMr; ++r) {
-      const float x = a[r];
-      for (size_t j = 0; j < kPortableNr; ++j) acc[r][j] += x * b[j];
-    }
-    a += kPortableMr;
-    b += kPortableNr;
-  }
-  writeBackTile(&acc[0][0], kPortableNr, c, ldc, rows, cols, w);
-}
+float multiplyAdd(float acc, float a, float b) { return acc + a * b; }
 
 // The portable PackPanel (gemm.h) for a panel W lanes wide.
 template <size_t W>
@@ -79,7 +66,8 @@ KernelShape activeKernel() {
             nullptr, packPanel<avx2::kMr>, packPanel<avx2::kNr>, 384, 240, 3072, 1};
   }
 #endif
-  return {kPortableMr, kPortableNr, portableMicroKernel, nullptr, nullptr, nullptr, nullptr,
+  return {kPortableMr, kPortableNr, blocked::portableMicroKernel<multiplyAdd>, nullptr, nullptr,
+          nullptr, nullptr,
           packPanel<kPortableMr>, packPanel<kPortableNr>, 384, 240, 3072, 1};
 }
 

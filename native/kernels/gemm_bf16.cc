@@ -1,9 +1,10 @@
 // The bfloat16 GEMM of gemm_bf16.h: the blocked GEMM of gemm_blocked.h with operands rounded to
 // bfloat16 while they are packed. With AVX-512 BF16 the panels hold bfloat16 pairs along k for
-// the vdpbf16ps micro-kernel (gemm_bf16_avx512.cc, kernel and packers). Without it, the same numbers by emulation:
-// float panels holding the rounded operands, each pair of steps swapped (the odd step first, as
-// vdpbf16ps takes them), multiplied by SGEMM's micro-kernels with the k loop under FTZ and DAZ
-// (AVX-512, AVX2), or by the portable kernel here (std::fma, the flush in software).
+// the vdpbf16ps micro-kernel (gemm_bf16_avx512.cc, kernel and packers). Without it, the same
+// numbers by emulation: float panels holding the rounded operands, each pair of steps swapped
+// (the odd step first, as vdpbf16ps takes them), multiplied by SGEMM's micro-kernels with the k
+// loop under FTZ and DAZ (AVX-512, AVX2), or by the portable kernel (std::fma, the flush in
+// software).
 #include "gemm_bf16.h"
 
 #include <cfloat>
@@ -51,25 +52,11 @@ void packSwapped(const S* src, size_t laneStride, size_t kStride, size_t lanes, 
 // A subnormal result as a zero of its sign: the FTZ of vdpbf16ps.
 float flushSubnormal(float x) { return std::fabs(x) < FLT_MIN ? std::copysign(0.0f, x) : x; }
 
-// The portable emulation: a 4x8 tile over the swapped float panels, one fused multiply-add per
-// step, flushed.
-constexpr size_t kPortableMr = 4;
-constexpr size_t kPortableNr = 8;
+// One step of the portable emulation: a fused multiply-add, flushed.
+float flushedFma(float acc, float a, float b) { return flushSubnormal(std::fma(a, b, acc)); }
 
-void portableMicroKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc,
-                         size_t rows, size_t cols, const WriteBack& w) {
-  float acc[kPortableMr][kPortableNr] = {};
-  for (size_t p = 0; p < kc; ++p) {
-    for (size_t r = 0; r < kPortableMr; ++r) {
-      for (size_t j = 0; j < kPortableNr; ++j) {
-        acc[r][j] = flushSubnormal(std::fma(a[r], b[j], acc[r][j]));
-      }
-    }
-    a += kPortableMr;
-    b += kPortableNr;
-  }
-  writeBackTile(&acc[0][0], kPortableNr, c, ldc, rows, cols, w);
-}
+using blocked::kPortableMr;
+using blocked::kPortableNr;
 
 template <class S>
 blocked::KernelShape<S, float> emulatedKernel() {
@@ -84,7 +71,8 @@ blocked::KernelShape<S, float> emulatedKernel() {
             packSwapped<avx2::kMr, S>, packSwapped<avx2::kNr, S>, kBf16Kc, 240, 3072, 2};
   }
 #endif
-  return {kPortableMr, kPortableNr, portableMicroKernel, nullptr, nullptr, nullptr, nullptr,
+  return {kPortableMr, kPortableNr, blocked::portableMicroKernel<flushedFma>, nullptr, nullptr,
+          nullptr, nullptr,
           packSwapped<kPortableMr, S>, packSwapped<kPortableNr, S>, kBf16Kc, 240, 3072, 2};
 }
 

@@ -33,7 +33,8 @@ struct Bf16Pairs {
     return _mm512_castsi512_ps(_mm512_maskz_loadu_epi32(mask, b));
   }
   static Vec madd(Vec acc, Vec a, Vec b) {
-    return _mm512_dpbf16_ps(acc, (__m512bh)_mm512_castps_si512(a), (__m512bh)_mm512_castps_si512(b));
+    return _mm512_dpbf16_ps(acc, (__m512bh)_mm512_castps_si512(a),
+                            (__m512bh)_mm512_castps_si512(b));
   }
 };
 
@@ -58,7 +59,8 @@ struct Tile {
 __m512i roundToBf16(__m512 v) {
   const __m512i x = _mm512_castps_si512(v);
   const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(x, 16), _mm512_set1_epi32(1));
-  __m512i r = _mm512_srli_epi32(_mm512_add_epi32(x, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff))), 16);
+  const __m512i bias = _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff));
+  __m512i r = _mm512_srli_epi32(_mm512_add_epi32(x, bias), 16);
   const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(x, _mm512_set1_epi32(0x7fffffff)),
                                                 _mm512_set1_epi32(0x7f800000));
   r = _mm512_mask_mov_epi32(r, nan, _mm512_set1_epi32(0x7fc0));
@@ -73,7 +75,9 @@ __m512i flushBf16(__m512i h) {
 }
 
 // 16 lanes of one step, rounded, in the low halves of 32-bit lanes; lanes outside `mask` are 0.
-__m512i stepOf(const float* p, __mmask16 mask) { return roundToBf16(_mm512_maskz_loadu_ps(mask, p)); }
+__m512i stepOf(const float* p, __mmask16 mask) {
+  return roundToBf16(_mm512_maskz_loadu_ps(mask, p));
+}
 __m512i stepOf(const uint16_t* p, __mmask16 mask) {
   return flushBf16(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask, p)));
 }
@@ -85,7 +89,9 @@ __m512i pairsOf(const float* p, __mmask32 mask32) {
   const __m256i hi = _mm512_cvtepi32_epi16(stepOf(p + 16, static_cast<__mmask16>(mask32 >> 16)));
   return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
-__m512i pairsOf(const uint16_t* p, __mmask32 mask32) { return flushBf16(_mm512_maskz_loadu_epi16(mask32, p)); }
+__m512i pairsOf(const uint16_t* p, __mmask32 mask32) {
+  return flushBf16(_mm512_maskz_loadu_epi16(mask32, p));
+}
 
 // packPairs of gemm_bf16.cc, vectorized, for a panel W lanes wide (12 or 32). Lanes contiguous:
 // two steps loaded, rounded and interleaved into pairs per 16 lanes. Steps contiguous: 16 pairs
@@ -176,5 +182,5 @@ void packB(const uint16_t* src, size_t laneStride, size_t kStride, size_t lanes,
 }  // namespace tg
 
 #elif defined(TG_X86)
-#error "the AVX-512 units must be compiled with native/sources.json avx512_cflags (-mavx512bf16 ...)"
+#error "the AVX-512 units must be compiled with native/sources.json avx512_cflags (-mavx512bf16)"
 #endif

@@ -40,6 +40,26 @@ constexpr size_t kParallelMinimum = size_t{1} << 21;
 // than it saves (measured with npm run bench:gemm).
 constexpr size_t kDirectMaximum = size_t{1} << 16;
 
+// The portable micro-kernel: a 4x8 tile the compiler keeps in SSE registers over panels packed
+// p-major; kMadd(acc, a, b) is one step of an element (SGEMM: acc + a·b, rounded twice).
+constexpr size_t kPortableMr = 4;
+constexpr size_t kPortableNr = 8;
+
+template <float (*kMadd)(float, float, float)>
+void portableMicroKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc,
+                         size_t rows, size_t cols, const WriteBack& w) {
+  float acc[kPortableMr][kPortableNr] = {};
+  for (size_t p = 0; p < kc; ++p) {
+    for (size_t r = 0; r < kPortableMr; ++r) {
+      const float x = a[r];
+      for (size_t j = 0; j < kPortableNr; ++j) acc[r][j] = kMadd(acc[r][j], x, b[j]);
+    }
+    a += kPortableMr;
+    b += kPortableNr;
+  }
+  writeBackTile(&acc[0][0], kPortableNr, c, ldc, rows, cols, w);
+}
+
 template <class P>
 using MicroKernelOf = void (*)(size_t kc, const P* a, const P* b, float* c, size_t ldc,
                                size_t rows, size_t cols, const WriteBack& w);
@@ -300,6 +320,25 @@ void run(Problem<S, P>& q) {
   parallelFor(g.rowParts * g.colParts, computePart<S, P>, &g);
 }
 
+// A problem on `shape` with its first write-back and bias.
+template <class S, class P>
+void run(const KernelShape<S, P>& shape, bool transA, bool transB, size_t m, size_t n, size_t k,
+         const S* a, const S* b, float* c, const WriteBack& first, const float* bias) {
+  Problem<S, P> q{};
+  q.transA = transA;
+  q.transB = transB;
+  q.m = m;
+  q.n = n;
+  q.k = k;
+  q.a = a;
+  q.b = b;
+  q.c = c;
+  q.first = first;
+  q.bias = bias;
+  q.shape = shape;
+  run(q);
+}
+
 // C = alpha · op(A) · op(B) + beta · C on `shape`, with gemm's semantics for empty products
 // (gemm.h): alpha == 0 or k == 0 leaves beta · C without reading A or B; beta == 0 never reads C.
 template <class S, class P>
@@ -315,19 +354,8 @@ void gemm(const KernelShape<S, P>& shape, bool transA, bool transB, size_t m, si
     }
     return;
   }
-  Problem<S, P> q{};
-  q.transA = transA;
-  q.transB = transB;
-  q.m = m;
-  q.n = n;
-  q.k = k;
-  q.a = a;
-  q.b = b;
-  q.c = c;
-  q.first = WriteBack{alpha, beta, nullptr, Activation::None, 0.0f, false};
-  q.bias = nullptr;
-  q.shape = shape;
-  run(q);
+  run(shape, transA, transB, m, n, k, a, b, c,
+      WriteBack{alpha, beta, nullptr, Activation::None, 0.0f, false}, nullptr);
 }
 
 // C = act(op(A) · op(B) + bias) on `shape` (gemmBiasActivation of gemm.h).
@@ -345,19 +373,7 @@ void gemmBiasActivation(const KernelShape<S, P>& shape, bool transA, bool transB
     }
     return;
   }
-  Problem<S, P> q{};
-  q.transA = transA;
-  q.transB = transB;
-  q.m = m;
-  q.n = n;
-  q.k = k;
-  q.a = a;
-  q.b = b;
-  q.c = c;
-  q.first = w;
-  q.bias = bias;
-  q.shape = shape;
-  run(q);
+  run(shape, transA, transB, m, n, k, a, b, c, w, bias);
 }
 
 }  // namespace blocked
