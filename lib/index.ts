@@ -10,3 +10,4 @@ export * as data from './data';
 export * as io from './io';
 export * as optim from './optim';
 export * from './train';
+export * as distributed from './distributed';

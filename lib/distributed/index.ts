@@ -1,0 +1,10 @@
+/**
+ * Data-parallel training on MPI: the process group and its collectives. Needs the optional MPI
+ * binding (built where Open MPI was found at install time); docs/distributed.md.
+ */
+export { init, isInitialized, isLaunchedDistributed, processGroup, rank, worldSize, ProcessGroup, Work } from './process-group';
+export type { AllreduceOptions, CollectiveBuffer, InitOptions, ReduceOp } from './process-group';
+export { abort, allgather, allreduce, allreduceAsync, barrier, broadcast, finalize } from './collectives';
+export { launchEnvironment } from './launcher';
+export type { LaunchEnvironment } from './launcher';
+export { MPI_INSTALL_HINT, loadMpiBinding } from './binding';
