@@ -5,7 +5,7 @@
  */
 export * from './backend';
 export * from './autograd';
-export * as nn from './nn';
+export * as nn from './nn-exports';
 export * as data from './data';
 export * as io from './io';
 export * as optim from './optim';

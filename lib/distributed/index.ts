@@ -8,3 +8,9 @@ export { abort, allgather, allreduce, allreduceAsync, barrier, broadcast, finali
 export { launchEnvironment } from './launcher';
 export type { LaunchEnvironment } from './launcher';
 export { MPI_INSTALL_HINT, loadMpiBinding } from './binding';
+export { DistributedSampler } from './sampler';
+export type { DistributedSamplerOptions, DistributedSamplerState } from './sampler';
+export { DistributedDataParallel } from './ddp';
+export type { BucketInfo, DistributedDataParallelOptions } from './ddp';
+export { SyncBatchNorm } from './sync-batch-norm';
+export type { SyncBatchNormOptions } from './sync-batch-norm';

@@ -8,7 +8,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeWithPeers } from '../peers';
 import { type MpiRun, RANKS_DIR, byRank, mpirun } from './mpirun';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const fixtures = require('./fixtures.cjs') as {
   contribution(rank: number, n: number, Type?: Float32ArrayConstructor | Float64ArrayConstructor): Float32Array | Float64Array;
   digest(a: Float32Array | Float64Array): string;

@@ -57,4 +57,32 @@ function absSum(size, n) {
 
 const SIZES = [0, 1, 7, 1_000_000];
 
-module.exports = { contribution, digest, expected, exactSum, absSum, SIZES };
+/** SyncBatchNorm cases: each rank's rows (uneven on purpose in one), channels and length. */
+const BN_CASES = {
+  '2d': { rows: [4, 4], c: 3, hw: 1 },
+  uneven: { rows: [5, 2], c: 2, hw: 1 },
+  '3d': { rows: [3, 3], c: 2, hw: 4 },
+};
+
+/** A rank's input rows for a case: an offset and a spread per channel, so statistics matter. */
+function bnInput(name, rank) {
+  const { rows, c, hw } = BN_CASES[name];
+  const n = rows[rank];
+  const out = new Float64Array(n * c * hw);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < c; j++) {
+      for (let k = 0; k < hw; k++) out[(i * c + j) * hw + k] = 3 * j - 1 + (1 + j) * Math.sin(1.3 * i + 0.7 * k + 2.1 * rank + j);
+    }
+  }
+  return out;
+}
+
+/** The upstream gradient dL/dy of a rank's rows (the loss is Σ dy·y). */
+function bnUpstream(name, rank) {
+  const { rows, c, hw } = BN_CASES[name];
+  const out = new Float64Array(rows[rank] * c * hw);
+  for (let e = 0; e < out.length; e++) out[e] = Math.cos(0.9 * e + 1.7 * rank) - 0.2;
+  return out;
+}
+
+module.exports = { contribution, digest, expected, exactSum, absSum, SIZES, BN_CASES, bnInput, bnUpstream };
