@@ -162,7 +162,7 @@ function syncBatchNorm(x: Tensor, layer: BatchNorm1d, group: ProcessGroup | unde
     }
   }
 
-  return record('syncBatchNorm', inputs, y, x.shape, (grad) => {
+  return record('syncBatchNorm', { eps, momentum, ranks }, inputs, y, x.shape, (grad) => {
     // Σdy and Σdy·x̂ per channel, this rank's first (they are γ's and β's gradients) …
     const local = new Float64Array(2 * c);
     for (let i = 0; i < n; i++) {
