@@ -420,15 +420,23 @@ bool Comm::agree(Job& job) {
 bool Comm::progress(void* requestPointer, const std::string& what) {
   auto* request = static_cast<MPI_Request*>(requestPointer);
   const auto start = Clock::now();
+  // Data moves only while MPI is polled. Poll hard for the first millisecond (a collective that
+  // is just moving data), and afterwards as long as polls do work (a slow MPI_Test is one that
+  // copied or sent something); a quick one means waiting for another rank, and then the thread
+  // sleeps, backing off to 0.5 ms, leaving the CPU to ranks that compute (oversubscribed nodes
+  // included: a yielding spinner still takes its full share of a core).
+  double backoff = 10e-6;
   for (uint64_t i = 0;; i++) {
     int flag = 0;
+    const auto before = Clock::now();
     const int rc = MPI_Test(request, &flag, MPI_STATUS_IGNORE);
+    const auto after = Clock::now();
     if (rc != MPI_SUCCESS) {
       breakGroup(what + " failed: " + mpiError(rc));
       return false;
     }
     if (flag) return true;
-    const double waited = secondsSince(start);
+    const double waited = std::chrono::duration<double>(after - start).count();
     if ((i & 63) == 63) {
       if (pollNotices()) return false;
       {
@@ -443,12 +451,13 @@ bool Comm::progress(void* requestPointer, const std::string& what) {
         return false;
       }
     }
-    // Data moves only while MPI is polled, so poll hard; after 100 ms this is a wait for a late
-    // rank (one writing a checkpoint, say), and polling gently leaves it the CPU.
-    if (waited < 0.1) {
+    const bool working = std::chrono::duration<double>(after - before).count() > 5e-6;
+    if (waited < 1e-3 || working) {
+      backoff = 10e-6;
       sched_yield();
     } else {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
+      backoff = std::min(backoff * 2, 500e-6);
     }
   }
 }

@@ -6,7 +6,7 @@ const { contribution, digest, exactSum, absSum, SIZES } = require('../fixtures.c
 
 const group = distributed.init({ timeout: 60 });
 const { rank, size } = group;
-const say = (record) => process.stdout.write(`${JSON.stringify({ rank, ...record })}\n`);
+const say = require('./records.cjs').recorder(rank);
 
 say({ what: 'world', size, library: group.library });
 for (const Type of [Float32Array, Float64Array]) {

@@ -7,7 +7,7 @@ const { distributed, nn, manualSeed, tensor } = tg;
 
 const group = distributed.init({ timeout: 60 });
 const { rank } = group;
-const say = (record) => process.stdout.write(`${JSON.stringify({ rank, ...record })}\n`);
+const say = require('./records.cjs').recorder(rank);
 const flat = (params) => Float32Array.from(params.flatMap((p) => Array.from(p.data)));
 const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 /** Whether every rank holds the same values. */

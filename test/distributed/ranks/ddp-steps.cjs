@@ -67,6 +67,6 @@ if (group) {
   const gathered = distributed.allgather(flat);
   let differ = 0;
   for (let i = 0; i < flat.length; i++) if (!Object.is(gathered[i], gathered[flat.length + i])) differ++;
-  process.stdout.write(`${JSON.stringify({ rank, what: 'replicas', differ, buckets: ddp.buckets.length, stateKeys: Object.keys(ddp.stateDict()) })}\n`);
+  require('./records.cjs').recorder(rank)({ what: 'replicas', differ, buckets: ddp.buckets.length, stateKeys: Object.keys(ddp.stateDict()) });
 }
 if (rank === 0) io.save(model.stateDict(), out);

@@ -9,7 +9,7 @@ const { distributed, nn, optim, manualSeed, tensor } = tg;
 const mode = process.argv[2];
 const group = distributed.init();
 const { rank } = group;
-const say = (record) => process.stdout.write(`${JSON.stringify({ rank, ...record })}\n`);
+const say = require('./records.cjs').recorder(rank);
 
 manualSeed(1);
 const model = new nn.Sequential(new nn.Linear(8, 16), new nn.ReLU(), new nn.Linear(16, 2));

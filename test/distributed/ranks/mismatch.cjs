@@ -5,7 +5,7 @@ const { distributed, tensor } = require('../../../dist');
 
 const group = distributed.init({ timeout: 60 });
 const { rank, size } = group;
-const say = (record) => process.stdout.write(`${JSON.stringify({ rank, ...record })}\n`);
+const say = require('./records.cjs').recorder(rank);
 
 function attempt(what, fn) {
   try {

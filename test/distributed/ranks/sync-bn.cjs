@@ -9,7 +9,7 @@ const { BN_CASES, bnInput, bnUpstream } = require('../fixtures.cjs');
 
 const group = distributed.init({ timeout: 60 });
 const { rank } = group;
-const say = (record) => process.stdout.write(`${JSON.stringify({ rank, ...record })}\n`);
+const say = require('./records.cjs').recorder(rank);
 
 function layerFor(c, dtype, momentum = 0.1) {
   const layer = new nn.SyncBatchNorm(c, { dtype, momentum });
