@@ -7,10 +7,20 @@
  * reduceOrder "fixed" each bucket's sum is taken in rank order, so a run gives the same bits as
  * one process that adds the ranks' gradients in that order.
  *
+ * With overlap (the default) each bucket's reduction starts during backward, once the engine
+ * has finished the gradients of all its parameters (a post-accumulate hook) and every earlier
+ * bucket has started; syncGradients() then starts the rest and waits. So between backward and
+ * syncGradients() a rank must issue no collectives of its own (another rank may start a bucket
+ * at a different moment), and gradients accumulated over several backward passes must be
+ * computed inside noSync() (or with overlap false): a second backward before syncGradients()
+ * throws, as in PyTorch, since the reductions it started hold the first pass's gradients.
+ *
  * A parameter without a gradient on some rank (unused in its forward) counts as zeros there
- * and gets the mean like the rest. Row-sparse gradient records are dropped: after the mean the
- * rows any rank touched may be non-zero.
+ * and gets the mean like the rest; so does one whose gradient a row-sparse op writes in place
+ * (Embedding({ sparse }), hierarchical softmax): its bucket is reduced after backward. Row-sparse
+ * gradient records are dropped: after the mean the rows any rank touched may be non-zero.
  */
+import { registerPostAccumulateGradHook } from '../autograd/backward';
 import { Tensor } from '../autograd/tensor';
 import type { LoadResult, Module } from '../nn/module';
 import { Module as ModuleBase } from '../nn/module';
@@ -34,6 +44,13 @@ export interface DistributedDataParallelOptions {
    * rank 0's at the start, and rank 0's are the ones saved).
    */
   broadcastBuffers?: boolean;
+  /**
+   * Start a bucket's reduction during backward, as soon as backward has finished its gradients
+   * (and every earlier bucket has started), so communication overlaps the rest of the backward
+   * pass as in PyTorch's DDP (default true). False reduces everything after backward, in
+   * syncGradients(). The results are the same bits either way.
+   */
+  overlap?: boolean;
 }
 
 type OutputOf<M> = M extends Module<infer O> ? O : never;
@@ -83,10 +100,19 @@ export class DistributedDataParallel<M extends Module<any> = Module> extends Mod
   readonly #buckets: Bucket[];
   readonly #names: Map<Tensor, string>;
   #syncing = true;
+  /** Per bucket: the reduction in flight (started early or by syncGradients), and how many of its parameters backward has finished. */
+  readonly #works: (Work | null)[];
+  readonly #ready: number[];
+  readonly #bucketOf = new Map<Tensor, number>();
+  readonly #finished = new Set<Tensor>();
+  #started = 0;
   /** The first reduction agrees on every bucket's length; the layout check made later ones safe. */
   #verify = true;
-  /** Reductions since construction, the bytes they moved and the seconds syncGradients took. */
-  readonly stats = { syncs: 0, bytes: 0, seconds: 0 };
+  /**
+   * Since construction: syncGradients() calls, the bytes reduced, the buckets started during
+   * backward (overlapped), and the seconds syncGradients() took (the communication not hidden).
+   */
+  readonly stats = { syncs: 0, bytes: 0, overlapped: 0, seconds: 0 };
 
   constructor(module: M, options: DistributedDataParallelOptions = {}) {
     super();
@@ -113,6 +139,10 @@ export class DistributedDataParallel<M extends Module<any> = Module> extends Mod
     ].join(';');
     agreeAcrossRanks(this.#group, fn, 'model (parameter names, shapes, dtypes, buffers) and options', layout);
     this.#buckets = assignBuckets(trained.map(([, p]) => p), { bytes, firstBytes });
+    this.#works = this.#buckets.map(() => null);
+    this.#ready = this.#buckets.map(() => 0);
+    this.#buckets.forEach((b, i) => b.params.forEach((p) => this.#bucketOf.set(p, i)));
+    if (options.overlap ?? true) for (const p of this.#bucketOf.keys()) registerPostAccumulateGradHook(p, (leaf) => this.#gradientReady(leaf));
     // Every replica starts from rank 0's parameters and buffers.
     flatPerDType([...named.map(([, p]) => p as Tensor), ...buffers.map(([, t]) => t)], (flat) => startBroadcast(this.#group, flat, 0, true).wait());
   }
@@ -141,20 +171,47 @@ export class DistributedDataParallel<M extends Module<any> = Module> extends Mod
   syncGradients(): void {
     if (!this.#syncing) return;
     const started = performance.now();
-    // Every bucket is launched before the first is waited for: the copies of one overlap the
-    // reduction of another on the communication thread.
-    const works: Work[] = this.#buckets.map((b) => {
-      this.#fill(b);
-      return startAllreduce(this.#group, b.buffer, 'mean', this.#fixedOrder, this.#verify);
-    });
+    // What backward has not started yet starts now, in bucket order; every bucket is started
+    // before the first is waited for, so copies and reductions overlap.
+    while (this.#started < this.#buckets.length) this.#launch(this.#started++);
     this.#buckets.forEach((b, i) => {
-      works[i]!.wait();
+      this.#works[i]!.wait();
       this.#unpack(b);
+      this.#works[i] = null;
+      this.#ready[i] = 0;
     });
+    this.#finished.clear();
+    this.#started = 0;
     this.#verify = false;
     this.stats.syncs++;
     this.stats.bytes += this.#buckets.reduce((n, b) => n + b.buffer.byteLength, 0);
     this.stats.seconds += (performance.now() - started) / 1000;
+  }
+
+  /** The post-accumulate hook: backward has finished `leaf`'s gradient for this pass. */
+  #gradientReady(leaf: Tensor): void {
+    if (!this.#syncing) return;
+    const i = this.#bucketOf.get(leaf)!;
+    if (this.#finished.has(leaf)) {
+      throw new Error(
+        `DistributedDataParallel: ${this.#names.get(leaf) ?? 'a parameter'} got a gradient from a second backward before syncGradients(): ` +
+          'the reductions started during the first hold its gradients only. Accumulate over several backward passes inside ddp.noSync(), ' +
+          'or construct with overlap: false',
+      );
+    }
+    this.#finished.add(leaf);
+    this.#ready[i]!++;
+    // Buckets start in order, so every rank issues the same reductions in the same order.
+    while (this.#started < this.#buckets.length && this.#ready[this.#started] === this.#buckets[this.#started]!.params.length) {
+      this.#launch(this.#started++);
+      this.stats.overlapped++;
+    }
+  }
+
+  #launch(i: number): void {
+    const bucket = this.#buckets[i]!;
+    this.#fill(bucket);
+    this.#works[i] = startAllreduce(this.#group, bucket.buffer, 'mean', this.#fixedOrder, this.#verify);
   }
 
   /** Runs fn (backward passes that only accumulate, say) with syncGradients() doing nothing. */

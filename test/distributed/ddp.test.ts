@@ -28,13 +28,14 @@ describeWithPeers('mpi', 'DistributedDataParallel on 2 ranks', () => {
   beforeAll(async () => {
     const single = (mode: string) => spawnSync(process.execPath, [path.join(RANKS_DIR, 'ddp-steps.cjs'), mode, path.join(dir, `${mode}.safetensors`)], { encoding: 'utf8' });
     for (const mode of ['single', 'halves']) expect(single(mode).status).toBe(0);
-    const [any, fixed, buckets, behaviour] = await Promise.all([
+    const [any, fixed, buckets, after, behaviour] = await Promise.all([
       mpirun(2, 'ddp-steps.cjs', ['ddp', path.join(dir, 'ddp.safetensors')]),
       mpirun(2, 'ddp-steps.cjs', ['ddp-fixed', path.join(dir, 'ddp-fixed.safetensors')]),
       mpirun(2, 'ddp-steps.cjs', ['ddp', path.join(dir, 'ddp-buckets.safetensors'), '0.001']),
+      mpirun(2, 'ddp-steps.cjs', ['ddp', path.join(dir, 'ddp-after.safetensors'), '0.001', 'no-overlap']),
       mpirun(2, 'ddp-behaviour.cjs'),
     ]);
-    Object.assign(runs, { any: any!, fixed: fixed!, buckets: buckets!, behaviour: behaviour! });
+    Object.assign(runs, { any: any!, fixed: fixed!, buckets: buckets!, after: after!, behaviour: behaviour! });
   }, 240_000);
 
   it('2 ranks × batch 64 give the same weights as 1 process × batch 128 after 20 Adam steps, within float32 summation error', () => {
@@ -50,7 +51,7 @@ describeWithPeers('mpi', 'DistributedDataParallel on 2 ranks', () => {
     expect(worst, 'the runs are not identical: the comparison has something to measure').toBeGreaterThan(0);
   });
 
-  it('bit for bit with one process averaging the halves\' gradients in rank order, in either order and any bucketing', () => {
+  it('bit for bit with one process averaging the halves\' gradients in rank order, in either order, any bucketing, overlapped or not', () => {
     const halves = weights('halves');
     const none = Object.fromEntries(Object.keys(halves).map((k) => [k, 0]));
     expect(bitDifferences(weights('ddp-fixed'), halves)).toEqual(none);
@@ -58,8 +59,12 @@ describeWithPeers('mpi', 'DistributedDataParallel on 2 ranks', () => {
     expect(bitDifferences(weights('ddp'), halves)).toEqual(none);
     expect(runs['buckets']!.status, runs['buckets']!.stderr).toBe(0);
     expect(bitDifferences(weights('ddp-buckets'), halves)).toEqual(none);
-    for (const [name, buckets] of [['any', 1], ['fixed', 1], ['buckets', 3]] as const) {
-      for (const r of [0, 1]) expect(byRank(runs[name]!, r)['replicas'], `${name} rank ${r}`).toMatchObject({ differ: 0, buckets });
+    expect(runs['after']!.status, runs['after']!.stderr).toBe(0);
+    expect(bitDifferences(weights('ddp-after'), halves)).toEqual(none);
+    // 3 buckets a step for 20 steps: with overlap the first two start during backward (the last
+    // holds the first layer's weight, whose gradient backward computes last); without, none.
+    for (const [name, buckets, overlapped] of [['any', 1, 20], ['fixed', 1, 20], ['buckets', 3, 60], ['after', 3, 0]] as const) {
+      for (const r of [0, 1]) expect(byRank(runs[name]!, r)['replicas'], `${name} rank ${r}`).toMatchObject({ differ: 0, buckets, overlapped });
     }
     expect(byRank(runs['any']!, 1)['replicas']!['stateKeys']).toEqual(['0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias']);
   });
@@ -88,7 +93,7 @@ describeWithPeers('mpi', 'DistributedDataParallel on 2 ranks', () => {
     }
   });
 
-  it('counts an unused parameter as zeros, averages sums accumulated under noSync, and makes row-sparse gradients dense', () => {
+  it('counts an unused parameter as zeros, averages sums accumulated under noSync (two backward passes without it: an error with overlap), and makes row-sparse gradients dense', () => {
     const run = runs['behaviour']!;
     const own = byRank(run, 0)['unused']!['ownB'] as number[];
     for (const r of [0, 1]) {
@@ -97,6 +102,8 @@ describeWithPeers('mpi', 'DistributedDataParallel on 2 ranks', () => {
       // Capacity 10 bytes: [b.bias, b.weight], [a.bias, a.weight], [trunk.bias] (16 bytes), [trunk.weight].
       expect(got['unused']).toMatchObject({ aIsMean: true, buckets: 4 });
       expect(got['nosync']).toMatchObject({ trunkIsMeanOfSums: true, localDiffered: true });
+      expect(got['twice-after']!['meansOk'], 'two backward passes, overlap false').toBe(true);
+      expect(got['twice-overlap']!['error']).toMatch(/DistributedDataParallel: (weight|bias) got a gradient from a second backward before syncGradients\(\).*inside ddp.noSync\(\), or construct with overlap: false/);
       // Rank 0 touched rows 0 and 2, rank 1 rows 1 and 2 (gradient 1 each): the mean is 1/2, 1/2, 1.
       expect(got['sparse']).toMatchObject({ rowsBefore: [r, 2], rowsAfter: null, grad: [0.5, 0.5, 0.5, 0.5, 1, 1, 0, 0, 0, 0], stats: 1 });
     }

@@ -74,8 +74,10 @@ const input = tensor(Array.from({ length: 5 }, (_, i) => [i, 1 - i, rank, 0.5]))
 ddpHeads.call(input).sum().backward();
 const ownB = heads.b.weight.grad ? Array.from(heads.b.weight.grad.data) : null;
 const ownA = Float32Array.from(heads.a.weight.grad.data);
-const gatheredA = distributed.allgather(ownA);
+// No collective of our own between backward and syncGradients: with overlap, rank 0 has
+// started head b's bucket during backward, rank 1 (which never used it) starts it only now.
 ddpHeads.syncGradients();
+const gatheredA = distributed.allgather(ownA);
 const meanA = Array.from(ownA, (_, i) => Math.fround(gatheredA[i] + gatheredA[ownA.length + i]) / 2);
 say({
   what: 'unused', ownB, b: Array.from(heads.b.weight.grad.data), aIsMean: same(Array.from(heads.a.weight.grad.data), meanA), buckets: ddpHeads.buckets.length,
@@ -89,10 +91,34 @@ ddpHeads.noSync(() => {
   ddpHeads.call(input.mul(2)).sum().backward();
 });
 const accumulated = Float32Array.from(heads.trunk.weight.grad.data);
-const gatheredT = distributed.allgather(accumulated);
 ddpHeads.syncGradients();
+const gatheredT = distributed.allgather(accumulated);
 const meanT = Array.from(accumulated, (_, i) => Math.fround(gatheredT[i] + gatheredT[accumulated.length + i]) / 2);
 say({ what: 'nosync', trunkIsMeanOfSums: same(Array.from(heads.trunk.weight.grad.data), meanT), localDiffered: !agreed(accumulated) });
+
+// Two backward passes without noSync: with overlap the second throws (the reductions started
+// during the first hold its gradients only); with overlap false the mean is that of the sums.
+function twoPasses(overlap) {
+  manualSeed(5);
+  const model = new nn.Linear(4, 3);
+  const wrapped = new distributed.DistributedDataParallel(model, { overlap });
+  try {
+    wrapped.call(input).sum().backward();
+    wrapped.call(input.mul(3)).sum().backward();
+  } catch (e) {
+    return { error: e.message };
+  }
+  const sums = model.parameters().map((p) => Float32Array.from(p.grad.data));
+  wrapped.syncGradients();
+  const meansOk = model.parameters().every((p, k) => {
+    const all = distributed.allgather(sums[k]);
+    const n = sums[k].length;
+    return same(Array.from(p.grad.data), Array.from(sums[k], (_, i) => Math.fround(all[i] + all[n + i]) / 2));
+  });
+  return { meansOk };
+}
+say({ what: 'twice-overlap', ...twoPasses(true) });
+say({ what: 'twice-after', ...twoPasses(false) });
 
 // Row-sparse gradients: rank r touches rows {r, 2}; after the mean the record is gone (dense).
 manualSeed(4);

@@ -5,13 +5,13 @@
 //   halves           one process, the gradient of each half of 64 computed separately and
 //                    averaged in float32 as (g0 + g1) / 2: what the ranks compute, in rank order
 // argv[3]: the safetensors file the final weights (rank 0's) are written to. argv[4] (ddp):
-// a bucket capacity in MiB. Rank 1 seeds its generator differently: DDP must start it from
+// a bucket capacity in MiB; argv[5] no-overlap: reduce only after backward. Rank 1 seeds its generator differently: DDP must start it from
 // rank 0's weights.
 'use strict';
 const tg = require('../../../dist');
 const { distributed, nn, optim, data, manualSeed, tensor, io } = tg;
 
-const [mode, out, cap] = process.argv.slice(2);
+const [mode, out, cap, overlap] = process.argv.slice(2);
 const distributedMode = mode === 'ddp' || mode === 'ddp-fixed';
 const group = distributedMode ? distributed.init({ timeout: 60 }) : undefined;
 const rank = group?.rank ?? 0;
@@ -21,7 +21,7 @@ const { x, y } = data.datasets.digits({ scale: true });
 manualSeed(rank === 0 ? 11 : 99);
 let model = new nn.Sequential(new nn.Linear(64, 48), new nn.ReLU(), new nn.Linear(48, 32), new nn.Tanh(), new nn.Linear(32, 10));
 const ddp = distributedMode
-  ? new distributed.DistributedDataParallel(model, { reduceOrder: mode === 'ddp-fixed' ? 'fixed' : 'any', ...(cap ? { bucketCapMB: Number(cap), firstBucketCapMB: Number(cap) } : {}) })
+  ? new distributed.DistributedDataParallel(model, { reduceOrder: mode === 'ddp-fixed' ? 'fixed' : 'any', overlap: overlap !== 'no-overlap', ...(cap ? { bucketCapMB: Number(cap), firstBucketCapMB: Number(cap) } : {}) })
   : undefined;
 const opt = new optim.Adam(model.parameters(), { lr: 3e-3 });
 const loss = (out, target) => nn.functional.crossEntropy(out, target);
@@ -67,6 +67,6 @@ if (group) {
   const gathered = distributed.allgather(flat);
   let differ = 0;
   for (let i = 0; i < flat.length; i++) if (!Object.is(gathered[i], gathered[flat.length + i])) differ++;
-  require('./records.cjs').recorder(rank)({ what: 'replicas', differ, buckets: ddp.buckets.length, stateKeys: Object.keys(ddp.stateDict()) });
+  require('./records.cjs').recorder(rank)({ what: 'replicas', differ, buckets: ddp.buckets.length, overlapped: ddp.stats.overlapped, stateKeys: Object.keys(ddp.stateDict()) });
 }
 if (rank === 0) io.save(model.stateDict(), out);
