@@ -6,12 +6,11 @@ import { DataLoader } from '../data/loader';
 import { load } from '../io/safetensors';
 import { crossEntropy } from '../nn/functional/loss';
 import { type Evaluation, Trainer } from '../train/trainer';
-import type { TrainConfig } from './config';
-import { loadData } from './data-source';
-import { buildModel } from './model-spec';
-import { makeOptimizer } from './optimizer-factory';
-import { RUN_FILES } from './run-dir';
-import type { Output } from './train-command';
+import { loadData } from '../train/data-source';
+import { buildModel } from '../train/model-spec';
+import { makeOptimizer } from '../train/optimizer-factory';
+import type { RunConfig } from '../train/run-config';
+import { type Output, RUN_FILES } from '../train/run-dir';
 
 export interface EvaluateOptions {
   /** A .safetensors file written by train, or a run directory (its best model). */
@@ -33,7 +32,7 @@ export async function runEvaluate(options: EvaluateOptions): Promise<Evaluation 
   const content = load(file);
   const runText = content.metadata['tensorgrad.run'];
   if (!runText) throw new Error(`evaluate: ${file} has no tensorgrad.run metadata (was it written by tensorgrad train?)`);
-  const run = JSON.parse(runText) as { config: TrainConfig; sizes: number[] };
+  const run = JSON.parse(runText) as { config: RunConfig; sizes: number[] };
   const dataName = options.data ?? run.config.data;
   const split = options.split ?? 'test';
   if (!['test', 'validation', 'train'].includes(split)) throw new RangeError(`evaluate: Expected --split test, validation or train but received "${split}"`);

@@ -2,11 +2,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type LrFinderResult, lrFinder } from '../train/lr-finder';
-import type { TrainConfig } from './config';
-import { applyRuntime, buildRun, classificationLoss } from './build-run';
-import { loadData } from './data-source';
-import { writeJson } from './run-dir';
-import type { Output } from './train-command';
+import { applyRuntime, buildRun, classificationLoss } from '../train/build-run';
+import { loadData } from '../train/data-source';
+import type { RunConfig } from '../train/run-config';
+import { type Output, writeJson } from '../train/run-dir';
 
 export interface LrFindOptions {
   startLr: number;
@@ -15,7 +14,7 @@ export interface LrFindOptions {
   out?: Output;
 }
 
-export function runLrFind(config: TrainConfig, options: LrFindOptions): LrFinderResult {
+export function runLrFind(config: RunConfig, options: LrFindOptions): LrFinderResult {
   const out = options.out ?? process.stdout;
   applyRuntime(config);
   const { model, optimizer, batches, sizes } = buildRun(config, loadData(config.data));

@@ -2,27 +2,28 @@
 // The whole library, so the Tensor methods (loss.backward(), …) are installed as for any user.
 import '../index';
 import { Command, Option } from 'commander';
-import { type TrainConfig, readConfigFile, resolveConfig } from './config';
+import { ACTIVATION_NAMES } from '../train/model-spec';
+import { OPTIMIZER_NAMES } from '../train/optimizer-factory';
+import type { RunConfig } from '../train/run-config';
+import { resumeTraining, runTraining } from '../train/run-training';
+import { readConfigFile, resolveConfig } from './config';
 import { runEvaluate } from './evaluate-command';
-import { ACTIVATION_NAMES } from './model-spec';
-import { OPTIMIZER_NAMES } from './optimizer-factory';
 import { runCheck } from './check-command';
 import { runLrFind } from './lr-find-command';
 import { parseRange, runSearch } from './search-command';
-import { resumeTrain, runTrain } from './train-command';
 import { addLanguageModelCommands } from './language-model-commands';
 import { integer, number } from './option-parsers';
 
 
 /** The flags given on the command line, as config keys (undefined when absent, so the file and defaults apply). */
-function flagsOf(options: Record<string, unknown>): Partial<TrainConfig> {
-  const keys: (keyof TrainConfig)[] = [
+function flagsOf(options: Record<string, unknown>): Partial<RunConfig> {
+  const keys: (keyof RunConfig)[] = [
     'data', 'model', 'activation', 'batchNorm', 'dropout', 'optimizer', 'lr', 'momentum', 'weightDecay', 'schedule',
     'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out',
   ];
   const flags: Record<string, unknown> = {};
   for (const key of keys) if (options[key] !== undefined) flags[key] = options[key];
-  return flags as Partial<TrainConfig>;
+  return flags as Partial<RunConfig>;
 }
 
 /** The flags that describe a training job, shared by train, lr-find and search. */
@@ -48,7 +49,7 @@ function withTrainFlags(command: Command): Command {
     .option('--out <dir>', 'output directory');
 }
 
-function configOf(options: Record<string, unknown>, overrides: Partial<TrainConfig> = {}): TrainConfig {
+function configOf(options: Record<string, unknown>, overrides: Partial<RunConfig> = {}): RunConfig {
   const file = typeof options['config'] === 'string' ? readConfigFile(options['config']) : {};
   return resolveConfig({ ...overrides, ...file }, flagsOf(options));
 }
@@ -68,9 +69,9 @@ export function program(): Command {
           if (Object.keys(others).length > 0 || options['config'] !== undefined) {
             throw new Error(`--resume continues a run with its own config; only --epochs may be given with it (received --${Object.keys(others).join(', --') || 'config'})`);
           }
-          await resumeTrain(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}) });
+          await resumeTraining(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}) });
         } else {
-          await runTrain(configOf(options), { signal: controller.signal });
+          await runTraining(configOf(options), { signal: controller.signal });
         }
         // Interrupted runs end as shells expect of SIGINT (128 + 2), having saved what resumes them.
         if (controller.signal.aborted) process.exitCode = 130;

@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type SearchResult, resultsTable, search } from '../train/search';
 import { logUniform, uniform } from '../train/search-space';
-import type { TrainConfig } from './config';
+import type { RunConfig } from '../train/run-config';
+import type { Output } from '../train/run-dir';
 import { SEARCH_BASE_ENV, trial } from './search-objective';
-import type { Output } from './train-command';
 
 export interface SearchCommandOptions {
   trials: number;
@@ -30,7 +30,7 @@ export function parseRange(flag: string, text: string, positive: boolean): [numb
   return parts as [number, number];
 }
 
-export async function runSearch(base: TrainConfig, options: SearchCommandOptions): Promise<SearchResult> {
+export async function runSearch(base: RunConfig, options: SearchCommandOptions): Promise<SearchResult> {
   const out = options.out ?? process.stdout;
   const runDir = base.out || path.join('runs', `search-${path.basename(base.data)}-${Date.now()}`);
   fs.mkdirSync(runDir, { recursive: true });

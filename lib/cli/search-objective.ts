@@ -7,9 +7,9 @@ import '../index';
 import { ExplosionGuard } from '../train/callbacks/explosion-guard';
 import type { Params, TrialResult } from '../train/search';
 import { Trainer } from '../train/trainer';
-import { type TrainConfig, validate } from './config';
-import { applyRuntime, buildRun, classificationLoss } from './build-run';
-import { type Splits, loadData } from './data-source';
+import { applyRuntime, buildRun, classificationLoss } from '../train/build-run';
+import { type Splits, loadData } from '../train/data-source';
+import { type RunConfig, validateRunConfig } from '../train/run-config';
 
 export const SEARCH_BASE_ENV = 'TENSORGRAD_SEARCH_BASE';
 
@@ -21,8 +21,8 @@ function dataFor(name: string): Splits {
   return data;
 }
 
-export async function trial(base: TrainConfig, params: Params): Promise<TrialResult> {
-  const config = validate({ ...base, ...params } as TrainConfig);
+export async function trial(base: RunConfig, params: Params): Promise<TrialResult> {
+  const config = validateRunConfig({ ...base, ...params } as RunConfig);
   applyRuntime(config);
   const { model, optimizer, scheduler, batches } = buildRun(config, dataFor(config.data));
   const trainer = new Trainer({
@@ -41,5 +41,5 @@ export async function trial(base: TrainConfig, params: Params): Promise<TrialRes
 export async function objective(params: Params): Promise<TrialResult> {
   const text = process.env[SEARCH_BASE_ENV];
   if (!text) throw new Error(`search worker: ${SEARCH_BASE_ENV} is not set`);
-  return trial(JSON.parse(text) as TrainConfig, params);
+  return trial(JSON.parse(text) as RunConfig, params);
 }

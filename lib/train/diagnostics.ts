@@ -7,8 +7,7 @@
 import { Tensor } from '../autograd/tensor';
 import type { Module } from '../nn/module';
 import type { Parameter } from '../nn/parameter';
-import type { BatchRecord, Callback } from './callback';
-import type { LossFunction, Trainer } from './trainer';
+import type { BatchRecord, Callback, LossFunction, Trainer } from './trainer';
 
 export interface TensorStats {
   mean: number;

@@ -335,3 +335,8 @@ function checkOverfit(
   }
   return { name, passed: reached, detail, values: { steps, maxSteps, loss: last.loss, accuracy: last.accuracy, firstLoss: first.loss, rows } };
 }
+
+/** One line per check: PASS or FAIL, its name and its figures. */
+export function formatSanityChecks(results: readonly SanityCheckResult[]): string {
+  return results.map((r) => `${r.passed ? 'PASS' : 'FAIL'} ${r.name}: ${r.detail}\n`).join('');
+}

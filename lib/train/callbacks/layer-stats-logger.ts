@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../../autograd/tensor';
-import type { Callback } from '../callback';
+import type { Callback } from '../trainer';
 import { type LayerDiagnostics, layerStats } from '../diagnostics';
 import type { EpochRecord, Trainer } from '../trainer';
 

@@ -1,34 +1,29 @@
 /**
- * `tensorgrad train`: builds the MLP, trains it with the Trainer on the chosen data, and leaves a
+ * runTraining: one whole training run, as `tensorgrad train` does it and as a script can call
+ * it. Builds the MLP of the config, trains it with the Trainer on the config's data, and leaves a
  * run directory behind (config.json, metrics.jsonl, layers.jsonl, train.log, model.safetensors,
- * best.safetensors, summary.json, report.html, checkpoints/ for --resume).
+ * best.safetensors, summary.json, report.html, checkpoints/ for resuming).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { latestCheckpoint, loadCheckpoint } from '../io/checkpoint';
 import { save } from '../io/safetensors';
-import { LayerStatsLogger, readLayerStats } from '../train/callbacks/layer-stats-logger';
-import { writeReport } from '../train/report/report';
-import { EarlyStopping } from '../train/callbacks/early-stopping';
-import { ExplosionGuard } from '../train/callbacks/explosion-guard';
-import { MetricsLogger } from '../train/callbacks/metrics-logger';
-import { Progress } from '../train/callbacks/progress';
-import type { Callback } from '../train/callback';
-import { type Evaluation, type FitResult, Trainer } from '../train/trainer';
-import { type TrainConfig, validate } from './config';
-import { applyRuntime, buildRun, classificationLoss, probeBatch } from './build-run';
-import { checkRun, formatSanity } from './check-command';
+import type { Callback } from './trainer';
+import { latestCheckpoint, loadCheckpoint } from './checkpoints';
+import { EarlyStopping } from './callbacks/early-stopping';
+import { ExplosionGuard } from './callbacks/explosion-guard';
+import { LayerStatsLogger, readLayerStats } from './callbacks/layer-stats-logger';
+import { MetricsLogger } from './callbacks/metrics-logger';
+import { Progress } from './callbacks/progress';
+import { WholeEpochCheckpoint } from './callbacks/whole-epoch-checkpoint';
+import { applyRuntime, buildRun, checkRun, classificationLoss, probeBatch } from './build-run';
 import { loadData } from './data-source';
-import { RUN_FILES, Tee, defaultRunDir, keepEpochsBefore, readJson, writeJson } from './run-dir';
-import { WholeEpochCheckpoint } from './whole-epoch-checkpoint';
+import { writeReport } from './report/report';
+import { type RunConfig, resolveRunConfig } from './run-config';
+import { type Output, RUN_FILES, Tee, defaultRunDir, keepEpochsBefore, readJson, writeJson } from './run-dir';
+import { formatSanityChecks } from './sanity-check';
+import { type Evaluation, type FitResult, Trainer } from './trainer';
 
-export interface Output {
-  write(text: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
-
-export interface TrainSummary {
+export interface TrainingSummary {
   runDir: string;
   sizes: number[];
   epochs: number;
@@ -41,10 +36,12 @@ export interface TrainSummary {
   bestTest: Evaluation;
 }
 
-export interface TrainRunOptions {
+export interface TrainingOptions {
+  /** Where progress is printed (default process.stdout); train.log gets the same lines. */
   out?: Output;
+  /** Aborting it stops the run after the current batch, leaving what resumes it. */
   signal?: AbortSignal;
-  /** Set by resumeTrain: continue config.out from its latest checkpoint. */
+  /** Continue config.out from its latest checkpoint (what resumeTraining sets). */
   resume?: boolean;
 }
 
@@ -52,16 +49,21 @@ export interface TrainRunOptions {
  * Continues a run from its latest checkpoint with the config it was started with; only the
  * number of epochs may change (to train longer than first planned).
  */
-export async function resumeTrain(runDir: string, options: { epochs?: number; out?: Output; signal?: AbortSignal } = {}): Promise<TrainSummary> {
-  const saved = readJson(path.join(runDir, RUN_FILES.config), '--resume') as { config: TrainConfig };
-  const config = validate({ ...saved.config, ...(options.epochs !== undefined ? { epochs: options.epochs } : {}), out: runDir });
-  return runTrain(config, { ...options, resume: true });
+export async function resumeTraining(runDir: string, options: { epochs?: number; out?: Output; signal?: AbortSignal } = {}): Promise<TrainingSummary> {
+  const saved = readJson(path.join(runDir, RUN_FILES.config), 'resume') as { config: RunConfig };
+  const config = { ...saved.config, ...(options.epochs !== undefined ? { epochs: options.epochs } : {}), out: runDir };
+  const { epochs: _epochs, ...rest } = options;
+  return runTraining(config, { ...rest, resume: true });
 }
 
-export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}): Promise<TrainSummary> {
+/**
+ * Trains the config's model on its data (settings not given take the data set's defaults, see
+ * runDefaults) and writes the run directory config.out (default runs/<data>-<time>).
+ */
+export async function runTraining(given: Partial<RunConfig>, options: TrainingOptions = {}): Promise<TrainingSummary> {
   const started = performance.now();
   const out = options.out ?? process.stdout;
-  let config = validate({ ...given });
+  let config = resolveRunConfig(given);
   const runDir = config.out || defaultRunDir(config.data);
   config = { ...config, out: runDir };
   applyRuntime(config);
@@ -87,7 +89,7 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
 
   // The notes' sanity checks on the untrained model; they leave it (and the generator) as it was.
   const sanity = options.resume ? [] : checkRun(data, model);
-  if (sanity.length > 0) log.write(formatSanity(sanity));
+  if (sanity.length > 0) log.write(formatSanityChecks(sanity));
   let done = 0;
   if (options.resume) {
     // A run stopped before its first checkpoint starts over: the same seed gives the same run.
@@ -110,10 +112,10 @@ export async function runTrain(given: TrainConfig, options: TrainRunOptions = {}
   let bestTest = test;
   if (trainer.bestState) {
     save(trainer.bestState, path.join(runDir, RUN_FILES.bestModel), { metadata });
-    model.loadStateDict(trainer.bestState);
+    trainer.restoreBest();
     bestTest = await trainer.evaluate(batches.test);
   }
-  const summary: TrainSummary = {
+  const summary: TrainingSummary = {
     runDir, sizes, epochs: trainer.history.length, ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}),
     seconds: (performance.now() - started) / 1000, bestEpoch: trainer.bestEpoch + 1, validation, test, bestTest,
   };
