@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PACKAGE_ROOT } from '../backend/addon';
+import { PACKAGE_ROOT } from '../paths';
 
 /** What native/mpi/addon.cc exports. Collectives return a number that wait() takes once. */
 export interface MpiBinding {
