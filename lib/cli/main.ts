@@ -2,6 +2,7 @@
 // The whole library, so the Tensor methods (loss.backward(), …) are installed as for any user.
 import '../index';
 import { Command, Option } from 'commander';
+import * as distributed from '../distributed';
 import { ACTIVATION_NAMES } from '../train/model-spec';
 import { OPTIMIZER_NAMES } from '../train/optimizer-factory';
 import type { RunConfig } from '../train/run-config';
@@ -19,7 +20,7 @@ import { integer, number } from './option-parsers';
 function flagsOf(options: Record<string, unknown>): Partial<RunConfig> {
   const keys: (keyof RunConfig)[] = [
     'data', 'model', 'activation', 'batchNorm', 'dropout', 'optimizer', 'lr', 'momentum', 'weightDecay', 'schedule',
-    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out',
+    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', 'distributed',
   ];
   const flags: Record<string, unknown> = {};
   for (const key of keys) if (options[key] !== undefined) flags[key] = options[key];
@@ -59,6 +60,7 @@ export function program(): Command {
   withTrainFlags(cli.command('train'))
     .description('Train an MLP classifier and write a run directory (config.json, metrics.jsonl, train.log, report.html, models, checkpoints)')
     .option('--resume <dir>', 'continue a run from its latest checkpoint')
+    .option('--distributed', 'train one model on every rank mpirun or srun started (batch size per rank; rank 0 writes the run directory)')
     .action(async (options: Record<string, unknown>) => {
       const controller = new AbortController();
       const onSignal = () => controller.abort();
@@ -137,5 +139,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     process.stderr.write(`tensorgrad: ${(error as Error).message}\n`);
     process.exitCode = 1;
+    // A rank of a distributed job ends the whole job, telling the others why.
+    if (distributed.isInitialized()) distributed.abort(error);
   }
 }

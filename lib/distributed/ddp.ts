@@ -13,7 +13,9 @@
  * syncGradients() a rank must issue no collectives of its own (another rank may start a bucket
  * at a different moment), and gradients accumulated over several backward passes must be
  * computed inside noSync() (or with overlap false): a second backward before syncGradients()
- * throws, as in PyTorch, since the reductions it started hold the first pass's gradients.
+ * throws, as in PyTorch, since the reductions it started hold the first pass's gradients. Only
+ * the backward of a training forward through the wrapper starts reductions early: one through
+ * the bare module (a sanity check on rank 0, say) leaves them to syncGradients().
  *
  * A parameter without a gradient on some rank (unused in its forward) counts as zeros there
  * and gets the mean like the rest; so does one whose gradient a row-sparse op writes in place
@@ -106,6 +108,8 @@ export class DistributedDataParallel<M extends Module<any> = Module> extends Mod
   readonly #bucketOf = new Map<Tensor, number>();
   readonly #finished = new Set<Tensor>();
   #started = 0;
+  /** A training forward through this wrapper since the last syncGradients(): only its backward starts reductions. */
+  #armed = false;
   /** The first reduction agrees on every bucket's length; the layout check made later ones safe. */
   #verify = true;
   /**
@@ -160,6 +164,7 @@ export class DistributedDataParallel<M extends Module<any> = Module> extends Mod
     if (this.#broadcastBuffers && this.training) {
       flatPerDType((this.module as Module).namedBuffers().map(([, t]) => t), (flat) => startBroadcast(this.#group, flat, 0, this.#verify).wait());
     }
+    if (this.training && this.#syncing) this.#armed = true;
     return (this.module as unknown as { call(...x: Tensor[]): OutputOf<M> }).call(...inputs);
   }
 
@@ -182,6 +187,7 @@ export class DistributedDataParallel<M extends Module<any> = Module> extends Mod
     });
     this.#finished.clear();
     this.#started = 0;
+    this.#armed = false;
     this.#verify = false;
     this.stats.syncs++;
     this.stats.bytes += this.#buckets.reduce((n, b) => n + b.buffer.byteLength, 0);
@@ -190,7 +196,8 @@ export class DistributedDataParallel<M extends Module<any> = Module> extends Mod
 
   /** The post-accumulate hook: backward has finished `leaf`'s gradient for this pass. */
   #gradientReady(leaf: Tensor): void {
-    if (!this.#syncing) return;
+    // A backward of the bare module (a sanity check, say) or inside noSync starts nothing.
+    if (!this.#syncing || !this.#armed) return;
     const i = this.#bucketOf.get(leaf)!;
     if (this.#finished.has(leaf)) {
       throw new Error(

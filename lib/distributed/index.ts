@@ -14,3 +14,4 @@ export { DistributedDataParallel } from './ddp';
 export type { BucketInfo, DistributedDataParallelOptions } from './ddp';
 export { SyncBatchNorm } from './sync-batch-norm';
 export type { SyncBatchNormOptions } from './sync-batch-norm';
+export { AgreeOnStopping, GlobalEpochRecord, SyncGradients } from './trainer-callbacks';

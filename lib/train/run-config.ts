@@ -33,6 +33,11 @@ export interface RunConfig {
   backend: (typeof BACKEND_CHOICES)[number] | 'auto';
   /** The run directory; default runs/<data>-<time>. */
   out: string;
+  /**
+   * Data-parallel over the ranks mpirun or srun started (lib/distributed): one model, each rank
+   * a shard of every epoch at batchSize samples per rank; rank 0 alone writes the run directory.
+   */
+  distributed: boolean;
 }
 
 /**
@@ -59,6 +64,7 @@ export function runDefaults(data: string): RunConfig {
     threads: 0,
     backend: 'auto',
     out: '',
+    distributed: false,
   };
 }
 
@@ -95,6 +101,7 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   oneOf('schedule', SCHEDULE_NAMES);
   oneOf('backend', [...BACKEND_CHOICES, 'auto']);
   if (typeof config.batchNorm !== 'boolean') fail(`--batch-norm: Expected true or false but received ${String(config.batchNorm)}`);
+  if (typeof config.distributed !== 'boolean') fail(`--distributed: Expected true or false but received ${String(config.distributed)}`);
   if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist or a directory');
   if (typeof config.model !== 'string') fail('--model: Expected layer widths like 784-256-128-10');
   return config;

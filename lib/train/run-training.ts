@@ -2,7 +2,8 @@
  * runTraining: one whole training run, as `tensorgrad train` does it and as a script can call
  * it. Builds the MLP of the config, trains it with the Trainer on the config's data, and leaves a
  * run directory behind (config.json, metrics.jsonl, layers.jsonl, train.log, model.safetensors,
- * best.safetensors, summary.json, report.html, checkpoints/ for resuming).
+ * best.safetensors, summary.json, report.html, checkpoints/ for resuming). With config.distributed,
+ * every rank of an mpirun or srun job calls it and they train one model (distributed-run.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +17,7 @@ import { MetricsLogger } from './callbacks/metrics-logger';
 import { Progress } from './callbacks/progress';
 import { WholeEpochCheckpoint } from './callbacks/whole-epoch-checkpoint';
 import { applyRuntime, buildRun, checkRun, classificationLoss, probeBatch } from './build-run';
+import { distributedRun } from './distributed-run';
 import { loadData } from './data-source';
 import { writeReport } from './report/report';
 import { type RunConfig, resolveRunConfig } from './run-config';
@@ -69,49 +71,67 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   applyRuntime(config);
   const data = loadData(config.data);
   const { sizes, model, optimizer, scheduler, batches } = buildRun(config, data);
+  // Distributed (lib/train/distributed-run.ts): rank 0 alone writes the run directory and prints.
+  const shared = config.distributed ? distributedRun(model, batches.train, config.seed, options.signal) : undefined;
+  const writer = (shared?.group.rank ?? 0) === 0;
+  const ranks = shared?.group.size ?? 1;
 
-  fs.mkdirSync(runDir, { recursive: true });
-  const log = new Tee(out, path.join(runDir, RUN_FILES.log));
-  const record = { config, sizes, data: { name: data.name, train: data.train.x.shape[0], validation: data.validation.x.shape[0], test: data.test.x.shape[0] } };
-  writeJson(path.join(runDir, RUN_FILES.config), record);
+  if (writer) fs.mkdirSync(runDir, { recursive: true });
+  const log = writer ? new Tee(out, path.join(runDir, RUN_FILES.log)) : { write: () => true };
+  const record = {
+    config, sizes, data: { name: data.name, train: data.train.x.shape[0], validation: data.validation.x.shape[0], test: data.test.x.shape[0] },
+    ...(shared ? { ranks } : {}),
+  };
+  if (writer) writeJson(path.join(runDir, RUN_FILES.config), record);
 
   const checkpoints = path.join(runDir, RUN_FILES.checkpoints);
+  const trainLoader = shared?.train ?? batches.train;
   const callbacks: Callback[] = [
-    new Progress({ stream: log, epochs: config.epochs, batchesPerEpoch: batches.train.length }),
-    new MetricsLogger(path.join(runDir, RUN_FILES.metrics)),
+    ...(shared?.first ?? []),
+    ...(writer ? [
+      new Progress({ stream: log, epochs: config.epochs, batchesPerEpoch: trainLoader.length, ranks }),
+      new MetricsLogger(path.join(runDir, RUN_FILES.metrics)),
+    ] : []),
     new ExplosionGuard(),
-    new WholeEpochCheckpoint(checkpoints, batches.train.length, { keepLast: 2, config: record }),
-    // About 20 snapshots whatever the run length keeps the report small.
-    new LayerStatsLogger(path.join(runDir, RUN_FILES.layers), probeBatch(data.validation), { every: Math.max(1, Math.ceil(config.epochs / 20)) }),
+    ...(writer ? [
+      new WholeEpochCheckpoint(checkpoints, trainLoader.length, { keepLast: 2, config: record }),
+      // About 20 snapshots whatever the run length keeps the report small.
+      new LayerStatsLogger(path.join(runDir, RUN_FILES.layers), probeBatch(data.validation), { every: Math.max(1, Math.ceil(config.epochs / 20)) }),
+    ] : []),
   ];
   if (config.patience > 0) callbacks.push(new EarlyStopping({ monitor: 'valLoss', patience: config.patience }));
-  const trainer = new Trainer({ model, loss: classificationLoss, optimizer, ...(scheduler ? { scheduler } : {}), metrics: ['accuracy'], callbacks });
+  callbacks.push(...(shared?.last ?? []));
+  const trained = shared?.model ?? model;
+  const trainer = new Trainer({ model: trained, loss: classificationLoss, optimizer, ...(scheduler ? { scheduler } : {}), metrics: ['accuracy'], callbacks });
 
   // The notes' sanity checks on the untrained model; they leave it (and the generator) as it was.
-  const sanity = options.resume ? [] : checkRun(data, model);
+  const sanity = options.resume || !writer ? [] : checkRun(data, model);
   if (sanity.length > 0) log.write(formatSanityChecks(sanity));
   let done = 0;
   if (options.resume) {
     // A run stopped before its first checkpoint starts over: the same seed gives the same run.
+    // Every rank of a distributed run reads the same checkpoint: the same weights, optimizer
+    // state and epoch (so the same sampler shards) everywhere.
     if (latestCheckpoint(checkpoints) !== null) done = loadCheckpoint(checkpoints, { model, optimizer, ...(scheduler ? { scheduler } : {}), trainer }).step;
-    for (const file of [RUN_FILES.metrics, RUN_FILES.layers]) keepEpochsBefore(path.join(runDir, file), done);
+    if (writer) for (const file of [RUN_FILES.metrics, RUN_FILES.layers]) keepEpochsBefore(path.join(runDir, file), done);
     log.write(done > 0 ? `Resuming ${runDir} after epoch ${done} of ${config.epochs}\n` : `Resuming ${runDir} from the start (it stopped before its first checkpoint)\n`);
   } else {
     log.write(`Training ${sizes.join('-')} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
   }
-  const result: FitResult = await trainer.fit(batches.train, {
+  if (shared) log.write(`Distributed over ${ranks} ranks (${shared.group.library.split(',')[0]}): batch ${config.batchSize} per rank, ${config.batchSize * ranks} per step; rank 0 writes the run directory\n`);
+  const result: FitResult = await trainer.fit(trainLoader, {
     epochs: Math.max(config.epochs - done, 0), validation: batches.validation, monitor: 'valLoss', ...(options.signal ? { signal: options.signal } : {}),
   });
   if (result.stoppedEarly) log.write(`Stopped early: ${result.stoppedEarly}\n`);
   if (options.signal?.aborted) log.write(`Interrupted: continue with tensorgrad train --resume ${runDir}\n`);
 
   const metadata = { 'tensorgrad.run': JSON.stringify(record) };
-  model.save(path.join(runDir, RUN_FILES.finalModel), { metadata });
+  if (writer) model.save(path.join(runDir, RUN_FILES.finalModel), { metadata });
   const test = await trainer.evaluate(batches.test);
   const validation = await trainer.evaluate(batches.validation);
   let bestTest = test;
   if (trainer.bestState) {
-    save(trainer.bestState, path.join(runDir, RUN_FILES.bestModel), { metadata });
+    if (writer) save(trainer.bestState, path.join(runDir, RUN_FILES.bestModel), { metadata });
     trainer.restoreBest();
     bestTest = await trainer.evaluate(batches.test);
   }
@@ -119,6 +139,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
     runDir, sizes, epochs: trainer.history.length, ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}),
     seconds: (performance.now() - started) / 1000, bestEpoch: trainer.bestEpoch + 1, validation, test, bestTest,
   };
+  if (!writer) return summary;
   writeJson(path.join(runDir, RUN_FILES.summary), summary);
   const pct = (e: Evaluation) => `${(100 * (e.metrics['accuracy'] ?? NaN)).toFixed(2)}%`;
   const verdict = `Test accuracy ${pct(test)} (final weights), ${pct(bestTest)} (best epoch ${summary.bestEpoch}); ${summary.seconds.toFixed(1)} s.`;
