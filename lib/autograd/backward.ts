@@ -53,9 +53,11 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   // A leaf with post-accumulate hooks is passed its gradient right after the last op using it,
   // during the walk, so the hook (a DDP bucket's reduction) can start while the rest runs.
   const lastUse = new Map<Tensor, number>();
-  nodes.forEach(({ node }, n) => {
-    for (const input of node.inputs) if (postAccumulateHooks.has(input) && !lastUse.has(input)) lastUse.set(input, n);
-  });
+  if (leaves.some((leaf) => postAccumulateHooks.has(leaf))) {
+    nodes.forEach(({ node }, n) => {
+      for (const input of node.inputs) if (postAccumulateHooks.has(input) && !lastUse.has(input)) lastUse.set(input, n);
+    });
+  }
   const finish = (leaf: Tensor) => {
     const grad = take(leaf);
     if (!grad) return;
@@ -64,22 +66,23 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   };
   for (let n = nodes.length - 1; n >= 0; n--) {
     const { node, outputs } = nodes[n]!;
-    const handed: (FloatArray | null)[] = [];
+    const handed: (FloatArray | null)[] = new Array(outputs.length);
     let any = false;
-    for (let i = 0; i < node.outputCount; i++) {
+    for (let i = 0; i < outputs.length; i++) {
       const g = take(outputs[i]) ?? null;
       if (g) {
         owned.delete(g); // handed to the op, which may return it as an input's gradient
         any = true;
       }
-      handed.push(g);
+      handed[i] = g;
     }
     if (any) {
       const inputGrads = node.backward(handed);
-      node.inputs.forEach((input, i) => {
+      const inputs = node.inputs;
+      for (let i = 0; i < inputs.length; i++) {
         const g = inputGrads[i];
-        if (g && input.requiresGrad) accumulate(input, g);
-      });
+        if (g && inputs[i]!.requiresGrad) accumulate(inputs[i]!, g);
+      }
     }
     if (lastUse.size > 0) for (const input of node.inputs) if (lastUse.get(input) === n) finish(input);
   }

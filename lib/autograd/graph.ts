@@ -24,38 +24,47 @@ export interface Graph {
 export function graphOf(root: Tensor, follow: (input: Tensor) => boolean = () => true): Graph {
   const nodes: GraphNode[] = [];
   const leaves: Tensor[] = [];
-  const outputsOf = new Map<Node, (Tensor | undefined)[]>();
+  const entries = new Map<Node, { node: Node; outputs: (Tensor | undefined)[] }>();
   const seenLeaves = new Set<Tensor>();
-  const note = (t: Tensor): Node | null => {
-    if (!t.node) {
+  /** The entry of a node met for the first time (to walk into), else null (leaves are listed). */
+  const note = (t: Tensor) => {
+    const node = t.node;
+    if (!node) {
       if (!seenLeaves.has(t)) {
         seenLeaves.add(t);
         leaves.push(t);
       }
       return null;
     }
-    const known = outputsOf.get(t.node);
+    const known = entries.get(node);
     if (known) {
-      known[t.outputIndex] = t;
+      known.outputs[t.outputIndex] = t;
       return null; // met before: already on the stack or done
     }
-    const outs = new Array<Tensor | undefined>(t.node.outputCount);
-    outs[t.outputIndex] = t;
-    outputsOf.set(t.node, outs);
-    return t.node;
+    let outputs: (Tensor | undefined)[];
+    if (node.outputCount === 1) outputs = [t];
+    else {
+      outputs = Array.from({ length: node.outputCount }, () => undefined);
+      outputs[t.outputIndex] = t;
+    }
+    const entry = { node, outputs };
+    entries.set(node, entry);
+    return entry;
   };
   const first = note(root);
-  const stack: [Node, number][] = first ? [[first, 0]] : [];
+  const stack: [GraphNode & { node: Node }, number][] = first ? [[first, 0]] : [];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
-    const [node, next] = top;
-    if (next < node.inputs.length) {
+    const { inputs } = top[0].node;
+    const next = top[1];
+    if (next < inputs.length) {
       top[1]++;
-      const input = follow(node.inputs[next]!) ? note(node.inputs[next]!) : null;
-      if (input) stack.push([input, 0]);
+      const input = inputs[next]!;
+      const entry = follow(input) ? note(input) : null;
+      if (entry) stack.push([entry, 0]);
     } else {
       stack.pop();
-      nodes.push({ node, outputs: outputsOf.get(node)! }); // post-order: producers first
+      nodes.push(top[0]); // post-order: producers first
     }
   }
   return { nodes, leaves };
