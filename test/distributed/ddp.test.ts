@@ -11,8 +11,10 @@ import { io } from '../../lib';
 import { describeWithPeers } from '../peers';
 import { type MpiRun, RANKS_DIR, byRank, mpirun } from './mpirun';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-ddp-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+let dir = '';
+afterAll(() => {
+  if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function weights(name: string): Record<string, Float32Array> {
   return Object.fromEntries(Object.entries(io.load(path.join(dir, `${name}.safetensors`)).tensors).map(([k, t]) => [k, t.data as Float32Array]));
@@ -26,6 +28,7 @@ function bitDifferences(a: Record<string, Float32Array>, b: Record<string, Float
 describeWithPeers('mpi', 'DistributedDataParallel on 2 ranks', () => {
   const runs: Record<string, MpiRun> = {};
   beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-ddp-'));
     const single = (mode: string) => spawnSync(process.execPath, [path.join(RANKS_DIR, 'ddp-steps.cjs'), mode, path.join(dir, `${mode}.safetensors`)], { encoding: 'utf8' });
     for (const mode of ['single', 'halves']) expect(single(mode).status).toBe(0);
     const [any, fixed, buckets, after, behaviour] = await Promise.all([

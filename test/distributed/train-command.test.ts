@@ -12,8 +12,10 @@ import { describeWithPeers } from '../peers';
 import { MPIRUN_FLAGS } from './mpirun';
 
 const bin = path.join(__dirname, '..', '..', 'bin', 'tensorgrad.js');
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-dist-train-'));
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+let root = '';
+afterAll(() => {
+  if (root !== '') fs.rmSync(root, { recursive: true, force: true });
+});
 
 // Dropout, shuffling and a cosine schedule on; small batches make an epoch last long enough
 // (about a second here) for a kill to land inside one.
@@ -59,13 +61,16 @@ function bitsOf(file: string): Record<string, number[]> {
 }
 
 describeWithPeers('mpi', 'tensorgrad train --distributed on 2 ranks', () => {
-  const straightDir = path.join(root, 'straight');
-  const killedDir = path.join(root, 'killed');
+  let straightDir = '';
+  let killedDir = '';
   let straight: Finished;
   let killed: Finished & { killedAt: number; checkpointsAtKill: string[]; finalModelWritten: boolean };
   let resumed: Finished;
 
   beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-dist-train-'));
+    straightDir = path.join(root, 'straight');
+    killedDir = path.join(root, 'killed');
     straight = await start([...run, '--out', straightDir]).done;
     const job = start([...run, '--out', killedDir]);
     const checkpoints = path.join(killedDir, 'checkpoints');
