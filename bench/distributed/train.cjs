@@ -4,7 +4,8 @@
 // DistributedDataParallel ('{"threads":1,"ddp":true,"overlap":true}'). Batches of Fashion-MNIST
 // when installed, else of seeded random pixels (the step costs the same), prepared up front.
 // Every rank runs the same number of steps: windows of `window` steps, the median timed.
-// Rank 0 prints one JSON line: global samples/s, ms/step, and the ms/step syncGradients took.
+// Rank 0 prints one JSON line: global samples/s, ms/step, the ms/step syncGradients took, and
+// the cores the job got.
 'use strict';
 const fs = require('node:fs');
 const { performance } = require('node:perf_hooks');
@@ -63,6 +64,10 @@ let i = 0;
 for (; i < warmup; i++) step(i);
 const perStep = [];
 const syncPerStep = [];
+// The cores this process got while timed (CPU time over wall time, the communication thread's
+// polling included): on a shared machine 2 threads or 2 ranks may get less than 2.
+const cpu0 = process.cpuUsage();
+const wall0 = performance.now();
 for (let w = 0; w < windows; w++) {
   if (group) tg.distributed.barrier();
   const sync0 = ddp ? wrapped.stats.seconds : 0;
@@ -71,10 +76,13 @@ for (let w = 0; w < windows; w++) {
   perStep.push((performance.now() - start) / 1000 / window);
   syncPerStep.push(ddp ? (wrapped.stats.seconds - sync0) / window : 0);
 }
+const used = process.cpuUsage(cpu0);
+const cores = Float64Array.of((used.user + used.system) / 1e3 / (performance.now() - wall0));
+if (group) tg.distributed.allreduce(cores); // the job's: every rank's cores added
 const seconds = median(perStep);
 const result = {
   processes: size, threads, batch, ddp, overlap: ddp ? overlap : undefined, source,
   samplesPerSecond: (size * batch) / seconds, msPerStep: seconds * 1e3, syncMsPerStep: median(syncPerStep) * 1e3,
-  buckets: ddp ? wrapped.buckets.length : undefined, gradientBytes: params.reduce((n, p) => n + 4 * p.size, 0),
+  cores: cores[0], buckets: ddp ? wrapped.buckets.length : undefined, gradientBytes: params.reduce((n, p) => n + 4 * p.size, 0),
 };
 if (rank === 0) process.stdout.write(`${JSON.stringify(result)}\n`);
