@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { getNumThreads } from '../backend/threads';
 import { save } from '../io/safetensors';
 import type { Callback } from './trainer';
 import { latestCheckpoint, loadCheckpoint } from './checkpoints';
@@ -72,7 +73,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   const data = loadData(config.data);
   const { sizes, model, optimizer, scheduler, batches } = buildRun(config, data);
   // Distributed (lib/train/distributed-run.ts): rank 0 alone writes the run directory and prints.
-  const shared = config.distributed ? distributedRun(model, batches.train, config.seed, options.signal) : undefined;
+  const shared = config.distributed ? distributedRun(model, batches.train, config.seed, { threads: config.threads, ...(options.signal ? { signal: options.signal } : {}) }) : undefined;
   const writer = (shared?.group.rank ?? 0) === 0;
   const ranks = shared?.group.size ?? 1;
 
@@ -118,7 +119,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   } else {
     log.write(`Training ${sizes.join('-')} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
   }
-  if (shared) log.write(`Distributed over ${ranks} ranks (${shared.group.library.split(',')[0]}): batch ${config.batchSize} per rank, ${config.batchSize * ranks} per step; rank 0 writes the run directory\n`);
+  if (shared) log.write(`Distributed over ${ranks} ranks (${shared.group.library.split(',')[0]}): batch ${config.batchSize} per rank, ${config.batchSize * ranks} per step; rank 0 writes the run directory; ${getNumThreads()} GEMM thread${getNumThreads() > 1 ? 's' : ''} per rank\n`);
   const result: FitResult = await trainer.fit(trainLoader, {
     epochs: Math.max(config.epochs - done, 0), validation: batches.validation, monitor: 'valLoss', ...(options.signal ? { signal: options.signal } : {}),
   });

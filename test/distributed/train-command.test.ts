@@ -95,7 +95,7 @@ describeWithPeers('mpi', 'tensorgrad train --distributed on 2 ranks', () => {
 
   it('trains one model: rank 0 alone prints (global samples/s) and writes the run directory', () => {
     expect(straight.status, straight.stderr).toBe(0);
-    expect(straight.stdout).toMatch(/Distributed over 2 ranks \(Open MPI v[\d.]+\): batch 4 per rank, 8 per step; rank 0 writes the run directory/);
+    expect(straight.stdout).toMatch(/Distributed over 2 ranks \(Open MPI v[\d.]+\): batch 4 per rank, 8 per step; rank 0 writes the run directory; 1 GEMM thread per rank\n/);
     // One progress line per epoch: rank 1 prints nothing.
     expect(straight.stdout.match(/Finished epoch \d \/ 4/g)).toHaveLength(4);
     expect(straight.stdout.match(/Training 64-256-256-10/g)).toHaveLength(1);
@@ -109,6 +109,21 @@ describeWithPeers('mpi', 'tensorgrad train --distributed on 2 ranks', () => {
     const summary = JSON.parse(fs.readFileSync(path.join(straightDir, 'summary.json'), 'utf8'));
     expect(summary.test.metrics.accuracy).toBeGreaterThan(0.8);
   });
+
+  it('without --threads the ranks on a host share its cores', async () => {
+    const env = { ...process.env };
+    delete env['TENSORGRAD_NUM_THREADS'];
+    const child = spawn('mpirun', [...MPIRUN_FLAGS, '-np', '2', process.execPath, bin, 'train', '--distributed', '--model', '16', '--epochs', '1', '--out', path.join(root, 'threads')], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    expect(status, stderr).toBe(0);
+    // Both ranks on this host: half its cores each (2 cores here: 1 thread, where 2 were the default).
+    const each = Math.max(1, Math.floor(os.availableParallelism() / 2));
+    expect(stdout).toContain(`; ${each} GEMM thread${each > 1 ? 's' : ''} per rank\n`);
+  }, 120_000);
 
   it('a rank killed in mid-epoch: the job ends non-zero within the bound, the last whole epoch checkpointed', () => {
     expect(killed.killedAt, 'the kill landed').toBeGreaterThan(0);
