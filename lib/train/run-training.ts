@@ -77,13 +77,16 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   const writer = (shared?.group.rank ?? 0) === 0;
   const ranks = shared?.group.size ?? 1;
 
+  // A run resumed on another number of ranks takes steps of another global batch: say so.
+  const configFile = path.join(runDir, RUN_FILES.config);
+  const ranksBefore = options.resume && fs.existsSync(configFile) ? ((readJson(configFile, 'resume') as { ranks?: number }).ranks ?? 1) : ranks;
   if (writer) fs.mkdirSync(runDir, { recursive: true });
   const log = writer ? new Tee(out, path.join(runDir, RUN_FILES.log)) : { write: () => true };
   const record = {
     config, sizes, data: { name: data.name, train: data.train.x.shape[0], validation: data.validation.x.shape[0], test: data.test.x.shape[0] },
     ...(shared ? { ranks } : {}),
   };
-  if (writer) writeJson(path.join(runDir, RUN_FILES.config), record);
+  if (writer) writeJson(configFile, record);
 
   const checkpoints = path.join(runDir, RUN_FILES.checkpoints);
   const trainLoader = shared?.train ?? batches.train;
@@ -116,6 +119,9 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
     if (latestCheckpoint(checkpoints) !== null) done = loadCheckpoint(checkpoints, { model, optimizer, ...(scheduler ? { scheduler } : {}), trainer }).step;
     if (writer) for (const file of [RUN_FILES.metrics, RUN_FILES.layers]) keepEpochsBefore(path.join(runDir, file), done);
     log.write(done > 0 ? `Resuming ${runDir} after epoch ${done} of ${config.epochs}\n` : `Resuming ${runDir} from the start (it stopped before its first checkpoint)\n`);
+    if (ranksBefore !== ranks) {
+      log.write(`Note: this run trained on ${ranksBefore} rank${ranksBefore > 1 ? 's' : ''} and resumes on ${ranks}: ${config.batchSize * ranksBefore} samples per step become ${config.batchSize * ranks}, so it will not reach the weights of an uninterrupted run\n`);
+    }
   } else {
     log.write(`Training ${sizes.join('-')} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
   }

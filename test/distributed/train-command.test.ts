@@ -1,7 +1,8 @@
 // `mpirun -np 2 tensorgrad train --distributed`: one model on 2 ranks; rank 0 alone writes the
 // run directory and prints (global samples/s); a rank killed in mid-epoch ends the job; and
 // `--resume` of that run reaches the same final weights, optimizer state and history as a run
-// never interrupted, bit for bit.
+// never interrupted, bit for bit; resumed on another number of ranks, it says its steps change;
+// without --threads the ranks on one host share its cores.
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,8 +24,11 @@ const run = ['--distributed', '--model', '64-256-256-10', '--dropout', '0.3', '-
 
 interface Finished { status: number | null; stdout: string; stderr: string; endedAt: number }
 
-function start(args: string[]): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn('mpirun', [...MPIRUN_FLAGS, '-np', '2', process.execPath, bin, 'train', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `tensorgrad train …` on 2 ranks under mpirun (or, with ranks 1, started alone). */
+function start(args: string[], options: { ranks?: 1 | 2; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; done: Promise<Finished> } {
+  const command = [process.execPath, bin, 'train', ...args];
+  const [file, ...argv] = options.ranks === 1 ? command : ['mpirun', ...MPIRUN_FLAGS, '-np', '2', ...command];
+  const child = spawn(file!, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -113,12 +117,7 @@ describeWithPeers('mpi', 'tensorgrad train --distributed on 2 ranks', () => {
   it('without --threads the ranks on a host share its cores', async () => {
     const env = { ...process.env };
     delete env['TENSORGRAD_NUM_THREADS'];
-    const child = spawn('mpirun', [...MPIRUN_FLAGS, '-np', '2', process.execPath, bin, 'train', '--distributed', '--model', '16', '--epochs', '1', '--out', path.join(root, 'threads')], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const status = await new Promise((resolve) => child.on('close', resolve));
+    const { status, stdout, stderr } = await start(['--distributed', '--model', '16', '--epochs', '1', '--out', path.join(root, 'threads')], { env }).done;
     expect(status, stderr).toBe(0);
     // Both ranks on this host: half its cores each (2 cores here: 1 thread, where 2 were the default).
     const each = Math.max(1, Math.floor(os.availableParallelism() / 2));
@@ -144,4 +143,13 @@ describeWithPeers('mpi', 'tensorgrad train --distributed on 2 ranks', () => {
     const history = (dir: string) => JSON.parse(fs.readFileSync(path.join(last(dir), 'checkpoint.json'), 'utf8')).trainer.history.map((h: { trainLoss: number; valLoss: number }) => [h.trainLoss, h.valLoss]);
     expect(history(killedDir)).toEqual(history(straightDir));
   });
+
+  it('resumed on another number of ranks (here 1, without mpirun), the run says its steps change', async () => {
+    const copy = path.join(root, 'one-rank');
+    fs.cpSync(killedDir, copy, { recursive: true });
+    const { status, stdout, stderr } = await start(['--resume', copy, '--epochs', '5'], { ranks: 1 }).done;
+    expect(status, stderr).toBe(0);
+    expect(stdout).toMatch(/Resuming .* after epoch 4 of 5\nNote: this run trained on 2 ranks and resumes on 1: 8 samples per step become 4, so it will not reach the weights of an uninterrupted run\n/);
+    expect(JSON.parse(fs.readFileSync(path.join(copy, 'config.json'), 'utf8'))).toMatchObject({ ranks: 1 });
+  }, 120_000);
 });
