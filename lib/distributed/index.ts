@@ -5,7 +5,7 @@
 export { init, isInitialized, isLaunchedDistributed, processGroup, rank, worldSize, ProcessGroup, Work } from './process-group';
 export type { AllreduceOptions, CollectiveBuffer, InitOptions, ReduceOp } from './process-group';
 export { abort, allgather, allreduce, allreduceAsync, barrier, broadcast, finalize } from './collectives';
-export { launchEnvironment } from './launcher';
+export { launchEnvironment, threadsPerRank } from './launcher';
 export type { LaunchEnvironment } from './launcher';
 export { MPI_INSTALL_HINT, loadMpiBinding } from './binding';
 export { DistributedSampler } from './sampler';

@@ -1,3 +1,5 @@
+import * as os from 'node:os';
+
 /**
  * Who started this process, from the environment the launchers set: Open MPI's mpirun
  * (OMPI_COMM_WORLD_*), MPICH and Intel MPI (PMI_*), PMIx launchers (PMIX_RANK) and Slurm's srun
@@ -41,4 +43,13 @@ export function launchEnvironment(): LaunchEnvironment | null {
     read('pmi', 'PMI_RANK', 'PMI_SIZE', 'MPI_LOCALRANKID', 'MPI_LOCALNRANKS') ??
     read('srun', 'SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_LOCALID', 'SLURM_NTASKS_PER_NODE')
   );
+}
+
+/**
+ * Kernel threads for one rank: the host's cores shared among the ranks the launcher put on it
+ * (as torchrun sets OMP_NUM_THREADS), at least 1, so that ranks on one host do not oversubscribe
+ * it. For setNumThreads(), when no thread count was asked for.
+ */
+export function threadsPerRank(ranksOnHost = launchEnvironment()?.localSize ?? 1, cores = os.availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, ranksOnHost)));
 }

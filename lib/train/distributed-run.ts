@@ -7,10 +7,10 @@
  * loss, metrics and samples/s over all ranks, and the agreement on stopping. Rank 0 alone writes
  * the run directory and prints. Without a thread count, the ranks on a host share its cores.
  */
-import * as os from 'node:os';
 import { setNumThreads } from '../backend/threads';
 import { DataLoader } from '../data/loader';
 import { DistributedDataParallel } from '../distributed/ddp';
+import { threadsPerRank } from '../distributed/launcher';
 import { type ProcessGroup, init } from '../distributed/process-group';
 import { DistributedSampler } from '../distributed/sampler';
 import { AgreeOnStopping, GlobalEpochRecord, SyncGradients } from '../distributed/trainer-callbacks';
@@ -27,20 +27,11 @@ export interface DistributedRun {
   last: Callback[];
 }
 
-/**
- * GEMM threads per rank when neither --threads nor TENSORGRAD_NUM_THREADS says: the host's cores
- * shared among the ranks on it (as torchrun sets OMP_NUM_THREADS), so that ranks on one host do
- * not oversubscribe it.
- */
-export function defaultThreadsPerRank(ranksOnHost: number, cores = os.availableParallelism()): number {
-  return Math.max(1, Math.floor(cores / Math.max(1, ranksOnHost)));
-}
-
 export function distributedRun(model: Module, train: DataLoader, seed: number, options: { threads?: number; signal?: AbortSignal } = {}): DistributedRun {
   const { threads = 0, signal } = options;
   const group = init();
   const ranksOnHost = group.launch?.localSize;
-  if (threads === 0 && !process.env['TENSORGRAD_NUM_THREADS'] && ranksOnHost !== undefined && ranksOnHost > 1) setNumThreads(defaultThreadsPerRank(ranksOnHost));
+  if (threads === 0 && !process.env['TENSORGRAD_NUM_THREADS'] && ranksOnHost !== undefined && ranksOnHost > 1) setNumThreads(threadsPerRank(ranksOnHost));
   const ddp = new DistributedDataParallel(model, { group });
   const sampler = new DistributedSampler(train.dataset, { numReplicas: group.size, rank: group.rank, seed });
   return {
