@@ -85,6 +85,13 @@ struct Buffer {
   const char* end;
 };
 
+// The buffer a collective reads (and, but for allgather, writes in place).
+void setData(Job& job, const Buffer& buffer) {
+  job.dtype = buffer.dtype;
+  job.data = buffer.data;
+  job.count = buffer.count;
+}
+
 Buffer floatBuffer(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name) {
   const Napi::Value value = info[i];
   if (!value.IsTypedArray()) typeError(info.Env(), fn, "a Float32Array or Float64Array", name, value);
@@ -191,9 +198,7 @@ Napi::Value Allreduce(const Napi::CallbackInfo& info) {
   job->kind = Kind::kAllreduce;
   job->fixedOrder = flag(info, 2, "allreduce", "fixedOrder");
   job->verify = flag(info, 3, "allreduce", "verify");
-  job->dtype = buffer.dtype;
-  job->data = buffer.data;
-  job->count = buffer.count;
+  setData(*job, buffer);
   return enqueue(info, "allreduce", job, {{buffer, info[0]}});
 }
 
@@ -212,9 +217,7 @@ Napi::Value Broadcast(const Napi::CallbackInfo& info) {
   job->kind = Kind::kBroadcast;
   job->root = static_cast<int>(root);
   job->verify = flag(info, 2, "broadcast", "verify");
-  job->dtype = buffer.dtype;
-  job->data = buffer.data;
-  job->count = buffer.count;
+  setData(*job, buffer);
   return enqueue(info, "broadcast", job, {{buffer, info[0]}});
 }
 
@@ -238,9 +241,7 @@ Napi::Value Allgather(const Napi::CallbackInfo& info) {
   auto job = std::make_shared<Job>();
   job->kind = Kind::kAllgather;
   job->verify = flag(info, 2, "allgather", "verify");
-  job->dtype = send.dtype;
-  job->data = send.data;
-  job->count = send.count;
+  setData(*job, send);
   job->out = recv.data;
   return enqueue(info, "allgather", job, {{send, info[0]}, {recv, info[1]}});
 }
