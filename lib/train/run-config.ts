@@ -3,6 +3,7 @@
  * `tensorgrad train` command take it (a JSON object of these settings; the command's flags are
  * their names in kebab case). Defaults per data set, then checked as a whole.
  */
+import { type DataConfig, dataDefaults, tableRunDefaults, validateDataConfig } from './data-config';
 import { ACTIVATION_NAMES, type ActivationName } from './model-spec';
 import { OPTIMIZER_NAMES, type OptimizerName } from './optimizer-factory';
 
@@ -10,8 +11,8 @@ export const SCHEDULE_NAMES = ['none', 'cosine', 'step'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 export const BACKEND_CHOICES = ['native', 'reference', 'checked'] as const;
 
-export interface RunConfig {
-  /** digits, fashion-mnist, or a directory of MNIST-layout IDX files. */
+export interface RunConfig extends DataConfig {
+  /** digits, fashion-mnist, a directory of MNIST-layout IDX files, a CSV file or an NPY array (data-config.ts). */
   data: string;
   /** Layer widths "784-256-128-10", or hidden widths only "256-128". */
   model: string;
@@ -65,6 +66,8 @@ export function runDefaults(data: string): RunConfig {
     backend: 'auto',
     out: '',
     distributed: false,
+    ...tableRunDefaults(data),
+    ...dataDefaults(data),
   };
 }
 
@@ -102,7 +105,8 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   oneOf('backend', [...BACKEND_CHOICES, 'auto']);
   if (typeof config.batchNorm !== 'boolean') fail(`--batch-norm: Expected true or false but received ${String(config.batchNorm)}`);
   if (typeof config.distributed !== 'boolean') fail(`--distributed: Expected true or false but received ${String(config.distributed)}`);
-  if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist or a directory');
+  if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist, a directory of IDX files, a CSV file or an NPY file');
+  validateDataConfig(config);
   if (typeof config.model !== 'string') fail('--model: Expected layer widths like 784-256-128-10');
   return config;
 }

@@ -16,13 +16,15 @@ import { ExplosionGuard } from './callbacks/explosion-guard';
 import { LayerStatsLogger, readLayerStats } from './callbacks/layer-stats-logger';
 import { MetricsLogger } from './callbacks/metrics-logger';
 import { Progress } from './callbacks/progress';
+import { StallGuard } from './callbacks/stall-guard';
 import { WholeEpochCheckpoint } from './callbacks/whole-epoch-checkpoint';
-import { applyRuntime, buildRun, checkRun, classificationLoss, probeBatch } from './build-run';
+import { applyRuntime, buildRun, checkRun, probeBatch } from './build-run';
 import { distributedRun } from './distributed-run';
 import { loadData } from './data-source';
 import { writeReport } from './report/report';
 import { type RunConfig, resolveRunConfig } from './run-config';
 import { type Output, RUN_FILES, Tee, defaultRunDir, keepEpochsBefore, readJson, writeJson } from './run-dir';
+import { lossFor, metricsFor, saveDataSpec, testSummaryFor, verdictLine } from './run-task';
 import { formatSanityChecks } from './sanity-check';
 import { type Evaluation, type FitResult, Trainer } from './trainer';
 
@@ -37,6 +39,8 @@ export interface TrainingSummary {
   /** The test split, on the final and on the best weights. */
   test: Evaluation;
   bestTest: Evaluation;
+  /** What the run's diagnostics advised (a learning rate too low, …). */
+  advice?: string[];
 }
 
 export interface TrainingOptions {
@@ -70,7 +74,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   const runDir = config.out || defaultRunDir(config.data);
   config = { ...config, out: runDir };
   applyRuntime(config);
-  const data = loadData(config.data);
+  const data = loadData(config);
   const { sizes, model, optimizer, scheduler, batches } = buildRun(config, data);
   // Distributed (lib/train/distributed-run.ts): rank 0 alone writes the run directory and prints.
   const shared = config.distributed ? distributedRun(model, batches.train, config.seed, { threads: config.threads, ...(options.signal ? { signal: options.signal } : {}) }) : undefined;
@@ -87,6 +91,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
     ...(shared ? { ranks } : {}),
   };
   if (writer) writeJson(configFile, record);
+  const dataMetadata = writer ? saveDataSpec(runDir, data) : {};
 
   const checkpoints = path.join(runDir, RUN_FILES.checkpoints);
   const trainLoader = shared?.train ?? batches.train;
@@ -97,6 +102,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
       new MetricsLogger(path.join(runDir, RUN_FILES.metrics)),
     ] : []),
     new ExplosionGuard(),
+    new StallGuard(),
     ...(writer ? [
       new WholeEpochCheckpoint(checkpoints, trainLoader.length, { keepLast: 2, config: record }),
       // About 20 snapshots whatever the run length keeps the report small.
@@ -106,7 +112,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   if (config.patience > 0) callbacks.push(new EarlyStopping({ monitor: 'valLoss', patience: config.patience }));
   callbacks.push(...(shared?.last ?? []));
   const trained = shared?.model ?? model;
-  const trainer = new Trainer({ model: trained, loss: classificationLoss, optimizer, ...(scheduler ? { scheduler } : {}), metrics: ['accuracy'], callbacks });
+  const trainer = new Trainer({ model: trained, loss: lossFor(data.task), optimizer, ...(scheduler ? { scheduler } : {}), metrics: metricsFor(data), callbacks });
 
   // The notes' sanity checks on the untrained model; they leave it (and the generator) as it was.
   const sanity = options.resume || !writer ? [] : checkRun(data, model);
@@ -130,9 +136,10 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
     epochs: Math.max(config.epochs - done, 0), validation: batches.validation, monitor: 'valLoss', ...(options.signal ? { signal: options.signal } : {}),
   });
   if (result.stoppedEarly) log.write(`Stopped early: ${result.stoppedEarly}\n`);
+  for (const advice of result.advice ?? []) log.write(`Advice: ${advice}\n`);
   if (options.signal?.aborted) log.write(`Interrupted: continue with tensorgrad train --resume ${runDir}\n`);
 
-  const metadata = { 'tensorgrad.run': JSON.stringify(record) };
+  const metadata = { 'tensorgrad.run': JSON.stringify(record), ...dataMetadata };
   if (writer) model.save(path.join(runDir, RUN_FILES.finalModel), { metadata });
   const test = await trainer.evaluate(batches.test);
   const validation = await trainer.evaluate(batches.validation);
@@ -145,15 +152,16 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   const summary: TrainingSummary = {
     runDir, sizes, epochs: trainer.history.length, ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}),
     seconds: (performance.now() - started) / 1000, bestEpoch: trainer.bestEpoch + 1, validation, test, bestTest,
+    ...(result.advice ? { advice: result.advice } : {}),
   };
   if (!writer) return summary;
   writeJson(path.join(runDir, RUN_FILES.summary), summary);
-  const pct = (e: Evaluation) => `${(100 * (e.metrics['accuracy'] ?? NaN)).toFixed(2)}%`;
-  const verdict = `Test accuracy ${pct(test)} (final weights), ${pct(bestTest)} (best epoch ${summary.bestEpoch}); ${summary.seconds.toFixed(1)} s.`;
+  const verdict = verdictLine(data.task, test, bestTest, summary.bestEpoch, summary.seconds);
   writeReport(runDir, {
     title: `tensorgrad: ${sizes.join('-')} on ${data.name}`, config: record, history: trainer.history,
     diagnostics: readLayerStats(path.join(runDir, RUN_FILES.layers)), ...(sanity.length > 0 ? { sanity } : {}),
-    notes: [verdict, ...(result.stoppedEarly ? [`Stopped early: ${result.stoppedEarly}`] : [])],
+    test: testSummaryFor(model, batches.test, data, trainer.bestState ? `the best epoch's weights (${summary.bestEpoch})` : 'the final weights'),
+    notes: [verdict, ...(result.stoppedEarly ? [`Stopped early: ${result.stoppedEarly}`] : []), ...(result.advice ?? []).map((a) => `Advice: ${a}`)],
   });
   log.write(`${verdict} Run directory: ${runDir}\n`);
   return summary;
