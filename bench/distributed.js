@@ -119,7 +119,7 @@ function main() {
   say('');
   // On a shared machine the 2-thread process may get far less than its 2 cores (and a thread
   // waiting for a descheduled one idles), which no longer compares like with like.
-  const starved = Object.values(training).filter((t) => t.cores < 0.75 * t.threads * t.processes).map((t) => `${t.processes} × ${t.threads} got ${fmt(t.cores, 2)} of its ${t.threads * t.processes} cores`);
+  const starved = Object.values(training).filter((t) => t.cores < 0.75 * t.threads * t.processes).map((t) => `${t.processes} × ${t.threads} got ${fmt(t.cores, 2)} of its ${t.threads * t.processes} core${t.threads * t.processes > 1 ? 's' : ''}`);
   say(`Target: 2 processes (DDP, default overlap) ≥ 0.9× 1 process × 2 threads: ${fmt(ratio, 2)}× (${ratio >= 0.9 ? 'met' : 'missed'} in this run${starved.length ? `; not a verdict: ${starved.join(', ')}, other jobs held the CPU` : ''}).`);
   header.verdict = starved.length === 0;
   const cnn = typeof tg.nn.Conv2d === 'function';
