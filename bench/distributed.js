@@ -141,18 +141,19 @@ function main() {
     const s = shm[i];
     say(`| ${fmt(row.bytes)} | ${us(row.ddp)} | ${fmt(row.bytes / row.ddp / 1e9, 2)} | ${us(row.checked)} | ${us(s.ddp)} | ${fmt(s.bytes / s.ddp / 1e9, 2)} |`);
   });
-  // For n = 2, T = 2α + M/β. α: half the smallest message's time; β: M/(T − 2α) at the size DDP
+  // For n = 2, T = 2α + M/β. α: half the fastest time among the messages up to 1 KiB (the least
+  // disturbed by other jobs, for one slow sample would inflate α and then β); β: M/(T − 2α) at the size DDP
   // sends each step (the MLP's gradients, one of the sizes timed): the bandwidth of that message,
   // neither a small one's (latency-bound) nor a 16 MB one's (the caches run out).
   const fit = (rows) => {
-    const alpha = rows[0].ddp / 2;
+    const alpha = Math.min(...rows.filter((r) => r.bytes <= 1024).map((r) => r.ddp)) / 2;
     const row = rows.find((r) => r.bytes === base.gradientBytes);
     if (!row) fail(`allreduce.cjs timed no message of the gradient's ${base.gradientBytes} bytes`);
     return { alpha, beta: row.bytes / (row.ddp - 2 * alpha) };
   };
   const measured = { tcp: fit(tcp), shm: fit(shm) };
   say('');
-  say(`Fitted to the α–β model (α: half the 4-byte time; β: the bandwidth at the gradient's ${fmt(base.gradientBytes)} bytes): TCP loopback α = ${us(measured.tcp.alpha)}, β = ${fmt(measured.tcp.beta / 1e9, 2)} GB/s; shared memory α = ${us(measured.shm.alpha)}, β = ${fmt(measured.shm.beta / 1e9, 2)} GB/s.`);
+  say(`Fitted to the α–β model (α: half the fastest time up to 1 KiB; β: the bandwidth at the gradient's ${fmt(base.gradientBytes)} bytes): TCP loopback α = ${us(measured.tcp.alpha)}, β = ${fmt(measured.tcp.beta / 1e9, 2)} GB/s; shared memory α = ${us(measured.shm.alpha)}, β = ${fmt(measured.shm.beta / 1e9, 2)} GB/s.`);
   say('');
 
   // 3. Projection.
