@@ -36,6 +36,11 @@ export interface RunConfig extends DataConfig {
   out: string;
   /** TensorBoard event files: false (none), true (<run directory>/tensorboard) or a directory. */
   tensorboard: boolean | string;
+  /**
+   * Data-parallel over the ranks mpirun or srun started (lib/distributed): one model, each rank
+   * a shard of every epoch at batchSize samples per rank; rank 0 alone writes the run directory.
+   */
+  distributed: boolean;
 }
 
 /**
@@ -63,6 +68,7 @@ export function runDefaults(data: string): RunConfig {
     backend: 'auto',
     out: '',
     tensorboard: false,
+    distributed: false,
     ...tableRunDefaults(data),
     ...dataDefaults(data),
   };
@@ -104,6 +110,7 @@ export function validateRunConfig(config: RunConfig): RunConfig {
     fail(`--tensorboard: Expected true, false or a log directory but received ${JSON.stringify(config.tensorboard)}`);
   }
   if (typeof config.batchNorm !== 'boolean') fail(`--batch-norm: Expected true or false but received ${String(config.batchNorm)}`);
+  if (typeof config.distributed !== 'boolean') fail(`--distributed: Expected true or false but received ${String(config.distributed)}`);
   if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist, a directory of IDX files, a CSV file or an NPY file');
   validateDataConfig(config);
   if (typeof config.model !== 'string') fail('--model: Expected layer widths like 784-256-128-10');
