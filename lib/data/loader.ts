@@ -5,6 +5,7 @@
  */
 import { getBackend } from '../backend';
 import type { Batch, Dataset } from './dataset';
+import type { BatchTransform } from './transforms/transform';
 
 export interface DataLoaderOptions {
   batchSize?: number;
@@ -12,6 +13,12 @@ export interface DataLoaderOptions {
   /** Drop the last batch when it is smaller than batchSize. */
   dropLast?: boolean;
   seed?: number;
+  /**
+   * Applied to every batch (augmentation: data.transforms), its random draws keyed by the seed,
+   * the epoch and each example's index. Give it to the training loader only: evaluation sees
+   * the images as they are.
+   */
+  transform?: BatchTransform | null;
 }
 
 /**
@@ -38,11 +45,15 @@ export class DataLoader implements Iterable<Batch> {
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly seed: number;
+  readonly transform: BatchTransform | null;
   /** The epoch the next iteration will be (incremented by each completed pass). */
   epoch = 0;
 
   constructor(dataset: Dataset, options: DataLoaderOptions = {}) {
-    const { batchSize = 1, shuffle = false, dropLast = false, seed = 0 } = options;
+    const { batchSize = 1, shuffle = false, dropLast = false, seed = 0, transform = null } = options;
+    if (transform !== null && typeof transform !== 'function') {
+      throw new TypeError(`DataLoader: Expected a transform function or null but received ${typeof transform}`);
+    }
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`DataLoader: Expected a positive integer batchSize but received ${batchSize}`);
     }
@@ -54,6 +65,7 @@ export class DataLoader implements Iterable<Batch> {
     this.shuffle = shuffle;
     this.dropLast = dropLast;
     this.seed = seed;
+    this.transform = transform;
   }
 
   /** Batches per epoch. */
@@ -73,7 +85,9 @@ export class DataLoader implements Iterable<Batch> {
     const n = this.dataset.length;
     const order = this.shuffle ? shuffledIndices(n, this.seed, this.epoch) : Int32Array.from({ length: n }, (_, i) => i);
     for (let b = 0; b < this.length; b++) {
-      yield this.dataset.batch(order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize)));
+      const indices = order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize));
+      const batch = this.dataset.batch(indices);
+      yield this.transform ? this.transform(batch, { indices, epoch: this.epoch, seed: this.seed }) : batch;
     }
     this.epoch++;
   }
