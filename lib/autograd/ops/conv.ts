@@ -1,7 +1,8 @@
 /**
  * conv2d: 2-D cross-correlation over [N, C, H, W] (or unbatched [C, H, W]) with a weight
  * [outC, C/groups, kH, kW], an optional bias [outC] and an optional fused ReLU, as PyTorch's
- * F.conv2d (+ F.relu). Gradients for the input, the weight and the bias.
+ * F.conv2d (+ F.relu). Gradients for the input, the weight and the bias. Attributes: { stride,
+ * padding [top, left, bottom, right], dilation, groups, kernelSize, activation } (ONNX Conv's).
  */
 import { record } from '../record';
 import type { DType, FloatArray } from '../tensor';
@@ -51,7 +52,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const y = allocateOutput(shape, dtype);
   const geometry = geometryArgs(g);
   kernels.conv2d(x.data, n, c, h, w, weight.data, outC, kh, kw, biasData, ...geometry, activation, y);
-  return record('conv2d', inputs, y, shape, (grad) => {
+  const attributes = {
+    stride: [g.strideH, g.strideW], padding: [...g.pads], dilation: [g.dilationH, g.dilationW],
+    groups: g.groups, kernelSize: [kh, kw], activation,
+  };
+  return record('conv2d', attributes, inputs, y, shape, (grad) => {
     // The ReLU's mask from its output: y > 0 exactly where the product was.
     if (activation === 'relu') kernelsFor(dtype).reluBackward(y, grad, grad);
     let dx: FloatArray | null = null;

@@ -3,7 +3,7 @@
  * probability p, and scales the kept ones by 1/(1 − p), as PyTorch's F.dropout2d. Neighbouring
  * positions of a feature map are strongly correlated, so dropping single pixels regularizes
  * little (Tompson et al.). The channel mask comes from the seeded generator, one word per
- * channel, on the dropout kernel.
+ * channel, on the dropout kernel. Attributes: { p }.
  */
 import { takeStream } from '../random';
 import { record } from '../record';
@@ -26,7 +26,7 @@ export function dropout2d(x: Tensor, p = 0.5, training = true, label = 'dropout2
   kernels.dropoutForward(mask, p, seed, offset, mask);
   const y = allocateOutput(x.shape, x.dtype);
   convKernels.scalePlanes(x.data, mask, planes, g.h * g.w, y);
-  return record('dropout2d', [x], y, x.shape, (grad) => {
+  return record('dropout2d', { p }, [x], y, x.shape, (grad) => {
     convKernels.scalePlanes(grad, mask, planes, g.h * g.w, grad);
     return [grad];
   });

@@ -1,6 +1,8 @@
 /**
  * 2-D pooling over [N, C, H, W] (or unbatched [C, H, W]), as PyTorch's F.max_pool2d,
  * F.avg_pool2d and F.adaptive_avg_pool2d: each plane on its own, the same window everywhere.
+ * Attributes: kernelSize, stride, padding, ceilMode, and dilation (max), countIncludePad and
+ * divisorOverride (average), outputSize (adaptive), each a number or an [h, w] pair.
  */
 import { record } from '../record';
 import { Tensor, allocateOutput, formatShape } from '../tensor';
@@ -27,7 +29,11 @@ export function maxPool2dWithIndices(x: Tensor, options: MaxPool2dOptions): { ou
   const indices = new Int32Array(planes * g.oh * g.ow);
   const { h, w, oh, ow } = g;
   convKernels.maxPool2d(x.data, planes, h, w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, oh, ow, y, indices);
-  const output = record('maxPool2d', [x], y, shape, (grad) => {
+  const attributes = {
+    kernelSize: [g.kh, g.kw], stride: [g.strideH, g.strideW], padding: [g.padH, g.padW],
+    dilation: [g.dilationH, g.dilationW], ceilMode: g.ceilMode,
+  };
+  const output = record('maxPool2d', attributes, [x], y, shape, (grad) => {
     const dx = allocateOutput(x.shape, x.dtype);
     convKernels.maxPool2dBackward(grad, indices, planes, h, w, oh, ow, dx);
     return [dx];
@@ -64,7 +70,11 @@ export function avgPool2d(x: Tensor, options: AvgPool2dOptions): Tensor {
   const y = allocateOutput(shape, x.dtype);
   const args = [planes, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, countIncludePad, divisor, g.oh, g.ow] as const;
   convKernels.avgPool2d(x.data, ...args, y);
-  return record('avgPool2d', [x], y, shape, (grad) => {
+  const attributes = {
+    kernelSize: [g.kh, g.kw], stride: [g.strideH, g.strideW], padding: [g.padH, g.padW], ceilMode: g.ceilMode,
+    countIncludePad, divisorOverride: divisor === 0 ? null : divisor,
+  };
+  return record('avgPool2d', attributes, [x], y, shape, (grad) => {
     const dx = allocateOutput(x.shape, x.dtype);
     convKernels.avgPool2dBackward(grad, ...args, dx);
     return [dx];
@@ -91,7 +101,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize, options: 
   const shape = spatialShape(g, g.c, oh, ow);
   const y = allocateOutput(shape, x.dtype);
   convKernels.adaptiveAvgPool2d(x.data, planes, g.h, g.w, oh, ow, y);
-  return record('adaptiveAvgPool2d', [x], y, shape, (grad) => {
+  return record('adaptiveAvgPool2d', { outputSize: [oh, ow] }, [x], y, shape, (grad) => {
     const dx = allocateOutput(x.shape, x.dtype);
     convKernels.adaptiveAvgPool2dBackward(grad, planes, g.h, g.w, oh, ow, dx);
     return [dx];

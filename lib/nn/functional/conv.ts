@@ -1,9 +1,8 @@
 /** nn.functional's convolutional forms: conv2d, the poolings, batchNorm2d and dropout2d. */
-import { reshape } from '../../autograd/ops/shape';
+import { type BatchNormOptions, batchNorm } from '../../autograd/ops/batch-norm';
 import { checkTensor } from '../../autograd/ops/unary';
 import type { Tensor } from '../../autograd/tensor';
 import { formatShape } from '../../autograd/tensor';
-import { type BatchNormOptions, batchNorm } from './batch-norm';
 
 export { conv2d } from '../../autograd/ops/conv';
 export type { Conv2dOptions, ConvActivation } from '../../autograd/ops/conv';
@@ -13,13 +12,11 @@ export { dropout2d } from '../../autograd/ops/dropout2d';
 
 /**
  * Batch normalization of [N, C, H, W] per channel over its N·H·W values (BatchNorm2d): the
- * batch-norm op on the [N, C, H·W] view, so statistics, running averages and gradients are
- * exactly those of batchNorm.
+ * batch-norm op, insisting on a 4-D input.
  */
 export function batchNorm2d(x: Tensor, options: BatchNormOptions & { label?: string } = {}): Tensor {
   const { label = 'batchNorm2d', ...rest } = options;
   checkTensor(label, x);
   if (x.ndim !== 4) throw new RangeError(`${label}: Expected a 4-D input [N, C, H, W] but received ${formatShape(x.shape)} (${x.ndim}-D)`);
-  const [n, c, h, w] = x.shape as [number, number, number, number];
-  return reshape(batchNorm(reshape(x, [n, c, h * w]), rest), x.shape);
+  return batchNorm(x, rest);
 }
