@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import type { Backend } from './backend';
 import { KERNEL_NAMES } from './contract';
 import { matchingPrebuild, runtimeLibc } from './prebuild';
+import { PACKAGE_ROOT } from '../paths';
 
 /** What the addon exports: the kernels of the contract plus a few facts about the build. */
 export type NativeAddon = Omit<Backend, 'name'> & {
@@ -43,9 +44,6 @@ export interface AddonLoad {
   /** Why no addon loaded: each path tried and what went wrong with it. */
   error?: string;
 }
-
-/** The package root: lib/backend (sources) and dist/backend (built) both sit two levels below. */
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 
 let cached: AddonLoad | undefined;
 

@@ -16,3 +16,6 @@ export * as transforms from './transforms';
 export * from './preprocess';
 export { CharVocab, bpttBatches } from './text';
 export type { BpttBatch } from './text';
+export { splitIndices } from './split';
+export type { SplitFractions, SplitIndices } from './split';
+export * from './tabular';

@@ -1,6 +1,7 @@
 export { Module } from './module';
 export type { BufferEntry, ForwardHook, LoadResult } from './module';
 export { Parameter } from './parameter';
+export { ParameterArena } from './parameter-arena';
 export { Sequential } from './sequential';
 export { Linear } from './layers/linear';
 export type { LinearOptions } from './layers/linear';
