@@ -39,7 +39,7 @@ function accuracy(set) {
   let correct = 0;
   noGrad(() => {
     for (const batch of new data.DataLoader(set, { batchSize: 500 })) {
-      const predicted = argmax(model.call(batch.x), 1).data;
+      const predicted = argmax(model.call(batch.x), 1);
       for (let i = 0; i < predicted.length; i++) correct += predicted[i] === batch.y.data[i] ? 1 : 0;
     }
   });

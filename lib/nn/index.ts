@@ -17,7 +17,7 @@ export { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './layers/pooling';
 export type { AvgPool2dOptions, MaxPool2dOptions } from './layers/pooling';
 export { BatchNorm2d } from './layers/batch-norm2d';
 export { Dropout2d } from './layers/dropout2d';
-export { Flatten, Identity } from './layers/shape';
+export { Flatten, Identity, Unflatten } from './layers/shape';
 export {
   BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
 } from './layers/losses';

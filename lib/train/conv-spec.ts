@@ -23,7 +23,7 @@ import { Dropout } from '../nn/layers/dropout';
 import { Dropout2d } from '../nn/layers/dropout2d';
 import { Linear } from '../nn/layers/linear';
 import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from '../nn/layers/pooling';
-import { Flatten } from '../nn/layers/shape';
+import { Flatten, Unflatten } from '../nn/layers/shape';
 import type { Module } from '../nn/module';
 import { Sequential } from '../nn/sequential';
 
@@ -122,6 +122,13 @@ function activationModule(name: LayerActivation): Module {
   }
 }
 
+export interface ConvModelOptions {
+  /** Between two Linear layers in a row (default relu). */
+  activation?: LayerActivation;
+  /** The model takes flat rows [N, C·H·W] and unflattens them first (what the command's data gives). */
+  flatInput?: boolean;
+}
+
 export interface ConvModel {
   model: Sequential;
   /** Each layer with the shape it outputs (for one example), for the log. */
@@ -143,7 +150,7 @@ function positive(label: string, name: string, value: unknown): number {
  * The Sequential of the layers for images of `input` = [C, H, W] and `classes` outputs, every
  * shape checked on the way (an error names the layer and the shape it would receive).
  */
-export function buildConvModel(layers: readonly LayerSpec[], input: readonly [number, number, number], classes: number, options: { activation?: LayerActivation; name?: string } = {}): ConvModel {
+export function buildConvModel(layers: readonly LayerSpec[], input: readonly [number, number, number], classes: number, options: ConvModelOptions & { name?: string } = {}): ConvModel {
   const name = options.name ?? 'model';
   const activation = options.activation ?? 'relu';
   let shape: number[] = [...input];
@@ -153,6 +160,7 @@ export function buildConvModel(layers: readonly LayerSpec[], input: readonly [nu
     modules.push(m);
     summary.push(`${describeLayer(m)} → ${formatShape(shape)}`);
   };
+  if (options.flatInput) push(new Unflatten(1, input));
   layers.forEach((layer, i) => {
     const label = `--model: layer ${i + 1} (${layer.type}) of ${name}`;
     const spatial = shape.length === 3;
@@ -232,7 +240,7 @@ export function buildConvModel(layers: readonly LayerSpec[], input: readonly [nu
 }
 
 /** A --model value: a .json file or the short syntax. */
-export function convModelFrom(text: string, input: readonly [number, number, number], classes: number, options: { activation?: LayerActivation } = {}): ConvModel {
+export function convModelFrom(text: string, input: readonly [number, number, number], classes: number, options: ConvModelOptions = {}): ConvModel {
   const file = /\.json$/i.test(text.trim());
   const layers = file ? readModelFile(text.trim()) : parseConvSpec(text);
   return buildConvModel(layers, input, classes, { ...options, name: file ? text.trim() : `"${text}"` });

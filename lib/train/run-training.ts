@@ -72,7 +72,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   config = { ...config, out: runDir };
   applyRuntime(config);
   const data = loadData(config);
-  const { sizes, model, optimizer, scheduler, batches } = buildRun(config, data);
+  const { sizes, description, layers, model, optimizer, scheduler, batches } = buildRun(config, data);
 
   fs.mkdirSync(runDir, { recursive: true });
   const log = new Tee(out, path.join(runDir, RUN_FILES.log));
@@ -103,7 +103,8 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
     for (const file of [RUN_FILES.metrics, RUN_FILES.layers]) keepEpochsBefore(path.join(runDir, file), done);
     log.write(done > 0 ? `Resuming ${runDir} after epoch ${done} of ${config.epochs}\n` : `Resuming ${runDir} from the start (it stopped before its first checkpoint)\n`);
   } else {
-    log.write(`Training ${sizes.join('-')} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
+    if (layers) log.write(`Model ${description}:\n${layers.map((l) => `  ${l}\n`).join('')}`);
+    log.write(`Training ${description} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
   }
   const result: FitResult = await trainer.fit(batches.train, {
     epochs: Math.max(config.epochs - done, 0), validation: batches.validation, monitor: 'valLoss', ...(options.signal ? { signal: options.signal } : {}),
@@ -130,7 +131,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   writeJson(path.join(runDir, RUN_FILES.summary), summary);
   const verdict = verdictLine(data.task, test, bestTest, summary.bestEpoch, summary.seconds);
   writeReport(runDir, {
-    title: `tensorgrad: ${sizes.join('-')} on ${data.name}`, config: record, history: trainer.history,
+    title: `tensorgrad: ${description} on ${data.name}`, config: record, history: trainer.history,
     diagnostics: readLayerStats(path.join(runDir, RUN_FILES.layers)), ...(sanity.length > 0 ? { sanity } : {}),
     test: testSummaryFor(model, batches.test, data, trainer.bestState ? `the best epoch's weights (${summary.bestEpoch})` : 'the final weights'),
     notes: [verdict, ...(result.stoppedEarly ? [`Stopped early: ${result.stoppedEarly}`] : []), ...(result.advice ?? []).map((a) => `Advice: ${a}`)],
