@@ -15,7 +15,6 @@ import * as fs from 'node:fs';
 import type { Padding } from '../autograd/ops/conv-geometry';
 import { convGeometry, poolGeometry } from '../autograd/ops/conv-geometry';
 import { formatShape } from '../autograd/tensor';
-import { ELU, GELU, LeakyReLU, ReLU, Sigmoid, Tanh } from '../nn/layers/activations';
 import { BatchNorm1d } from '../nn/layers/batch-norm';
 import { BatchNorm2d } from '../nn/layers/batch-norm2d';
 import { Conv2d } from '../nn/layers/conv';
@@ -26,9 +25,10 @@ import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from '../nn/layers/pooling';
 import { Flatten, Unflatten } from '../nn/layers/shape';
 import type { Module } from '../nn/module';
 import { Sequential } from '../nn/sequential';
+import { ACTIVATION_NAMES, type ActivationName, activationModule } from './model-spec';
 
-export const LAYER_ACTIVATIONS = ['relu', 'leakyRelu', 'tanh', 'sigmoid', 'elu', 'gelu'] as const;
-export type LayerActivation = (typeof LAYER_ACTIVATIONS)[number];
+export const LAYER_ACTIVATIONS = ACTIVATION_NAMES;
+export type LayerActivation = ActivationName;
 
 /** One layer of a convolutional model, as the JSON file writes it (PyTorch's names). */
 export type LayerSpec =
@@ -109,17 +109,6 @@ export function readModelFile(file: string): LayerSpec[] {
     const alias: Record<string, string> = { batchNorm2d: 'batchNorm', batchNorm1d: 'batchNorm', dropout2d: 'dropout', adaptiveAvgPool2d: 'globalAvgPool' };
     return { ...(layer as object), type: alias[type] ?? type } as LayerSpec;
   });
-}
-
-function activationModule(name: LayerActivation): Module {
-  switch (name) {
-    case 'relu': return new ReLU();
-    case 'leakyRelu': return new LeakyReLU();
-    case 'tanh': return new Tanh();
-    case 'sigmoid': return new Sigmoid();
-    case 'elu': return new ELU();
-    case 'gelu': return new GELU();
-  }
 }
 
 export interface ConvModelOptions {
