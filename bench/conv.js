@@ -12,7 +12,9 @@
 // kernel declarations), the layers run the reference loops (the training rows say "reference
 // loops"), and part 2 times the native kernels of native/kernels/conv.cc through a small C++
 // driver (bench/conv/conv_bench.cc) built with the addon's flags. Each measurement runs in its
-// own process; three interleaved rounds, the median kept (--quick: one round of 1 s).
+// own process; three interleaved rounds, the median kept (--quick: one round of 1 s). Training
+// rows are images over the whole measured time; single convolutions are the fastest call of
+// those in the measured time (on a shared machine other processes only slow calls down).
 // Saves bench/results/conv.{json,md}. Options: --quick, --seconds N, --only train,conv.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -151,7 +153,7 @@ function main() {
   }
   if (parts.has('conv')) {
     lines.push('## Single convolutions (forward; backward = input and weight gradients)', '',
-      'GFLOPS and the fraction of the FMA peak × threads; tensorgrad on the native kernels (C++ driver), PyTorch through torch.nn.Conv2d.', '',
+      'GFLOPS of the fastest call and the fraction of the FMA peak × threads; tensorgrad on the native kernels (C++ driver), PyTorch through torch.nn.Conv2d.', '',
       '| convolution | input → out channels | threads | tensorgrad algorithm | tensorgrad fwd GFLOPS (peak) | tensorgrad bwd GFLOPS (peak) | PyTorch fwd GFLOPS (peak) | PyTorch bwd GFLOPS (peak) |',
       '|---|---|---:|---|---:|---:|---:|---:|');
     for (const shape of SHAPES) {
