@@ -9,8 +9,8 @@ export function runCheck(config: RunConfig, options: { out?: Output } = {}): San
   const out = options.out ?? process.stdout;
   applyRuntime(config);
   const data = loadData(config);
-  const { model, sizes } = buildRun(config, data);
-  out.write(`Sanity checks of ${sizes.join('-')} (${config.activation}) on ${data.name}\n`);
+  const { model, description } = buildRun(config, data);
+  out.write(`Sanity checks of ${description} (${config.activation}) on ${data.name}\n`);
   const results = checkRun(data, model);
   if (data.task === 'regression') out.write("The notes' sanity checks (initial loss ≈ ln C, overfitting 20 examples) are a classifier's: none run for regression\n");
   out.write(formatSanityChecks(results));

@@ -11,7 +11,7 @@ import { TabularSpec } from '../data/tabular/tabular-spec';
 import { load } from '../io/safetensors';
 import { dataDefaults, dataKind, isTable } from '../train/data-config';
 import { type Split, loadData, loadWithSpec } from '../train/data-source';
-import { buildModel } from '../train/model-spec';
+import { buildNetwork } from '../train/build-run';
 import { makeOptimizer } from '../train/optimizer-factory';
 import type { RunConfig } from '../train/run-config';
 import { type Output, RUN_FILES } from '../train/run-dir';
@@ -71,6 +71,7 @@ export async function runEvaluate(options: EvaluateOptions): Promise<Evaluation 
   if (!['test', 'validation', 'train', 'all'].includes(split)) throw new RangeError(`evaluate: Expected --split test, validation, train or all but received "${split}"`);
   let part: Split;
   let spec: TabularSpec | undefined;
+  let imageShape: readonly [number, number, number] | undefined;
   if (table) {
     spec = savedSpec(file, content.metadata);
     const labels = options.labels ?? (sameFile ? config.labels : '');
@@ -83,9 +84,10 @@ export async function runEvaluate(options: EvaluateOptions): Promise<Evaluation 
       throw new RangeError(`evaluate: the model takes ${run.sizes[0]} inputs and ${run.sizes.at(-1)} classes but ${dataName} has ${data.inputs} and ${data.classes}`);
     }
     part = data[split];
+    imageShape = data.image;
   }
   if (part.x.shape[1] !== run.sizes[0]) throw new RangeError(`evaluate: the model takes ${run.sizes[0]} inputs but ${dataName} encodes to ${part.x.shape[1]}`);
-  const model = buildModel({ sizes: run.sizes, activation: config.activation, batchNorm: config.batchNorm, dropout: config.dropout });
+  const { model } = buildNetwork(config, { name: dataName, inputs: run.sizes[0]!, classes: run.sizes.at(-1)!, ...(imageShape ? { image: imageShape } : {}) });
   model.loadStateDict(content.tensors);
   const task = spec?.task ?? 'classification';
   const trainer = new Trainer({ model, loss: lossFor(task), optimizer: makeOptimizer(model.parameters(), config), metrics: metricsFor({ task, ...(spec ? { spec } : {}) }) });

@@ -19,7 +19,7 @@ export function runLrFind(config: RunConfig, options: LrFindOptions): LrFinderRe
   const out = options.out ?? process.stdout;
   applyRuntime(config);
   const data = loadData(config);
-  const { model, optimizer, batches, sizes } = buildRun(config, data);
+  const { model, optimizer, batches, sizes, description } = buildRun(config, data);
   // The sweep may outlast one epoch: cycle through the loader.
   const loader = {
     *[Symbol.iterator]() {
@@ -27,7 +27,7 @@ export function runLrFind(config: RunConfig, options: LrFindOptions): LrFinderRe
     },
   };
   const result = lrFinder({ model, loss: lossFor(data.task), optimizer, loader, startLr: options.startLr, endLr: options.endLr, steps: options.steps });
-  out.write(`lr-find on ${sizes.join('-')} (${config.optimizer}, batch ${config.batchSize}, ${config.data}): ${result.lrs.length} steps${result.diverged ? ', stopped when the loss exploded' : ''}\n`);
+  out.write(`lr-find on ${description} (${config.optimizer}, batch ${config.batchSize}, ${config.data}): ${result.lrs.length} steps${result.diverged ? ', stopped when the loss exploded' : ''}\n`);
   out.write('lr          smoothed loss\n');
   const every = Math.max(1, Math.round(result.lrs.length / 20));
   for (let i = 0; i < result.lrs.length; i += every) out.write(`${result.lrs[i]!.toExponential(2).padEnd(12)}${result.losses[i]!.toFixed(4)}\n`);

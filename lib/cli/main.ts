@@ -15,13 +15,14 @@ import { parseRange, runSearch } from './search-command';
 import { addLanguageModelCommands } from './language-model-commands';
 import { integer, number } from './option-parsers';
 import { DATA_FLAG_KEYS, withDataFlags } from './data-flags';
+import { parseAugmentList } from '../train/augment';
 
 
 /** The flags given on the command line, as config keys (undefined when absent, so the file and defaults apply). */
 function flagsOf(options: Record<string, unknown>): Partial<RunConfig> {
   const keys: (keyof RunConfig)[] = [
     'data', 'model', 'activation', 'batchNorm', 'dropout', 'optimizer', 'lr', 'momentum', 'weightDecay', 'schedule',
-    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', 'tensorboard', 'distributed', ...DATA_FLAG_KEYS,
+    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', 'tensorboard', 'distributed', 'augment', ...DATA_FLAG_KEYS,
   ];
   const flags: Record<string, unknown> = {};
   for (const key of keys) if (options[key] !== undefined) flags[key] = options[key];
@@ -32,8 +33,9 @@ function flagsOf(options: Record<string, unknown>): Partial<RunConfig> {
 function withTrainFlags(command: Command): Command {
   return withDataFlags(command
     .option('--config <file>', 'a JSON file of settings (flags override it)')
-    .option('--data <name>', 'digits (shipped), fashion-mnist (Debian dataset-fashion-mnist), a directory of MNIST-layout IDX files, a CSV file (with --target) or an NPY file (with --labels)'))
-    .option('--model <sizes>', 'layer widths, e.g. 784-256-128-10, or hidden widths only, e.g. 256-128')
+    .option('--data <name>', 'digits (shipped), fashion-mnist (Debian dataset-fashion-mnist), a directory of MNIST-layout IDX files or of CIFAR-10 binary batches, a CSV file (with --target) or an NPY file (with --labels)'))
+    .option('--model <spec>', 'layer widths, e.g. 784-256-128-10, or hidden widths only, e.g. 256-128; for images a conv spec, e.g. c32k3-bn-relu-p2-c64k3-bn-relu-p2-f-128-10, or a JSON model file (see below)')
+    .option('--augment <list>', 'augment training images: crop (pad H/8, random crop), crop<p> (pad p), flip (horizontal), erase (random erasing), comma-separated', parseAugmentList)
     .addOption(new Option('--activation <name>', 'hidden activation').choices([...ACTIVATION_NAMES]))
     .option('--batch-norm', 'BatchNorm1d after each hidden layer')
     .option('--dropout <p>', 'dropout probability after each hidden layer', number)
@@ -66,12 +68,25 @@ Data:
 CSV files have a header row; numeric columns are used as they are, text columns one-hot (the
 vocabulary is saved in preprocess.json), a classifier's target may be strings or integers (the
 class mapping is saved too). Tables are standardized on the training rows (--no-standardize: not);
-evaluate applies the saved encoding and statistics.`;
+evaluate applies the saved encoding and statistics.
+
+Convolutional models (images: digits, fashion-mnist, IDX and CIFAR-10 directories):
+  tensorgrad train --data fashion-mnist --model c32k3-bn-relu-p2-c64k3-bn-relu-p2-f-128-10 --augment crop,flip
+  tensorgrad train --data ~/cifar-10-batches-bin --model c32k3-bn-relu-c32k3-bn-relu-p2-drop0.25-c64k3-bn-relu-p2-f-256-10
+  tensorgrad train --data fashion-mnist --model model.json     {"layers": [{"type": "conv2d", "outChannels": 32, "kernelSize": 3}, …]}
+Tokens, separated by '-':
+  c<n>k<k>   Conv2d to n channels, k×k kernel; then any of s<stride>, p<padding>, d<dilation>,
+             g<groups>, dw (depthwise), same, valid (default: 'same' at stride 1, else ⌊k/2⌋)
+  bn         BatchNorm2d (BatchNorm1d after f)        relu lrelu tanh sigmoid elu gelu
+  p<k>[s<s>] MaxPool2d k×k (stride k)                 a<k>[s<s>]  AvgPool2d
+  gap        global average pooling                   drop<p>     Dropout2d (Dropout after f)
+  f          Flatten                                  <n>         Linear to n features
+The last token is the Linear layer to the classes; a relu right after a convolution is fused into it.`;
 
 export function program(): Command {
   const cli = new Command('tensorgrad').description('Train and evaluate neural networks in Node.js').showHelpAfterError();
   withTrainFlags(cli.command('train'))
-    .description('Train an MLP classifier or regressor and write a run directory (config.json, metrics.jsonl, layers.jsonl, train.log, report.html, models, preprocess.json for tables, checkpoints)')
+    .description('Train an MLP or a convolutional network (classifier or regressor) and write a run directory (config.json, metrics.jsonl, layers.jsonl, train.log, report.html, models, preprocess.json for tables, checkpoints)')
     .option('--tensorboard [dir]', 'write TensorBoard event files (scalars, histograms, the config) to dir (default: <run directory>/tensorboard)')
     .option('--resume <dir>', 'continue a run from its latest checkpoint')
     .option('--distributed', 'train one model on every rank mpirun or srun started (batch size per rank; rank 0 writes the run directory)')

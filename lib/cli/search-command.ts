@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type SearchResult, resultsTable, search } from '../train/search';
 import { logUniform, uniform } from '../train/search-space';
+import { isConvModel } from '../train/conv-spec';
 import type { RunConfig } from '../train/run-config';
 import type { Output } from '../train/run-dir';
 import { SEARCH_BASE_ENV, scoreName, trial } from './search-objective';
@@ -34,14 +35,16 @@ export async function runSearch(base: RunConfig, options: SearchCommandOptions):
   const out = options.out ?? process.stdout;
   const runDir = base.out || path.join('runs', `search-${path.basename(base.data)}-${Date.now()}`);
   fs.mkdirSync(runDir, { recursive: true });
+  // A conv spec writes its own dropout layers (drop<p>): only the optimizer's settings are searched.
+  const conv = isConvModel(base.model);
   const space = {
     lr: logUniform(...options.lr),
     weightDecay: logUniform(...options.weightDecay),
-    dropout: uniform(...options.dropout),
+    ...(conv ? {} : { dropout: uniform(...options.dropout) }),
   };
   const jsonl = path.join(runDir, 'search.jsonl');
   fs.rmSync(jsonl, { force: true });
-  out.write(`Searching lr, weightDecay and dropout: ${options.trials} trials × ${options.rounds} rounds of ${base.epochs} epochs on ${base.data}${options.workers ? ` in ${options.workers} workers` : ''} -> ${jsonl}\n`);
+  out.write(`Searching lr, weightDecay${conv ? '' : ' and dropout'}: ${options.trials} trials × ${options.rounds} rounds of ${base.epochs} epochs on ${base.data}${options.workers ? ` in ${options.workers} workers` : ''} -> ${jsonl}\n`);
   const common = { space, trials: options.trials, rounds: options.rounds, seed: base.seed, mode: 'max' as const, jsonl };
   let result: SearchResult;
   if (options.workers > 0) {
@@ -53,9 +56,9 @@ export async function runSearch(base: RunConfig, options: SearchCommandOptions):
   out.write(`${resultsTable(result)}\n`);
   const best = result.best;
   if (best) {
-    const p = best.params as { lr: number; weightDecay: number; dropout: number };
+    const p = best.params as { lr: number; weightDecay: number; dropout?: number };
     const score = scoreName(base.task) === 'r2' ? `R² ${best.result!.score.toFixed(4)}` : `accuracy ${(best.result!.score * 100).toFixed(2)}%`;
-    out.write(`Best: validation ${score} with --lr ${p.lr.toExponential(3)} --weight-decay ${p.weightDecay.toExponential(3)} --dropout ${p.dropout.toFixed(3)}\n`);
+    out.write(`Best: validation ${score} with --lr ${p.lr.toExponential(3)} --weight-decay ${p.weightDecay.toExponential(3)}${p.dropout === undefined ? '' : ` --dropout ${p.dropout.toFixed(3)}`}\n`);
   }
   return result;
 }

@@ -5,6 +5,7 @@
  */
 import { getBackend } from '../backend';
 import type { Batch, Dataset } from './dataset';
+import type { BatchTransform } from './transforms/transform';
 
 /**
  * Which examples an epoch visits, in order (a DistributedSampler's shard, say): indices(epoch)
@@ -23,6 +24,12 @@ export interface DataLoaderOptions {
   /** Drop the last batch when it is smaller than batchSize. */
   dropLast?: boolean;
   seed?: number;
+  /**
+   * Applied to every batch (augmentation: data.transforms), its random draws keyed by the seed,
+   * the epoch and each example's index. Give it to the training loader only: evaluation sees
+   * the images as they are.
+   */
+  transform?: BatchTransform | null;
 }
 
 /**
@@ -50,15 +57,19 @@ export class DataLoader implements Iterable<Batch> {
   readonly dropLast: boolean;
   readonly seed: number;
   readonly sampler: Sampler | undefined;
+  readonly transform: BatchTransform | null;
   /** The epoch the next iteration will be (incremented by each completed pass). */
   epoch = 0;
 
   constructor(dataset: Dataset, options: DataLoaderOptions = {}) {
-    const { batchSize = 1, shuffle = false, dropLast = false, seed = 0, sampler } = options;
+    const { batchSize = 1, shuffle = false, dropLast = false, seed = 0, sampler, transform = null } = options;
     if (sampler !== undefined && (typeof sampler.indices !== 'function' || !Number.isInteger(sampler.length))) {
       throw new TypeError('DataLoader: Expected a sampler with indices(epoch) and an integer length');
     }
     if (sampler !== undefined && shuffle) throw new TypeError('DataLoader: Expected shuffle or a sampler, not both (the sampler decides the order)');
+    if (transform !== null && typeof transform !== 'function') {
+      throw new TypeError(`DataLoader: Expected a transform function or null but received ${typeof transform}`);
+    }
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`DataLoader: Expected a positive integer batchSize but received ${batchSize}`);
     }
@@ -71,6 +82,7 @@ export class DataLoader implements Iterable<Batch> {
     this.dropLast = dropLast;
     this.seed = seed;
     this.sampler = sampler;
+    this.transform = transform;
   }
 
   /** Batches per epoch. */
@@ -90,7 +102,9 @@ export class DataLoader implements Iterable<Batch> {
     const order = this.sampler ? this.sampler.indices(this.epoch) : this.shuffle ? shuffledIndices(this.dataset.length, this.seed, this.epoch) : Int32Array.from({ length: this.dataset.length }, (_, i) => i);
     const n = order.length;
     for (let b = 0; b < this.length; b++) {
-      yield this.dataset.batch(order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize)));
+      const indices = order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize));
+      const batch = this.dataset.batch(indices);
+      yield this.transform ? this.transform(batch, { indices, epoch: this.epoch, seed: this.seed }) : batch;
     }
     this.epoch++;
   }

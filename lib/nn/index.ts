@@ -11,7 +11,13 @@ export {
 export { BatchNorm1d } from './layers/batch-norm';
 export type { BatchNormOptions } from './layers/batch-norm';
 export { Dropout } from './layers/dropout';
-export { Flatten, Identity } from './layers/shape';
+export { Conv2d } from './layers/conv';
+export type { Conv2dOptions } from './layers/conv';
+export { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './layers/pooling';
+export type { AvgPool2dOptions, MaxPool2dOptions } from './layers/pooling';
+export { BatchNorm2d } from './layers/batch-norm2d';
+export { Dropout2d } from './layers/dropout2d';
+export { Flatten, Identity, Unflatten } from './layers/shape';
 export {
   BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
 } from './layers/losses';

@@ -12,13 +12,37 @@ import type { BaseHyper, Optimizer } from '../optim/optimizer';
 import type { LRScheduler } from '../optim/lr-scheduler/scheduler';
 import type { RunConfig } from './run-config';
 import type { Splits } from './data-source';
+import { augmentation } from './augment';
+import { convModelFrom, isConvModel } from './conv-spec';
 import { buildModel, parseSizes } from './model-spec';
 import { makeOptimizer, makeSchedule } from './optimizer-factory';
 import { type SanityCheckResult, sanityCheck } from './sanity-check';
 
-export interface Run {
+export interface Network {
+  /** The MLP's widths, input first and classes last ([inputs, classes] for a convolutional model). */
   sizes: number[];
   model: Sequential;
+  /** What the log and report call the model: "784-256-128-10" or the conv spec. */
+  description: string;
+  /** A convolutional model's layers, each with the shape it outputs (for the log). */
+  layers?: string[];
+}
+
+/**
+ * The model of config.model for the data: MLP widths, or a convolutional spec or JSON model file
+ * (conv-spec.ts) for image data, whose flat rows it unflattens to [C, H, W] first.
+ */
+export function buildNetwork(config: Pick<RunConfig, 'model' | 'activation' | 'batchNorm' | 'dropout'>, data: Pick<Splits, 'name' | 'inputs' | 'classes' | 'image'>): Network {
+  if (isConvModel(config.model)) {
+    if (!data.image) throw new RangeError(`--model: a convolutional model needs images (digits, fashion-mnist, IDX or CIFAR-10 directories) but ${data.name} is a table`);
+    const { model, summary } = convModelFrom(config.model, data.image, data.classes, { activation: config.activation, flatInput: true });
+    return { sizes: [data.inputs, data.classes], model, description: config.model, layers: summary };
+  }
+  const sizes = parseSizes(config.model, data.inputs, data.classes);
+  return { sizes, model: buildModel({ sizes, activation: config.activation, batchNorm: config.batchNorm, dropout: config.dropout }), description: sizes.join('-') };
+}
+
+export interface Run extends Network {
   optimizer: Optimizer<BaseHyper>;
   scheduler: LRScheduler | undefined;
   batches: { train: DataLoader; validation: DataLoader; test: DataLoader };
@@ -36,13 +60,15 @@ export function applyRuntime(config: Pick<RunConfig, 'backend' | 'threads'>): vo
 /** Seeds the generator with config.seed, then builds the model and what trains it. */
 export function buildRun(config: RunConfig, data: Splits): Run {
   manualSeed(config.seed);
-  const sizes = parseSizes(config.model, data.inputs, data.classes);
-  const model = buildModel({ sizes, activation: config.activation, batchNorm: config.batchNorm, dropout: config.dropout });
+  const network = buildNetwork(config, data);
+  const { model } = network;
   const optimizer = makeOptimizer(model.parameters(), config);
   const scheduler = makeSchedule(config.schedule, optimizer, config.epochs);
-  const train = new DataLoader(new TensorDataset(data.train.x, data.train.y), { batchSize: config.batchSize, shuffle: true, seed: config.seed });
+  if (config.augment.length > 0 && !data.image) throw new RangeError(`--augment: crops and flips are for images but ${data.name} is a table`);
+  const transform = data.image ? augmentation(config.augment, data.image) : null;
+  const train = new DataLoader(new TensorDataset(data.train.x, data.train.y), { batchSize: config.batchSize, shuffle: true, seed: config.seed, transform });
   const evalLoader = (d: Splits['test']) => new DataLoader(new TensorDataset(d.x, d.y), { batchSize: 1024 });
-  return { sizes, model, optimizer, scheduler, batches: { train, validation: evalLoader(data.validation), test: evalLoader(data.test) } };
+  return { ...network, optimizer, scheduler, batches: { train, validation: evalLoader(data.validation), test: evalLoader(data.test) } };
 }
 
 /** The first 256 validation examples: the fixed batch the layer diagnostics look at. */

@@ -1,6 +1,6 @@
 /**
  * The command's data: the shipped digits, Debian's Fashion-MNIST, a directory of MNIST-layout
- * IDX files, a CSV file or a pair of NPY arrays; split into train, validation and test the same
+ * IDX files, a CIFAR-10 binary directory, a CSV file or a pair of NPY arrays; split into train, validation and test the same
  * way for the same settings. Tables come with the TabularSpec that encoded them (fitted on their
  * training rows), which the run saves and evaluate applies.
  */
@@ -10,6 +10,7 @@ import type { Tensor } from '../autograd/tensor';
 import { digits } from '../data/datasets/digits';
 import { type LabelledData } from '../data/datasets/digits';
 import { fashionMnist } from '../data/datasets/fashion-mnist';
+import { CIFAR10_IMAGE, isCifar10Dir, readCifar10 } from '../data/readers/cifar10';
 import { shuffledIndices } from '../data/loader';
 import { readNpy } from '../data/readers/npy';
 import { splitIndices } from '../data/split';
@@ -38,6 +39,8 @@ export interface Splits {
   classNames?: string[];
   /** How a table was encoded and standardized (fitted on its training rows). */
   spec?: TabularSpec;
+  /** Image data: each row of x is one image [C, H, W], flattened (what a convolutional model unflattens). */
+  image?: readonly [number, number, number];
 }
 
 /** What names the data: the data setting alone, or with the settings of a table. */
@@ -56,6 +59,12 @@ function tableOptions(s: DataConfig) {
   return {
     task: s.task, impute: s.impute, standardize: s.standardize, split: { validation: s.validationSplit, test: s.testSplit, seed: s.splitSeed },
   };
+}
+
+/** MNIST-layout images are square and grey: 784 pixels are [1, 28, 28]. */
+function squareImage(pixels: number): [number, number, number] {
+  const side = Math.round(Math.sqrt(pixels));
+  return side * side === pixels ? [1, side, side] : [1, 1, pixels];
 }
 
 export function loadData(source: DataSource): Splits {
@@ -77,19 +86,23 @@ export function loadData(source: DataSource): Splits {
     // 1 797 images: by default 20% test, 10% validation, the rest for training.
     const all = digits({ scale: true });
     const rows = splitIndices(all.x.shape[0]!, { validation: s.validationSplit, test: s.testSplit, seed: s.splitSeed });
-    return { name, train: part(all, rows.train), validation: part(all, rows.validation), test: part(all, rows.test), inputs: 64, classes: 10, task: 'classification' };
+    return { name, train: part(all, rows.train), validation: part(all, rows.validation), test: part(all, rows.test), inputs: 64, classes: 10, task: 'classification', image: [1, 8, 8] };
   }
-  if (kind === 'idx' && !(fs.existsSync(name) && fs.statSync(name).isDirectory())) {
-    throw new RangeError(`--data: Expected digits, fashion-mnist, a directory of MNIST-layout IDX files, a .csv/.tsv file (with --target) or a .npy file (with --labels) but received "${name}"`);
+  const directory = kind === 'idx' && fs.existsSync(name) && fs.statSync(name).isDirectory();
+  if (kind === 'idx' && !directory) {
+    throw new RangeError(`--data: Expected digits, fashion-mnist, a directory of MNIST-layout IDX files or of CIFAR-10's binary batches, a .csv/.tsv file (with --target) or a .npy file (with --labels) but received "${name}"`);
   }
-  const { train: full, test } = fashionMnist(kind === 'fashion-mnist' ? {} : { dir: name });
+  const cifar = directory && isCifar10Dir(name);
+  const cifarData = cifar ? readCifar10(name, { flatten: true }) : null;
+  const { train: full, test } = cifarData ?? fashionMnist(kind === 'fashion-mnist' ? {} : { dir: name });
   // 5 000 training images (after a seeded shuffle) validate; the official test split tests.
   const n = full.x.shape[0]!;
   const order = shuffledIndices(n, s.splitSeed, 0);
   const held = Math.round(Math.min(5000, Math.floor(n / 10)));
   return {
     name, train: part(full, order.subarray(held)), validation: part(full, order.subarray(0, held)), test: { x: test.x, y: test.y },
-    inputs: full.x.shape[1]!, classes: full.classes, task: 'classification',
+    inputs: full.x.shape[1]!, classes: full.classes, task: 'classification', image: cifar ? CIFAR10_IMAGE : squareImage(full.x.shape[1]!),
+    ...(cifarData ? { classNames: cifarData.classNames } : {}),
   };
 }
 

@@ -2,7 +2,10 @@
  * Layer diagnostics, the notes' way of watching a network: per layer, the mean, std and
  * histogram of its activations (and of the gradient flowing back into them), the fraction of
  * saturated units (|tanh| > 0.99, sigmoid within 0.01 of 0 or 1) and of dead ReLUs (never
- * positive over the batch), and the size of each update relative to the weights.
+ * positive over the batch), and the size of each update relative to the weights. For feature
+ * maps [N, C, H, W] (convolutional layers) the units are the channels: a channel is dead when
+ * it is never positive at any position of any image, and each channel gets its own mean and std
+ * (the notes' BatchNorm2d: "C means and stddevs", over N·H·W values).
  */
 import { Tensor } from '../autograd/tensor';
 import type { Module } from '../nn/module';
@@ -27,8 +30,18 @@ export interface LayerDiagnostics {
   gradient: TensorStats | null;
   /** Fraction of saturated outputs, for Tanh and Sigmoid layers. */
   saturated: number | null;
-  /** Fraction of units (last dimension) never positive over the batch, for ReLU layers. */
+  /** Fraction of units (last dimension; channels of [N, C, …]) never positive over the batch, for ReLU layers. */
   dead: number | null;
+  /** Per-channel statistics of outputs [N, C, H, W] (and [N, C, L]), else null. */
+  channels?: ChannelStats | null;
+}
+
+export interface ChannelStats {
+  /** Mean and std of each channel over its N·H·W values. */
+  mean: number[];
+  std: number[];
+  /** The channels never positive over the batch (ReLU layers; empty otherwise). */
+  dead: number[];
 }
 
 export function tensorStats(values: ArrayLike<number>, bins = 20): TensorStats {
@@ -61,22 +74,70 @@ function saturation(type: string, out: Tensor): number | null {
   return data.length ? count / data.length : Number.NaN;
 }
 
-const RELU_TYPES = new Set(['ReLU', 'LeakyReLU', 'PReLU', 'RReLU', 'NoisyReLU', 'ELU', 'Linear+relu', 'Linear+leakyRelu']);
+const RELU_TYPES = new Set(['ReLU', 'LeakyReLU', 'PReLU', 'RReLU', 'NoisyReLU', 'ELU', 'Linear+relu', 'Linear+leakyRelu', 'Conv2d+relu']);
 
-/** The layer's kind; a Linear layer with a fused activation counts as that activation too. */
+/** The layer's kind; a Linear or Conv2d layer with a fused activation counts as that activation too. */
 function layerType(m: Module): string {
   const activation = (m as { activation?: unknown }).activation;
-  return m.constructor.name === 'Linear' && typeof activation === 'string' && activation !== 'none' ? `Linear+${activation}` : m.constructor.name;
+  const fuses = m.constructor.name === 'Linear' || m.constructor.name === 'Conv2d';
+  return fuses && typeof activation === 'string' && activation !== 'none' ? `${m.constructor.name}+${activation}` : m.constructor.name;
+}
+
+/** Feature maps [N, C, …]: the channels are the units. */
+const hasChannels = (out: Tensor) => out.ndim >= 3;
+
+/** Which units (the last dimension, or the channels of feature maps) are ever positive over the batch. */
+function aliveUnits(out: Tensor): Uint8Array {
+  const data = out.data;
+  if (hasChannels(out)) {
+    const [n, c] = out.shape as [number, number];
+    const plane = out.size / (n * c);
+    const alive = new Uint8Array(c);
+    for (let i = 0; i < n * c; i++) {
+      const ch = i % c;
+      if (alive[ch]) continue;
+      for (let k = i * plane; k < (i + 1) * plane; k++) {
+        if (data[k]! > 0) {
+          alive[ch] = 1;
+          break;
+        }
+      }
+    }
+    return alive;
+  }
+  const units = out.shape[out.ndim - 1]!;
+  const alive = new Uint8Array(units);
+  for (let i = 0; i < out.size; i++) if (data[i]! > 0) alive[i % units] = 1;
+  return alive;
 }
 
 function deadFraction(type: string, out: Tensor): number | null {
   if (!RELU_TYPES.has(type) || out.ndim < 1) return null;
-  const units = out.shape[out.ndim - 1]!;
-  const alive = new Uint8Array(units);
-  for (let i = 0; i < out.size; i++) if (out.data[i]! > 0) alive[i % units] = 1;
+  const alive = aliveUnits(out);
   let dead = 0;
   for (const a of alive) dead += 1 - a;
-  return units ? dead / units : Number.NaN;
+  return alive.length ? dead / alive.length : Number.NaN;
+}
+
+/** Each channel's mean and std over N·H·W values (two passes, in double), and its dead channels. */
+function channelStats(type: string, out: Tensor): ChannelStats | null {
+  if (!hasChannels(out)) return null;
+  const [n, c] = out.shape as [number, number];
+  const plane = out.size / Math.max(n * c, 1);
+  const count = n * plane;
+  const sum = new Float64Array(c);
+  const sq = new Float64Array(c);
+  const data = out.data;
+  for (let i = 0; i < n * c; i++) for (let k = i * plane; k < (i + 1) * plane; k++) sum[i % c] += data[k]!;
+  const mean = Array.from(sum, (s) => (count ? s / count : Number.NaN));
+  for (let i = 0; i < n * c; i++) {
+    const m = mean[i % c]!;
+    for (let k = i * plane; k < (i + 1) * plane; k++) sq[i % c] += (data[k]! - m) ** 2;
+  }
+  const std = Array.from(sq, (s) => (count ? Math.sqrt(s / count) : Number.NaN));
+  const dead: number[] = [];
+  if (RELU_TYPES.has(type)) aliveUnits(out).forEach((a, ch) => (a ? undefined : dead.push(ch)));
+  return { mean, std, dead };
 }
 
 /** The modules with no children, by dotted name: the layers whose outputs are watched. */
@@ -137,6 +198,7 @@ export function layerStats(model: Module, x: Tensor, options: LayerStatsOptions 
     gradient: grad ? tensorStats(grad.data, bins) : null,
     saturated: saturation(type, output),
     dead: deadFraction(type, output),
+    channels: channelStats(type, output),
   }));
 }
 
@@ -144,7 +206,12 @@ export function layerStats(model: Module, x: Tensor, options: LayerStatsOptions 
 export function formatLayerStats(rows: readonly LayerDiagnostics[], label = (r: LayerDiagnostics) => r.name): string {
   const width = Math.max(...rows.map((r) => label(r).length));
   return rows.map((r) => {
-    const extra = [r.saturated !== null ? `saturated ${(100 * r.saturated).toFixed(1)}%` : '', r.dead !== null ? `dead ${(100 * r.dead).toFixed(1)}%` : '', r.gradient ? `grad std ${r.gradient.std.toExponential(3)}` : ''].filter(Boolean);
+    const extra = [
+      r.saturated !== null ? `saturated ${(100 * r.saturated).toFixed(1)}%` : '',
+      r.dead !== null ? (r.channels ? `dead channels ${r.channels.dead.length}/${r.channels.mean.length}` : `dead ${(100 * r.dead).toFixed(1)}%`) : '',
+      r.channels ? `channel std ${Math.min(...r.channels.std).toFixed(4)}–${Math.max(...r.channels.std).toFixed(4)}` : '',
+      r.gradient ? `grad std ${r.gradient.std.toExponential(3)}` : '',
+    ].filter(Boolean);
     const mean = r.activation.mean.toFixed(6);
     return `${label(r).padEnd(width)}  mean ${mean.startsWith('-') ? mean : ` ${mean}`} std ${r.activation.std.toFixed(6)}${extra.length ? `  ${extra.join(', ')}` : ''}`;
   }).join('\n');

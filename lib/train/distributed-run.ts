@@ -37,7 +37,8 @@ export function distributedRun(model: Module, train: DataLoader, seed: number, o
   return {
     group,
     model: ddp,
-    train: new DataLoader(train.dataset, { batchSize: train.batchSize, sampler }),
+    // The training batches' augmentation (if any) goes with them onto the rank's shard.
+    train: new DataLoader(train.dataset, { batchSize: train.batchSize, sampler, transform: train.transform }),
     first: [new SyncGradients(ddp), new GlobalEpochRecord(group)],
     last: [new AgreeOnStopping(group, signal)],
   };

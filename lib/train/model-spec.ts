@@ -39,7 +39,8 @@ export function parseSizes(text: string, inputs: number, classes: number): numbe
   return [inputs, ...sizes, classes];
 }
 
-function activationModule(name: ActivationName): Module {
+/** The activation layer of a name (an MLP's and a conv spec's). */
+export function activationModule(name: ActivationName): Module {
   switch (name) {
     case 'relu': return new ReLU();
     case 'leakyRelu': return new LeakyReLU();

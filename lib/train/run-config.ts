@@ -3,7 +3,9 @@
  * `tensorgrad train` command take it (a JSON object of these settings; the command's flags are
  * their names in kebab case). Defaults per data set, then checked as a whole.
  */
-import { type DataConfig, dataDefaults, tableRunDefaults, validateDataConfig } from './data-config';
+import { augmentError } from './augment';
+import { isConvModel } from './conv-spec';
+import { type DataConfig, dataDefaults, isTable, tableRunDefaults, validateDataConfig } from './data-config';
 import { ACTIVATION_NAMES, type ActivationName } from './model-spec';
 import { OPTIMIZER_NAMES, type OptimizerName } from './optimizer-factory';
 
@@ -14,8 +16,13 @@ export const BACKEND_CHOICES = ['native', 'reference', 'checked'] as const;
 export interface RunConfig extends DataConfig {
   /** digits, fashion-mnist, a directory of MNIST-layout IDX files, a CSV file or an NPY array (data-config.ts). */
   data: string;
-  /** Layer widths "784-256-128-10", or hidden widths only "256-128". */
+  /**
+   * Layer widths "784-256-128-10", hidden widths only "256-128", a convolutional spec
+   * "c32k3-bn-relu-p2-c64k3-bn-relu-p2-f-128-10" or a JSON model file (conv-spec.ts).
+   */
   model: string;
+  /** Training-batch augmentation of images: crop, crop<p>, flip, erase (augment.ts). */
+  augment: string[];
   activation: ActivationName;
   batchNorm: boolean;
   dropout: number;
@@ -52,6 +59,7 @@ export function runDefaults(data: string): RunConfig {
   return {
     data,
     model: digits ? '512-256' : '256-128',
+    augment: [],
     activation: 'relu',
     batchNorm: false,
     dropout: digits ? 0.2 : 0,
@@ -113,7 +121,12 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   if (typeof config.distributed !== 'boolean') fail(`--distributed: Expected true or false but received ${String(config.distributed)}`);
   if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist, a directory of IDX files, a CSV file or an NPY file');
   validateDataConfig(config);
-  if (typeof config.model !== 'string') fail('--model: Expected layer widths like 784-256-128-10');
+  if (typeof config.model !== 'string') fail('--model: Expected layer widths like 784-256-128-10 or a conv spec like c32k3-bn-relu-p2-f-10');
+  const augment = augmentError(config.augment);
+  if (augment) fail(augment);
+  if (config.augment.length > 0 && isTable(config.data)) fail(`--augment: crops and flips are for images; ${config.data} is a table`);
+  if (isConvModel(config.model) && config.batchNorm) fail('--batch-norm: applies to MLP widths; a conv spec places its BatchNorm layers itself (bn)');
+  if (isConvModel(config.model) && config.dropout > 0) fail(`--dropout: applies to MLP widths; a conv spec places its dropout itself (drop${config.dropout})`);
   return config;
 }
 
@@ -122,5 +135,7 @@ export function resolveRunConfig(config: Partial<RunConfig>): RunConfig {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new TypeError(`runTraining: Expected an object of settings but received ${String(config)}`);
   const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Partial<RunConfig>;
   const data = given.data ?? 'digits';
-  return validateRunConfig({ ...runDefaults(data), ...given, data });
+  // A conv spec places its own dropout (drop<p>): the MLP's default dropout does not apply.
+  const conv = typeof given.model === 'string' && isConvModel(given.model) && given.dropout === undefined ? { dropout: 0 } : {};
+  return validateRunConfig({ ...runDefaults(data), ...conv, ...given, data });
 }

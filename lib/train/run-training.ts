@@ -84,7 +84,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   config = { ...config, out: runDir };
   applyRuntime(config);
   const data = loadData(config);
-  const { sizes, model, optimizer, scheduler, batches } = buildRun(config, data);
+  const { sizes, description, layers, model, optimizer, scheduler, batches } = buildRun(config, data);
   // Distributed (lib/train/distributed-run.ts): rank 0 alone writes the run directory and prints.
   const shared = config.distributed ? distributedRun(model, batches.train, config.seed, { threads: config.threads, ...(options.signal ? { signal: options.signal } : {}) }) : undefined;
   const writer = (shared?.group.rank ?? 0) === 0;
@@ -146,7 +146,8 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
       log.write(`Note: this run trained on ${ranksBefore} rank${ranksBefore > 1 ? 's' : ''} and resumes on ${ranks}: ${config.batchSize * ranksBefore} samples per step become ${config.batchSize * ranks}, so it will not reach the weights of an uninterrupted run\n`);
     }
   } else {
-    log.write(`Training ${sizes.join('-')} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
+    if (layers) log.write(`Model ${description}:\n${layers.map((l) => `  ${l}\n`).join('')}`);
+    log.write(`Training ${description} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
   }
   if (tensorboard) log.write(`TensorBoard logs: ${tensorboard} (view with: tensorboard --logdir ${tensorboard})\n`);
   if (shared) log.write(`Distributed over ${ranks} ranks (${shared.group.library.split(',')[0]}): batch ${config.batchSize} per rank, ${config.batchSize * ranks} per step; rank 0 writes the run directory; ${getNumThreads()} GEMM thread${getNumThreads() > 1 ? 's' : ''} per rank\n`);
@@ -176,7 +177,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   writeJson(path.join(runDir, RUN_FILES.summary), summary);
   const verdict = verdictLine(data.task, test, bestTest, summary.bestEpoch, summary.seconds);
   writeReport(runDir, {
-    title: `tensorgrad: ${sizes.join('-')} on ${data.name}`, config: record, history: trainer.history,
+    title: `tensorgrad: ${description} on ${data.name}`, config: record, history: trainer.history,
     diagnostics: readLayerStats(path.join(runDir, RUN_FILES.layers)), ...(sanity.length > 0 ? { sanity } : {}),
     test: testSummaryFor(model, batches.test, data, trainer.bestState ? `the best epoch's weights (${summary.bestEpoch})` : 'the final weights'),
     notes: [verdict, ...(result.stoppedEarly ? [`Stopped early: ${result.stoppedEarly}`] : []), ...(result.advice ?? []).map((a) => `Advice: ${a}`)],

@@ -90,7 +90,7 @@ describe('tensorgrad train', () => {
 
   it('the bin script prints help and fails cleanly on a bad flag', () => {
     const bin = path.join(__dirname, '..', '..', 'bin', 'tensorgrad.js');
-    expect(execFileSync(process.execPath, [bin, 'train', '--help'], { encoding: 'utf8' })).toMatch(/--model <sizes>[\s\S]*--optimizer <name>/);
+    expect(execFileSync(process.execPath, [bin, 'train', '--help'], { encoding: 'utf8' })).toMatch(/--model <spec>[\s\S]*--optimizer <name>/);
     const bad = spawnSync(process.execPath, [bin, 'train', '--lr', 'fast'], { encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/option '--lr <rate>' argument 'fast' is invalid. Expected a number but received "fast"/);

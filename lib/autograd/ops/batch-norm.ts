@@ -1,5 +1,6 @@
 /**
- * Batch normalization over the features of [N, C] or the channels of [N, C, L]. Attributes:
+ * Batch normalization over the features of [N, C] or the channels of [N, C, L] and [N, C, H, W]
+ * (BatchNorm2d: per channel over N·H·W values). Attributes:
  * { eps, momentum, training (as asked), batchStatistics (whether the batch's statistics
  * normalized: in training, or without running statistics), trackRunningStats (whether running
  * statistics were updated) }.
@@ -31,12 +32,12 @@ function filled(c: number, value: number, dtype: DType): FloatArray {
  */
 export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`batchNorm: Expected a Tensor but received ${typeof x}`);
-  if (x.ndim !== 2 && x.ndim !== 3) {
-    throw new RangeError(`batchNorm: Expected an input [N, C] or [N, C, L] but received ${formatShape(x.shape)}`);
+  if (x.ndim < 2 || x.ndim > 4) {
+    throw new RangeError(`batchNorm: Expected an input [N, C], [N, C, L] or [N, C, H, W] but received ${formatShape(x.shape)}`);
   }
   const { weight = null, bias = null, training = true, momentum = 0.1, eps = 1e-5 } = options;
   const [n, c] = x.shape as [number, number];
-  const hw = x.ndim === 3 ? x.shape[2]! : 1;
+  const hw = x.shape.slice(2).reduce((a, b) => a * b, 1);
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
     if (t && (t.ndim !== 1 || t.size !== c)) throw new RangeError(`batchNorm: Expected a ${name} of shape [${c}] but received ${formatShape(t.shape)}`);
   }

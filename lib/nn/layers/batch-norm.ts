@@ -16,7 +16,8 @@ export interface BatchNormOptions {
   dtype?: DType;
 }
 
-export class BatchNorm1d extends Module {
+/** What BatchNorm1d and BatchNorm2d share: γ, β, running statistics, eps and momentum. */
+export abstract class BatchNormBase extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
   declare runningMean: Tensor | null;
@@ -26,14 +27,15 @@ export class BatchNorm1d extends Module {
 
   constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
     super();
+    const label = new.target.name;
     if (!Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new RangeError(`BatchNorm1d: Expected a positive integer numFeatures but received ${String(numFeatures)}`);
+      throw new RangeError(`${label}: Expected a positive integer numFeatures but received ${String(numFeatures)}`);
     }
     const dtype = options.dtype ?? 'float32';
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;
-    if (!(this.eps > 0)) throw new RangeError(`BatchNorm1d: Expected eps > 0 but received ${this.eps}`);
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new RangeError(`BatchNorm1d: Expected momentum in [0, 1] but received ${this.momentum}`);
+    if (!(this.eps > 0)) throw new RangeError(`${label}: Expected eps > 0 but received ${this.eps}`);
+    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new RangeError(`${label}: Expected momentum in [0, 1] but received ${this.momentum}`);
     const affine = options.affine ?? true;
     this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
@@ -42,8 +44,9 @@ export class BatchNorm1d extends Module {
     this.registerBuffer('runningVar', track ? ones([numFeatures], { dtype }) : null);
   }
 
-  forward(x: Tensor): Tensor {
-    return batchNorm(x, {
+  /** The options of the batch-norm op for this layer's state. */
+  protected state() {
+    return {
       runningMean: this.runningMean?.data ?? null,
       runningVar: this.runningVar?.data ?? null,
       weight: this.weight,
@@ -51,6 +54,12 @@ export class BatchNorm1d extends Module {
       training: this.training,
       momentum: this.momentum,
       eps: this.eps,
-    });
+    };
+  }
+}
+
+export class BatchNorm1d extends BatchNormBase {
+  forward(x: Tensor): Tensor {
+    return batchNorm(x, this.state());
   }
 }

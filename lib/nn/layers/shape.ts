@@ -1,4 +1,4 @@
-/** Layers that only reshape: Flatten and Identity. */
+/** Layers that only reshape: Flatten, Unflatten and Identity. */
 import { reshape } from '../../autograd/ops/shape';
 import type { Tensor } from '../../autograd/tensor';
 import { formatShape } from '../../autograd/tensor';
@@ -19,6 +19,36 @@ export class Flatten extends Module {
     }
     const middle = x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1);
     return reshape(x, [...x.shape.slice(0, start), middle, ...x.shape.slice(end + 1)]);
+  }
+}
+
+/**
+ * Splits dimension `dim` into `sizes` (PyTorch's nn.Unflatten): [N, 784] → [N, 1, 28, 28] with
+ * Unflatten(1, [1, 28, 28]), so flat rows of pixels can feed a convolution.
+ */
+export class Unflatten extends Module {
+  readonly sizes: readonly number[];
+
+  constructor(readonly dim: number, sizes: readonly number[]) {
+    super();
+    if (!Number.isInteger(dim)) throw new RangeError(`Unflatten: Expected dim as an integer but received ${String(dim)}`);
+    if (!Array.isArray(sizes) || sizes.length === 0 || !sizes.every((s) => Number.isInteger(s) && s >= 1)) {
+      throw new RangeError(`Unflatten: Expected sizes as a list of positive integers but received ${JSON.stringify(sizes)}`);
+    }
+    this.sizes = [...sizes];
+  }
+
+  forward(x: Tensor): Tensor {
+    const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
+    const product = this.sizes.reduce((a, b) => a * b, 1);
+    if (!(d >= 0 && d < x.ndim) || x.shape[d] !== product) {
+      throw new RangeError(`Unflatten: Expected dimension ${this.dim} of size ${product} (${formatShape(this.sizes)}) but received an input of shape ${formatShape(x.shape)}`);
+    }
+    return reshape(x, [...x.shape.slice(0, d), ...this.sizes, ...x.shape.slice(d + 1)]);
+  }
+
+  override toString(): string {
+    return `Unflatten(${this.dim}, ${formatShape(this.sizes)})`;
   }
 }
 

@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../io/atomic';
 import type { UpdateRatioStats } from '../callbacks/layer-stats-logger';
-import type { LayerDiagnostics } from '../diagnostics';
+import type { ChannelStats, LayerDiagnostics } from '../diagnostics';
 import type { SanityCheckResult } from '../sanity-check';
 import type { EpochRecord } from '../trainer';
 import { PALETTE, escapeXml, histogramHeatmap, lineChart, scatterChart } from './svg';
@@ -77,6 +77,25 @@ function curves(history: EpochRecord[]): string {
   return `<div class="charts">${charts.join('')}</div>`;
 }
 
+/** Dead units as a share, or for feature maps the dead channels by number ("2/32: 5, 17"). */
+function deadCell(layer: LayerDiagnostics): string {
+  if (layer.dead === null) return '–';
+  if (!layer.channels) return `${(100 * layer.dead).toFixed(1)}%`;
+  const { dead, mean } = layer.channels;
+  return `${dead.length}/${mean.length} channels${dead.length ? `: ${dead.slice(0, 12).join(', ')}${dead.length > 12 ? ', …' : ''}` : ''}`;
+}
+
+/** A convolutional layer's channels: each one's mean and std over N·H·W values. */
+function channelChart(title: string, channels: ChannelStats): string {
+  return lineChart({
+    title, xLabel: 'channel', yLabel: 'value', integerX: true,
+    series: [
+      { name: 'mean', color: COLORS.train, points: channels.mean.map((m, i) => [i, m]) },
+      { name: 'std', color: COLORS.val, points: channels.std.map((v, i) => [i, v]) },
+    ],
+  });
+}
+
 function diagnosticsSection(snapshots: NonNullable<ReportData['diagnostics']>): string {
   if (snapshots.length === 0) return '';
   const names = [...new Set(snapshots.flatMap((s) => s.layers.map((l) => l.name)))];
@@ -91,7 +110,8 @@ function diagnosticsSection(snapshots: NonNullable<ReportData['diagnostics']>): 
     }
     rows.push(`<tr><td>${escapeXml(name)}</td><td>${escapeXml(last.type)}</td><td>${last.activation.mean.toFixed(6)}</td><td>${last.activation.std.toFixed(6)}</td>` +
       `<td>${last.gradient ? last.gradient.std.toExponential(3) : '–'}</td><td>${last.saturated !== null ? `${(100 * last.saturated).toFixed(1)}%` : '–'}</td>` +
-      `<td>${last.dead !== null ? `${(100 * last.dead).toFixed(1)}%` : '–'}</td></tr>`);
+      `<td>${deadCell(last)}</td></tr>`);
+    if (last.channels) charts.push(channelChart(`${name} (${last.type}) per channel, epoch ${shown(layers.at(-1)!.epoch)}`, last.channels));
   }
   return `<h2>Layer diagnostics</h2><p>On a fixed batch of validation rows; table: epoch ${shown(snapshots.at(-1)!.epoch)}.</p><table><tr><th>layer</th><th>type</th><th>mean</th><th>std</th><th>grad std</th><th>saturated</th><th>dead</th></tr>${rows.join('')}</table>` +
     `<div class="charts">${charts.join('')}</div>`;

@@ -1,0 +1,397 @@
+// 2-D convolution, NCHW (see conv.h for the geometry and the choice of algorithm).
+//
+// GEMM path, per chunk of B images (B from the shape alone, so col stays near 1 MiB) and group:
+//   forward          Y'[og, B·P] = W_g[og, K] · col[K, B·P], then y = act(Y' + bias) per image
+//   backward-data    dcol[K, B·P] = W_gᵀ · dY'[og, B·P], then col2im adds dcol into dx
+//   backward-weight  dW_g += dY'[og, B·P] · colᵀ, chunk after chunk in image order
+// with K = (c/groups)·kh·kw, P = oh·ow, og = outC/groups. col is im2col of the chunk: row
+// (ic, ky, kx), column b·P + oy·ow + ox, zero where the tap falls in the padding. With B = 1, Y'
+// and dY' are y and dy themselves (a group's rows are contiguous), and a 1×1 stride-1 unpadded
+// convolution reads x (and writes dx) in place.
+//
+// Direct path (og < 4, e.g. depthwise): each output row accumulates the taps as axpys along the
+// row, which the compiler vectorizes for stride 1.
+#include "conv.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "for_each.h"
+
+namespace tg {
+
+namespace {
+
+using Index = std::ptrdiff_t;
+
+// Columns of the output whose input position ox·stride − pad + tap·dilation lies in [0, size):
+// [first, last), clamped to [0, outSize).
+struct Span {
+  size_t first, last;
+};
+
+Span validSpan(size_t tap, size_t stride, size_t pad, size_t dilation, size_t size, size_t outSize) {
+  const Index offset = static_cast<Index>(tap * dilation) - static_cast<Index>(pad);  // ix at ox = 0
+  const Index s = static_cast<Index>(stride);
+  // first: smallest ox with ox·s + offset ≥ 0; last: smallest ox with ox·s + offset ≥ size.
+  const Index first = offset >= 0 ? 0 : (-offset + s - 1) / s;
+  const Index end = static_cast<Index>(size) - offset;
+  const Index last = end <= 0 ? 0 : (end + s - 1) / s;
+  const Index out = static_cast<Index>(outSize);
+  const Index f = std::min(first, out);
+  return {static_cast<size_t>(f), static_cast<size_t>(std::max(f, std::min(last, out)))};
+}
+
+inline float activate(float v, Activation activation) {
+  return activation == Activation::Relu && !(v > 0.0f || v != v) ? 0.0f : v;
+}
+
+std::unique_ptr<float[]> scratch(size_t count) { return std::unique_ptr<float[]>(new float[count]); }
+
+// Images per chunk: as many as keep the chunk's col within kColBudget floats, at least one.
+constexpr size_t kColBudget = size_t{1} << 18;
+
+size_t chunkImages(const ConvShape& s) {
+  const size_t perImage = (s.c / s.groups) * s.kh * s.kw * s.oh * s.ow;
+  return std::max<size_t>(1, std::min(s.n, kColBudget / std::max<size_t>(perImage, 1)));
+}
+
+bool pointwise(const ConvShape& s) {
+  return s.kh == 1 && s.kw == 1 && s.strideH == 1 && s.strideW == 1 && s.padH == 0 &&
+         s.padW == 0 && s.oh == s.h && s.ow == s.w;
+}
+
+// im2col of one image's group (cg planes at x) into col, whose rows are ld floats apart.
+void im2col(const ConvShape& s, const float* x, float* col, size_t ld) {
+  const size_t cg = s.c / s.groups;
+  for (size_t ic = 0; ic < cg; ++ic) {
+    const float* plane = x + ic * s.h * s.w;
+    for (size_t ky = 0; ky < s.kh; ++ky) {
+      const Span rows = validSpan(ky, s.strideH, s.padH, s.dilationH, s.h, s.oh);
+      for (size_t kx = 0; kx < s.kw; ++kx) {
+        const Span cols = validSpan(kx, s.strideW, s.padW, s.dilationW, s.w, s.ow);
+        float* out = col + ((ic * s.kh + ky) * s.kw + kx) * ld;
+        const Index xOffset = static_cast<Index>(kx * s.dilationW) - static_cast<Index>(s.padW);
+        for (size_t oy = 0; oy < s.oh; ++oy, out += s.ow) {
+          if (oy < rows.first || oy >= rows.last) {
+            std::memset(out, 0, s.ow * sizeof(float));
+            continue;
+          }
+          const size_t iy = oy * s.strideH + ky * s.dilationH - s.padH;
+          const float* in = plane + iy * s.w;
+          for (size_t ox = 0; ox < cols.first; ++ox) out[ox] = 0.0f;
+          if (s.strideW == 1) {
+            std::memcpy(out + cols.first, in + static_cast<Index>(cols.first) + xOffset,
+                        (cols.last - cols.first) * sizeof(float));
+          } else {
+            for (size_t ox = cols.first; ox < cols.last; ++ox) {
+              out[ox] = in[static_cast<Index>(ox * s.strideW) + xOffset];
+            }
+          }
+          for (size_t ox = cols.last; ox < s.ow; ++ox) out[ox] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
+// dx (one image's group, cg planes) = the sum of col's entries at their input positions.
+void col2im(const ConvShape& s, const float* col, size_t ld, float* dx) {
+  const size_t cg = s.c / s.groups;
+  std::memset(dx, 0, cg * s.h * s.w * sizeof(float));
+  for (size_t ic = 0; ic < cg; ++ic) {
+    float* plane = dx + ic * s.h * s.w;
+    for (size_t ky = 0; ky < s.kh; ++ky) {
+      const Span rows = validSpan(ky, s.strideH, s.padH, s.dilationH, s.h, s.oh);
+      for (size_t kx = 0; kx < s.kw; ++kx) {
+        const Span cols = validSpan(kx, s.strideW, s.padW, s.dilationW, s.w, s.ow);
+        const float* in = col + ((ic * s.kh + ky) * s.kw + kx) * ld;
+        const Index xOffset = static_cast<Index>(kx * s.dilationW) - static_cast<Index>(s.padW);
+        for (size_t oy = rows.first; oy < rows.last; ++oy) {
+          float* out = plane + (oy * s.strideH + ky * s.dilationH - s.padH) * s.w;
+          const float* row = in + oy * s.ow;
+          if (s.strideW == 1) {
+            float* o = out + xOffset;
+            for (size_t ox = cols.first; ox < cols.last; ++ox) o[ox] += row[ox];
+          } else {
+            for (size_t ox = cols.first; ox < cols.last; ++ox) {
+              out[static_cast<Index>(ox * s.strideW) + xOffset] += row[ox];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- GEMM path -------------------------------------------------------------------------------
+
+void forwardGemm(const ConvShape& s, const float* x, const float* weight, const float* bias,
+                 Activation activation, float* y) {
+  const size_t cg = s.c / s.groups, og = s.outC / s.groups;
+  const size_t K = cg * s.kh * s.kw, P = s.oh * s.ow, HW = s.h * s.w;
+  const size_t B = chunkImages(s);
+  const bool inPlace = pointwise(s) && B == 1;
+  std::unique_ptr<float[]> col = inPlace ? nullptr : scratch(K * B * P);
+  std::unique_ptr<float[]> product = B == 1 ? nullptr : scratch(og * B * P);
+  for (size_t b0 = 0; b0 < s.n; b0 += B) {
+    const size_t images = std::min(B, s.n - b0);
+    const size_t ld = images * P;
+    for (size_t g = 0; g < s.groups; ++g) {
+      const float* source = x + (b0 * s.c + g * cg) * HW;
+      if (!inPlace) {
+        forEach(images, [&](size_t i) { im2col(s, source + i * s.c * HW, col.get() + i * P, ld); });
+      }
+      float* out = B == 1 ? y + (b0 * s.outC + g * og) * P : product.get();
+      gemm(false, false, og, ld, K, 1.0f, weight + g * og * K, inPlace ? source : col.get(), 0.0f, out);
+      // The epilogue: bias and activation, and the chunk's product back to NCHW.
+      forEach(images, [&](size_t i) {
+        for (size_t o = 0; o < og; ++o) {
+          const float* from = out + o * ld + i * P;
+          float* to = y + ((b0 + i) * s.outC + g * og + o) * P;
+          const float add = bias[g * og + o];
+          for (size_t p = 0; p < P; ++p) to[p] = activate(from[p] + add, activation);
+        }
+      });
+    }
+  }
+}
+
+// dY' of the chunk for group g: the og channels' planes of each image side by side.
+void gatherChunk(const ConvShape& s, const float* dy, size_t b0, size_t images, size_t g, float* out) {
+  const size_t og = s.outC / s.groups, P = s.oh * s.ow;
+  forEach(images, [&](size_t i) {
+    for (size_t o = 0; o < og; ++o) {
+      std::memcpy(out + o * images * P + i * P, dy + ((b0 + i) * s.outC + g * og + o) * P, P * sizeof(float));
+    }
+  });
+}
+
+void backwardDataGemm(const ConvShape& s, const float* dy, const float* weight, float* dx) {
+  const size_t cg = s.c / s.groups, og = s.outC / s.groups;
+  const size_t K = cg * s.kh * s.kw, P = s.oh * s.ow, HW = s.h * s.w;
+  const size_t B = chunkImages(s);
+  const bool inPlace = pointwise(s) && B == 1;
+  std::unique_ptr<float[]> dcol = inPlace ? nullptr : scratch(K * B * P);
+  std::unique_ptr<float[]> gathered = B == 1 ? nullptr : scratch(og * B * P);
+  for (size_t b0 = 0; b0 < s.n; b0 += B) {
+    const size_t images = std::min(B, s.n - b0);
+    const size_t ld = images * P;
+    for (size_t g = 0; g < s.groups; ++g) {
+      const float* d = dy + (b0 * s.outC + g * og) * P;
+      if (B > 1) {
+        gatherChunk(s, dy, b0, images, g, gathered.get());
+        d = gathered.get();
+      }
+      float* target = dx + (b0 * s.c + g * cg) * HW;
+      if (inPlace) {
+        gemm(true, false, K, ld, og, 1.0f, weight + g * og * K, d, 0.0f, target);
+        continue;
+      }
+      gemm(true, false, K, ld, og, 1.0f, weight + g * og * K, d, 0.0f, dcol.get());
+      forEach(images, [&](size_t i) { col2im(s, dcol.get() + i * P, ld, target + i * s.c * HW); });
+    }
+  }
+}
+
+void backwardWeightGemm(const ConvShape& s, const float* x, const float* dy, float* dweight) {
+  const size_t cg = s.c / s.groups, og = s.outC / s.groups;
+  const size_t K = cg * s.kh * s.kw, P = s.oh * s.ow, HW = s.h * s.w;
+  const size_t B = chunkImages(s);
+  const bool inPlace = pointwise(s) && B == 1;
+  std::unique_ptr<float[]> col = inPlace ? nullptr : scratch(K * B * P);
+  std::unique_ptr<float[]> gathered = B == 1 ? nullptr : scratch(og * B * P);
+  for (size_t b0 = 0; b0 < s.n; b0 += B) {
+    const size_t images = std::min(B, s.n - b0);
+    const size_t ld = images * P;
+    for (size_t g = 0; g < s.groups; ++g) {
+      const float* source = x + (b0 * s.c + g * cg) * HW;
+      if (!inPlace) {
+        forEach(images, [&](size_t i) { im2col(s, source + i * s.c * HW, col.get() + i * P, ld); });
+      }
+      const float* d = dy + (b0 * s.outC + g * og) * P;
+      if (B > 1) {
+        gatherChunk(s, dy, b0, images, g, gathered.get());
+        d = gathered.get();
+      }
+      gemm(false, true, og, K, ld, 1.0f, d, inPlace ? source : col.get(), b0 == 0 ? 0.0f : 1.0f,
+           dweight + g * og * K);
+    }
+  }
+}
+
+// ---- Direct path -----------------------------------------------------------------------------
+
+void forwardDirect(const ConvShape& s, const float* x, const float* weight, const float* bias,
+                   Activation activation, float* y) {
+  const size_t cg = s.c / s.groups, og = s.outC / s.groups, HW = s.h * s.w;
+  forEach(s.n * s.outC, [&](size_t task) {
+    const size_t b = task / s.outC, o = task % s.outC, g = o / og;
+    const float* input = x + (b * s.c + g * cg) * HW;
+    const float* wo = weight + o * cg * s.kh * s.kw;
+    float* plane = y + task * s.oh * s.ow;
+    for (size_t oy = 0; oy < s.oh; ++oy) {
+      float* out = plane + oy * s.ow;
+      std::fill(out, out + s.ow, 0.0f);
+      for (size_t ic = 0; ic < cg; ++ic) {
+        for (size_t ky = 0; ky < s.kh; ++ky) {
+          const Index iy = static_cast<Index>(oy * s.strideH + ky * s.dilationH) - static_cast<Index>(s.padH);
+          if (iy < 0 || iy >= static_cast<Index>(s.h)) continue;
+          const float* in = input + (ic * s.h + static_cast<size_t>(iy)) * s.w;
+          for (size_t kx = 0; kx < s.kw; ++kx) {
+            const float wv = wo[(ic * s.kh + ky) * s.kw + kx];
+            const Span cols = validSpan(kx, s.strideW, s.padW, s.dilationW, s.w, s.ow);
+            const Index offset = static_cast<Index>(kx * s.dilationW) - static_cast<Index>(s.padW);
+            if (s.strideW == 1) {
+              const float* shifted = in + offset;
+              for (size_t ox = cols.first; ox < cols.last; ++ox) out[ox] += wv * shifted[ox];
+            } else {
+              for (size_t ox = cols.first; ox < cols.last; ++ox) {
+                out[ox] += wv * in[static_cast<Index>(ox * s.strideW) + offset];
+              }
+            }
+          }
+        }
+      }
+      const float add = bias[o];
+      for (size_t ox = 0; ox < s.ow; ++ox) out[ox] = activate(out[ox] + add, activation);
+    }
+  });
+}
+
+void backwardDataDirect(const ConvShape& s, const float* dy, const float* weight, float* dx) {
+  const size_t cg = s.c / s.groups, og = s.outC / s.groups, HW = s.h * s.w;
+  forEach(s.n * s.groups, [&](size_t task) {
+    const size_t b = task / s.groups, g = task % s.groups;
+    float* target = dx + (b * s.c + g * cg) * HW;
+    std::memset(target, 0, cg * HW * sizeof(float));
+    for (size_t oo = 0; oo < og; ++oo) {
+      const size_t o = g * og + oo;
+      const float* plane = dy + (b * s.outC + o) * s.oh * s.ow;
+      const float* wo = weight + o * cg * s.kh * s.kw;
+      for (size_t oy = 0; oy < s.oh; ++oy) {
+        const float* row = plane + oy * s.ow;
+        for (size_t ic = 0; ic < cg; ++ic) {
+          for (size_t ky = 0; ky < s.kh; ++ky) {
+            const Index iy = static_cast<Index>(oy * s.strideH + ky * s.dilationH) - static_cast<Index>(s.padH);
+            if (iy < 0 || iy >= static_cast<Index>(s.h)) continue;
+            float* out = target + (ic * s.h + static_cast<size_t>(iy)) * s.w;
+            for (size_t kx = 0; kx < s.kw; ++kx) {
+              const float wv = wo[(ic * s.kh + ky) * s.kw + kx];
+              const Span cols = validSpan(kx, s.strideW, s.padW, s.dilationW, s.w, s.ow);
+              const Index offset = static_cast<Index>(kx * s.dilationW) - static_cast<Index>(s.padW);
+              if (s.strideW == 1) {
+                float* shifted = out + offset;
+                for (size_t ox = cols.first; ox < cols.last; ++ox) shifted[ox] += wv * row[ox];
+              } else {
+                for (size_t ox = cols.first; ox < cols.last; ++ox) {
+                  out[static_cast<Index>(ox * s.strideW) + offset] += wv * row[ox];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+constexpr size_t kLanes = 8;  // independent partial sums, so the dot products vectorize
+
+void backwardWeightDirect(const ConvShape& s, const float* x, const float* dy, float* dweight) {
+  const size_t cg = s.c / s.groups, og = s.outC / s.groups, HW = s.h * s.w;
+  forEach(s.outC, [&](size_t o) {
+    const size_t g = o / og;
+    for (size_t ic = 0; ic < cg; ++ic) {
+      for (size_t ky = 0; ky < s.kh; ++ky) {
+        const Span rows = validSpan(ky, s.strideH, s.padH, s.dilationH, s.h, s.oh);
+        for (size_t kx = 0; kx < s.kw; ++kx) {
+          const Span cols = validSpan(kx, s.strideW, s.padW, s.dilationW, s.w, s.ow);
+          const Index offset = static_cast<Index>(kx * s.dilationW) - static_cast<Index>(s.padW);
+          double total = 0.0;
+          for (size_t b = 0; b < s.n; ++b) {
+            const float* plane = dy + (b * s.outC + o) * s.oh * s.ow;
+            const float* input = x + (b * s.c + g * cg + ic) * HW;
+            float acc[kLanes] = {};
+            for (size_t oy = rows.first; oy < rows.last; ++oy) {
+              const float* row = plane + oy * s.ow;
+              const float* in = input + (oy * s.strideH + ky * s.dilationH - s.padH) * s.w;
+              size_t ox = cols.first;
+              if (s.strideW == 1) {
+                const float* shifted = in + offset;
+                for (; ox + kLanes <= cols.last; ox += kLanes) {
+                  for (size_t l = 0; l < kLanes; ++l) acc[l] += row[ox + l] * shifted[ox + l];
+                }
+              }
+              for (; ox < cols.last; ++ox) acc[0] += row[ox] * in[static_cast<Index>(ox * s.strideW) + offset];
+            }
+            for (size_t l = 0; l < kLanes; ++l) total += acc[l];
+          }
+          dweight[((o * cg + ic) * s.kh + ky) * s.kw + kx] = static_cast<float>(total);
+        }
+      }
+    }
+  });
+}
+
+bool direct(const ConvShape& s) { return s.outC / s.groups < 4; }
+
+}  // namespace
+
+int conv2dAlgorithm(const ConvShape& s) { return direct(s) ? 1 : 0; }
+
+void conv2dForward(const ConvShape& s, const float* x, const float* weight, const float* bias,
+                   Activation activation, float* y) {
+  if (s.n * s.outC * s.oh * s.ow == 0) return;
+  if (direct(s)) {
+    forwardDirect(s, x, weight, bias, activation, y);
+  } else {
+    forwardGemm(s, x, weight, bias, activation, y);
+  }
+}
+
+void conv2dBackwardData(const ConvShape& s, const float* dy, const float* weight, float* dx) {
+  if (s.n * s.c * s.h * s.w == 0) return;
+  if (s.outC * s.oh * s.ow == 0) {
+    std::memset(dx, 0, s.n * s.c * s.h * s.w * sizeof(float));
+    return;
+  }
+  if (direct(s)) {
+    backwardDataDirect(s, dy, weight, dx);
+  } else {
+    backwardDataGemm(s, dy, weight, dx);
+  }
+}
+
+void conv2dBackwardWeight(const ConvShape& s, const float* x, const float* dy, float* dweight,
+                          float* dbias) {
+  const size_t P = s.oh * s.ow;
+  forEach(s.outC, [&](size_t o) {
+    double sum = 0.0;
+    for (size_t b = 0; b < s.n; ++b) {
+      const float* plane = dy + (b * s.outC + o) * P;
+      float acc[kLanes] = {};
+      size_t p = 0;
+      for (; p + kLanes <= P; p += kLanes) {
+        for (size_t l = 0; l < kLanes; ++l) acc[l] += plane[p + l];
+      }
+      for (; p < P; ++p) acc[0] += plane[p];
+      for (size_t l = 0; l < kLanes; ++l) sum += acc[l];
+    }
+    dbias[o] = static_cast<float>(sum);
+  });
+  const size_t weights = s.outC * (s.c / s.groups) * s.kh * s.kw;
+  if (weights == 0) return;
+  if (s.n * P == 0) {
+    std::memset(dweight, 0, weights * sizeof(float));
+    return;
+  }
+  if (direct(s)) {
+    backwardWeightDirect(s, x, dy, dweight);
+  } else {
+    backwardWeightGemm(s, x, dy, dweight);
+  }
+}
+
+}  // namespace tg

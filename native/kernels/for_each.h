@@ -1,0 +1,20 @@
+// forEach(count, body): parallelFor (threadpool.h) with a lambda; body(i) for every i in
+// [0, count), each i once, on whichever thread takes it (so body's results must depend on i only).
+#pragma once
+
+#include <cstddef>
+
+#include "../threadpool.h"
+
+namespace tg {
+
+template <typename F>
+void forEach(size_t count, F&& body) {
+  struct Context {
+    F* body;
+  } context{&body};
+  parallelFor(
+      count, [](void* p, size_t i) { (*static_cast<Context*>(p)->body)(i); }, &context);
+}
+
+}  // namespace tg
