@@ -10,17 +10,19 @@ import { crossEntropy } from '../nn/functional/loss';
 import type { Sequential } from '../nn/sequential';
 import type { BaseHyper, Optimizer } from '../optim/optimizer';
 import type { LRScheduler } from '../optim/lr-scheduler/scheduler';
+import type { ReduceLROnPlateau } from '../optim/lr-scheduler/plateau';
 import type { RunConfig } from './run-config';
 import type { Splits } from './data-source';
 import { buildModel, parseSizes } from './model-spec';
-import { makeOptimizer, makeSchedule } from './optimizer-factory';
+import { makeOptimizer } from './optimizer-factory';
+import { makeSchedule } from './schedule-config';
 import { type SanityCheckResult, sanityCheck } from './sanity-check';
 
 export interface Run {
   sizes: number[];
   model: Sequential;
   optimizer: Optimizer<BaseHyper>;
-  scheduler: LRScheduler | undefined;
+  scheduler: LRScheduler | ReduceLROnPlateau | undefined;
   batches: { train: DataLoader; validation: DataLoader; test: DataLoader };
 }
 
@@ -39,7 +41,7 @@ export function buildRun(config: RunConfig, data: Splits): Run {
   const sizes = parseSizes(config.model, data.inputs, data.classes);
   const model = buildModel({ sizes, activation: config.activation, batchNorm: config.batchNorm, dropout: config.dropout });
   const optimizer = makeOptimizer(model.parameters(), config);
-  const scheduler = makeSchedule(config.schedule, optimizer, config.epochs);
+  const scheduler = makeSchedule(config.schedule, config, optimizer, config.epochs);
   const train = new DataLoader(new TensorDataset(data.train.x, data.train.y), { batchSize: config.batchSize, shuffle: true, seed: config.seed });
   const evalLoader = (d: Splits['test']) => new DataLoader(new TensorDataset(d.x, d.y), { batchSize: 1024 });
   return { sizes, model, optimizer, scheduler, batches: { train, validation: evalLoader(data.validation), test: evalLoader(data.test) } };

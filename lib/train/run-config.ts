@@ -5,12 +5,11 @@
  */
 import { ACTIVATION_NAMES, type ActivationName } from './model-spec';
 import { OPTIMIZER_NAMES, type OptimizerName } from './optimizer-factory';
-
-export const SCHEDULE_NAMES = ['none', 'cosine', 'step'] as const;
-export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
+import { SCHEDULE_DEFAULTS, SCHEDULE_NAMES, type ScheduleName, type ScheduleSettings, validateSchedule } from './schedule-config';
 export const BACKEND_CHOICES = ['native', 'reference', 'checked'] as const;
 
-export interface RunConfig {
+/** The run's settings; the schedule's own (gamma, milestones, warmupEpochs, …) are in schedule-config.ts. */
+export interface RunConfig extends ScheduleSettings {
   /** digits, fashion-mnist, or a directory of MNIST-layout IDX files. */
   data: string;
   /** Layer widths "784-256-128-10", or hidden widths only "256-128". */
@@ -52,6 +51,7 @@ export function runDefaults(data: string): RunConfig {
     momentum: 0.9,
     weightDecay: 0,
     schedule: 'cosine',
+    ...SCHEDULE_DEFAULTS,
     batchSize: digits ? 32 : 128,
     epochs: digits ? 60 : 10,
     patience: 0,
@@ -93,6 +93,7 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   oneOf('activation', ACTIVATION_NAMES);
   oneOf('optimizer', OPTIMIZER_NAMES);
   oneOf('schedule', SCHEDULE_NAMES);
+  validateSchedule(config.schedule, config, config.epochs);
   oneOf('backend', [...BACKEND_CHOICES, 'auto']);
   if (typeof config.batchNorm !== 'boolean') fail(`--batch-norm: Expected true or false but received ${String(config.batchNorm)}`);
   if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist or a directory');
