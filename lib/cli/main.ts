@@ -40,7 +40,7 @@ function withTrainFlags(command: Command): Command {
     .option('--lr <rate>', 'learning rate', number)
     .option('--momentum <beta>', 'momentum for momentum/nesterov', number)
     .option('--weight-decay <lambda>', 'L2 weight decay', number)
-    .addOption(new Option('--schedule <name>', `learning-rate schedule, per epoch: ${SCHEDULE_NAMES.map((n) => `${n} (${SCHEDULE_HELP[n]})`).join('; ')}`).choices([...SCHEDULE_NAMES]))
+    .addOption(new Option('--schedule <name>', `learning-rate schedule, set per epoch (default cosine). ${SCHEDULE_NAMES.map((n) => `${n}: ${SCHEDULE_HELP[n]}`).join('; ')}`).choices([...SCHEDULE_NAMES]))
     .option('--batch-size <n>', 'mini-batch size', integer)
     .option('--epochs <n>', 'epochs to train', integer)
     .option('--patience <n>', 'early stopping after n epochs without a better validation loss (0: off)', integer)
@@ -50,8 +50,8 @@ function withTrainFlags(command: Command): Command {
     .option('--out <dir>', 'output directory');
   // The schedules' own settings, from the one table (lib/train/schedule-config.ts).
   for (const s of SCHEDULE_SETTINGS) {
-    const parse = s.kind === 'epochs' ? epochList : s.kind === 'count' || s.kind === 'positiveCount' ? integer : number;
-    command.option(s.flag, s.help, parse);
+    if (s.kind === 'epochs') command.option(s.flag, s.help, epochList);
+    else command.option(s.flag, s.help, s.kind === 'count' || s.kind === 'positiveCount' ? integer : number);
   }
   return command;
 }

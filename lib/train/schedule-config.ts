@@ -11,16 +11,17 @@ import type { LRScheduler } from '../optim/lr-scheduler/scheduler';
 import { CosineAnnealingLR, ExponentialLR, InverseTimeLR, MultiStepLR, StepLR } from '../optim/lr-scheduler/schedules';
 import { LinearWarmup } from '../optim/lr-scheduler/warmup';
 
-export const SCHEDULE_NAMES = ['none', 'cosine', 'step', 'exponential', 'inverse-time', 'plateau'] as const;
+export const SCHEDULE_NAMES = ['none', 'cosine', 'step', 'exponential', 'inverse-time', 'warmup', 'plateau'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
 /** What each schedule does, for --help. */
 export const SCHEDULE_HELP: Record<ScheduleName, string> = {
   none: 'the rate stays --lr',
-  cosine: 'anneals from --lr to --eta-min over the run (half a cosine)',
-  step: '× --gamma at --milestones (default half and three quarters of the run) or every --step-size epochs',
+  cosine: 'half a cosine from --lr down to --eta-min over the run',
+  step: '× --gamma at each of --milestones, by default half and three quarters of the run, or every --step-size epochs',
   exponential: '× --gamma every epoch',
   'inverse-time': 'lr / (1 + --decay-rate · epoch), the notes\' 1/t decay',
+  warmup: 'rises linearly from --warmup-start-factor · lr to --lr over --warmup-epochs, then stays; every schedule but plateau takes --warmup-epochs too',
   plateau: '× --plateau-factor when the validation loss has not improved for --plateau-patience epochs',
 };
 
@@ -52,7 +53,7 @@ interface Setting {
   help: string;
 }
 
-const CLOSED_FORM: readonly ScheduleName[] = ['none', 'cosine', 'step', 'exponential', 'inverse-time'];
+const CLOSED_FORM: readonly ScheduleName[] = ['none', 'cosine', 'step', 'exponential', 'inverse-time', 'warmup'];
 
 export const SCHEDULE_SETTINGS: readonly Setting[] = [
   { key: 'gamma', flag: '--gamma <factor>', kind: 'positive', schedules: ['step', 'exponential'], help: 'step: the factor at each milestone (default 0.1); exponential: the factor per epoch (required)' },
@@ -65,14 +66,18 @@ export const SCHEDULE_SETTINGS: readonly Setting[] = [
   { key: 'plateauThreshold', flag: '--plateau-threshold <t>', kind: 'nonNegative', schedules: ['plateau'], help: 'plateau: the relative improvement that counts (default 1e-4)' },
   { key: 'plateauCooldown', flag: '--plateau-cooldown <n>', kind: 'count', schedules: ['plateau'], help: 'plateau: epochs to wait after a reduction (default 0)' },
   { key: 'minLr', flag: '--min-lr <lr>', kind: 'nonNegative', schedules: ['plateau'], help: 'plateau: the lowest rate it reduces to (default 0)' },
-  { key: 'warmupEpochs', flag: '--warmup-epochs <n>', kind: 'count', schedules: CLOSED_FORM, help: 'a linear warm-up over n epochs before the schedule, whose epochs then count from its end (default 0; not with plateau)' },
+  { key: 'warmupEpochs', flag: '--warmup-epochs <n>', kind: 'count', schedules: CLOSED_FORM, help: 'a linear warm-up over n epochs before the schedule, whose epochs then count from its end (default 0; required by warmup; not with plateau)' },
   { key: 'warmupStartFactor', flag: '--warmup-start-factor <f>', kind: 'fraction', schedules: CLOSED_FORM, help: 'warm-up: the first epoch\'s rate as a fraction of --lr, in (0, 1] (default 0.1)' },
 ];
 
 /** The config keys of the settings, each undefined (absent) by default. */
 export const SCHEDULE_DEFAULTS: Required<{ [K in keyof ScheduleSettings]: undefined }> = Object.fromEntries(SCHEDULE_SETTINGS.map((s) => [s.key, undefined])) as never;
 
-const flagName = (s: Setting) => s.flag.split(' ')[0]!;
+/** "--decay-rate (decayRate)": the flag, and the config key a file spells it with. */
+const flagName = (s: Setting) => `${s.flag.split(' ')[0]!} (${s.key})`;
+
+/** A value as the user wrote it: strings quoted, so "0.5" is not mistaken for 0.5. */
+const shown = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? JSON.stringify(value) : String(value));
 
 const KIND_CHECKS: Record<Exclude<Kind, 'epochs'>, [(v: number) => boolean, string]> = {
   positive: [(v) => v > 0, 'a positive number'],
@@ -101,31 +106,32 @@ export function validateSchedule(schedule: ScheduleName, settings: ScheduleSetti
     if (s.kind === 'epochs') {
       const list = value as unknown;
       if (!Array.isArray(list) || list.length === 0 || !list.every((m, i) => typeof m === 'number' && Number.isInteger(m) && m >= 1 && (i === 0 || m > list[i - 1]))) {
-        fail(`${flagName(s)}: Expected increasing whole epochs >= 1, such as 30,45, but received ${JSON.stringify(list)}`);
+        fail(`${flagName(s)}: Expected increasing whole epochs >= 1 (30,45 as a flag, [30, 45] in a config file) but received ${shown(list)}`);
       }
       continue;
     }
     const [ok, what] = KIND_CHECKS[s.kind];
-    if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) fail(`${flagName(s)}: Expected ${what} but received ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) fail(`${flagName(s)}: Expected ${what} but received ${shown(value)}`);
   }
   const warmup = settings.warmupEpochs ?? 0;
-  if (warmup >= epochs) fail(`--warmup-epochs: Expected fewer than the ${epochs} epochs of the run but received ${warmup}`);
-  if (settings.warmupStartFactor !== undefined && warmup === 0) fail('--warmup-start-factor: needs --warmup-epochs above 0');
+  if (warmup >= epochs) fail(`--warmup-epochs (warmupEpochs): Expected fewer than the ${epochs} epochs of the run but received ${warmup}`);
+  if (schedule === 'warmup' && warmup === 0) fail('--schedule warmup: needs --warmup-epochs (warmupEpochs), the epochs of the linear rise (an integer >= 1)');
+  if (settings.warmupStartFactor !== undefined && warmup === 0) fail('--warmup-start-factor (warmupStartFactor): needs --warmup-epochs above 0');
   const scheduled = epochs - warmup;
-  if (schedule === 'exponential' && settings.gamma === undefined) fail('--schedule exponential: needs --gamma, the factor per epoch (0.95, say)');
-  if (schedule === 'inverse-time' && settings.decayRate === undefined) fail('--schedule inverse-time: needs --decay-rate, k in lr / (1 + k · epoch)');
+  if (schedule === 'exponential' && settings.gamma === undefined) fail('--schedule exponential: needs --gamma (gamma), the factor per epoch (0.95, say)');
+  if (schedule === 'inverse-time' && settings.decayRate === undefined) fail('--schedule inverse-time: needs --decay-rate (decayRate), k in lr / (1 + k · epoch)');
   if (schedule === 'step') {
     if (settings.milestones !== undefined && settings.stepSize !== undefined) fail('--milestones and --step-size: give one of them, not both');
     const last = settings.milestones?.at(-1);
     if (last !== undefined && last >= scheduled) {
-      fail(`--milestones: ${last} is never reached: the schedule runs ${scheduled} epochs${warmup > 0 ? ` after the ${warmup} of warm-up` : ''}`);
+      fail(`--milestones (milestones): ${last} is never reached: the schedule runs ${scheduled} epochs${warmup > 0 ? ` after the ${warmup} of warm-up` : ''}`);
     }
   }
 }
 
 /** Half and three quarters of the scheduled epochs (one milestone when they round alike, none for one epoch). */
 function defaultMilestones(epochs: number): number[] {
-  return [...new Set([Math.round(epochs / 2), Math.round((3 * epochs) / 4)])].filter((m) => m >= 1);
+  return [...new Set([Math.round(epochs / 2), Math.round((3 * epochs) / 4)])].filter((m) => m >= 1 && m < epochs);
 }
 
 /** The schedule for `optimizer` (undefined for none without warm-up). Assumes validateSchedule passed. */
