@@ -13,6 +13,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { PYTORCH_PACKAGES, describeMachine, describePeers, ensurePackages, peerEnv, tensorgradEnv } = require('./peers');
+
 const HERE = __dirname;
 const PYTHON = '/usr/bin/python3';
 const TEXT = path.join(HERE, '..', 'data', 'genesis-kjv.txt');
@@ -26,9 +28,7 @@ const seconds = Number(option('--seconds', quick ? 1.5 : 5));
 const repeats = Number(option('--repeats', 1));
 const cells = option('--cells', 'lstm,gru').split(',');
 
-function run(command, argv, threads) {
-  const n = String(threads);
-  const env = { ...process.env, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n, TENSORGRAD_NUM_THREADS: n };
+function run(command, argv, env) {
   const result = spawnSync(command, argv, { encoding: 'utf8', env, maxBuffer: 1 << 24 });
   if (result.status !== 0) {
     const why = (result.stderr || result.error?.message || '').trim().split('\n').slice(-2).join(' | ');
@@ -43,15 +43,16 @@ function median(results) {
   return ok.length ? ok[Math.floor(ok.length / 2)] : results[0];
 }
 
+ensurePackages(PYTORCH_PACKAGES);
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 if (!hasTorch) console.error('bench:charlm: /usr/bin/python3 has no torch (apt-get install python3-torch): PyTorch rows skipped');
 
 const peers = [
-  ['tensorgrad', 1, (spec) => run(process.execPath, [path.join(HERE, 'charlm', 'tensorgrad-run.js'), JSON.stringify(spec)], spec.threads)],
-  ['tensorgrad', 2, (spec) => run(process.execPath, [path.join(HERE, 'charlm', 'tensorgrad-run.js'), JSON.stringify(spec)], spec.threads)],
+  ['tensorgrad', 1, (spec) => run(process.execPath, [path.join(HERE, 'charlm', 'tensorgrad-run.js'), JSON.stringify(spec)], tensorgradEnv(spec.threads))],
+  ['tensorgrad', 2, (spec) => run(process.execPath, [path.join(HERE, 'charlm', 'tensorgrad-run.js'), JSON.stringify(spec)], tensorgradEnv(spec.threads))],
   ...(hasTorch ? [
-    ['pytorch', 1, (spec) => run(PYTHON, [path.join(HERE, 'charlm', 'pytorch_run.py'), JSON.stringify(spec)], spec.threads)],
-    ['pytorch', 2, (spec) => run(PYTHON, [path.join(HERE, 'charlm', 'pytorch_run.py'), JSON.stringify(spec)], spec.threads)],
+    ['pytorch', 1, (spec) => run(PYTHON, [path.join(HERE, 'charlm', 'pytorch_run.py'), JSON.stringify(spec)], peerEnv(spec.threads, { preloadAllocator: true }))],
+    ['pytorch', 2, (spec) => run(PYTHON, [path.join(HERE, 'charlm', 'pytorch_run.py'), JSON.stringify(spec)], peerEnv(spec.threads, { preloadAllocator: true }))],
   ] : []),
 ];
 
@@ -65,7 +66,7 @@ for (const cell of cells) {
     process.stderr.write(`${cell} ${peer} ${threads}T: ${result.error ?? `${Math.round(result.charsPerSecond)} chars/s`}\n`);
   }
 }
-const kernels = run(process.execPath, [path.join(HERE, 'charlm', 'cell-kernels.js'), JSON.stringify({ n: 32, hidden: 256, seconds: quick ? 0.5 : 1 })], 1);
+const kernels = run(process.execPath, [path.join(HERE, 'charlm', 'cell-kernels.js'), JSON.stringify({ n: 32, hidden: 256, seconds: quick ? 0.5 : 1 })], tensorgradEnv(1));
 
 const fmt = (v, d = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -74,7 +75,8 @@ const simd = require('../dist').nativeInfo().simd;
 const lines = [
   '# bench:charlm',
   '',
-  `machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version}, tensorgrad SIMD ${simd}, PyTorch ${torchVersion}; load average ${load.map((l) => l.toFixed(2)).join(', ')} at the start (other jobs share this machine)`,
+  `machine: ${describeMachine()}; tensorgrad SIMD ${simd}, PyTorch ${torchVersion}; load average ${load.map((l) => l.toFixed(2)).join(', ')} at the start`,
+  describePeers(),
   `model: Embedding(60, 64) → 1 recurrent layer, 256 units → Linear(256, 60); sequence 64, batch 32 (2 048 characters a step), truncated BPTT, clip 5, Adam lr 2e-3; ${fmt(seconds, 1)} s per measurement after 5 warm-up steps, median of ${repeats}`,
   '',
   '| cell | peer | threads | characters/s | ms/step | peak RSS MiB | tensorgrad ÷ PyTorch (same threads) |',

@@ -15,6 +15,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { PYTORCH_PACKAGES, describeMachine, describePeers, ensurePackages, peerEnv, tensorgradEnv } = require('./peers');
+
 const HERE = __dirname;
 const PYTHON = '/usr/bin/python3';
 const FASHION = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
@@ -28,11 +30,20 @@ const quick = flag('--quick');
 const seconds = Number(option('--seconds', quick ? 1 : 4));
 const only = new Set(option('--only', 'tensorgrad,pytorch,tfjs').split(','));
 
-/** FLOPs of one sample: 2·(784·256 + 256·128 + 128·10) forward, about 3× that for a training step. */
-const FORWARD_FLOPS = 2 * (784 * 256 + 256 * 128 + 128 * 10);
+/**
+ * FLOPs of one sample, counting only the multiply-adds a step performs (2 per multiply-add):
+ * the forward products 2·(784·256 + 256·128 + 128·10); a training step adds the weight
+ * gradients (as many again) and the input gradients of layers 2 and 3 only, 2·(256·128 + 128·10)
+ * — no step computes the first layer's input gradient. Bias, activation, loss and optimizer
+ * arithmetic are not counted.
+ */
+const LAYERS = [[784, 256], [256, 128], [128, 10]];
+const FORWARD_FLOPS = LAYERS.reduce((s, [i, o]) => s + 2 * i * o, 0);
+const TRAIN_FLOPS = 2 * FORWARD_FLOPS + LAYERS.slice(1).reduce((s, [i, o]) => s + 2 * i * o, 0);
+const FLOP_FORMULA = `FLOPs per sample: inference 2·Σ in·out = ${FORWARD_FLOPS}; training step 2·(2·Σ in·out + Σ over layers 2-3 in·out) = ${TRAIN_FLOPS} (forward, weight gradients, input gradients of layers 2 and 3)`;
 
-function run(command, argv, env = {}) {
-  const result = spawnSync(command, argv, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+function run(command, argv, env) {
+  const result = spawnSync(command, argv, { encoding: 'utf8', env, maxBuffer: 1 << 26 });
   if (result.status !== 0) {
     const why = (result.stderr || result.error?.message || '').trim().split('\n').slice(-3).join(' | ');
     return { error: `${path.basename(command)} exited with ${result.status}: ${why}` };
@@ -41,15 +52,11 @@ function run(command, argv, env = {}) {
   return line ? JSON.parse(line) : { error: `no result from ${path.basename(command)}` };
 }
 
-function threadEnv(threads) {
-  const n = String(threads);
-  return { OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n, TENSORGRAD_NUM_THREADS: n };
-}
-
+// Each peer at its best (bench/peers.js): no OpenBLAS overrides, PyTorch with tcmalloc.
 const peers = {
-  tensorgrad: (spec) => run(process.execPath, [path.join(HERE, 'train', 'tensorgrad-run.js'), JSON.stringify(spec)], threadEnv(spec.threads ?? 1)),
-  pytorch: (spec) => run(PYTHON, [path.join(HERE, 'train', 'pytorch_run.py'), JSON.stringify(spec)], threadEnv(spec.threads ?? 1)),
-  tfjs: (spec) => run(process.execPath, [path.join(HERE, 'tfjs', 'run.js'), JSON.stringify(spec)], threadEnv(1)),
+  tensorgrad: (spec) => run(process.execPath, [path.join(HERE, 'train', 'tensorgrad-run.js'), JSON.stringify(spec)], tensorgradEnv(spec.threads ?? 1)),
+  pytorch: (spec) => run(PYTHON, [path.join(HERE, 'train', 'pytorch_run.py'), JSON.stringify(spec)], peerEnv(spec.threads ?? 1, { preloadAllocator: true })),
+  tfjs: (spec) => run(process.execPath, [path.join(HERE, 'tfjs', 'run.js'), JSON.stringify(spec)], peerEnv(1)),
 };
 
 /** What is missing for each peer, and the command that installs it. */
@@ -63,11 +70,9 @@ function availability() {
     console.error('bench:train: dist/ is missing: npm run build');
     process.exit(1);
   }
-  const torch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (torch.status !== 0) {
-    const apt = spawnSync('apt-get', ['install', '-y', '-q', 'python3-torch'], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (apt.status !== 0) missing.pytorch = 'PyTorch is not installed and apt-get failed: apt-get install python3-torch';
-  }
+  const failed = ensurePackages(PYTORCH_PACKAGES);
+  if (failed.includes('python3-torch')) missing.pytorch = 'PyTorch is not installed and apt-get failed: apt-get install python3-torch';
+  else if (failed.length > 0) console.error(`bench:train: PyTorch runs without ${failed.join(', ')} (apt-get failed): not at its best`);
   if (!fs.existsSync(path.join(HERE, 'tfjs', 'node_modules', '@tensorflow', 'tfjs-backend-wasm'))) {
     const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', path.join(HERE, 'tfjs')], { encoding: 'utf8' });
     if (npm.status !== 0) missing.tfjs = 'TensorFlow.js did not install: (cd bench/tfjs && npm install)';
@@ -144,7 +149,9 @@ function main() {
   const lines = [
     '# bench:train',
     '',
-    `machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version}; FMA peak per core (${require('../dist').nativeInfo().detectedSimd}): ${format(peak, 1)} GFLOPS`,
+    `machine: ${describeMachine()}; FMA peak per core (${require('../dist').nativeInfo().detectedSimd}), measured by bench/openblas/fma_peak.c: ${format(peak, 1)} GFLOPS`,
+    describePeers(),
+    FLOP_FORMULA,
     `model: 784-256-128-10 ReLU, softmax cross-entropy, Adam lr 1e-3; Fashion-MNIST 60 000 training images; ${seconds} s per measurement, median of ${quick ? 1 : 3}; subnormals flushed to zero in tensorgrad and PyTorch alike (setFlushDenormal / torch.set_flush_denormal)`,
     `load average (1 min) when the measurements began and ended: ${loadBefore.toFixed(2)}, ${loadAfter.toFixed(2)} (other processes share the ${os.cpus().length} cores)`,
     '',
@@ -157,7 +164,7 @@ function main() {
       lines.push(`| ${m.scenario} | ${m.label} | ${m.threads} | failed: ${r.error} | | | | | |`);
       continue;
     }
-    const flopsPerSample = m.spec.variant === 'inference' ? FORWARD_FLOPS : 3 * FORWARD_FLOPS;
+    const flopsPerSample = m.spec.variant === 'inference' ? FORWARD_FLOPS : TRAIN_FLOPS;
     const gflops = (r.samplesPerSecond * flopsPerSample) / 1e9;
     const ours = measured.find((o) => o.scenario === m.scenario && o.peer === 'tensorgrad' && !o.spec.backend && o.threads === m.threads && !o.result.error);
     const ratio = ours && m.peer !== 'tensorgrad' ? format(ours.result.samplesPerSecond / r.samplesPerSecond, 2) : '';

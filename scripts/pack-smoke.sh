@@ -40,6 +40,7 @@ mkdir -p "$bin"
 ln -s "$(command -v sh)" "$bin/sh"
 ln -s "$(command -v node)" "$bin/node"
 ln -s "$(readlink -f "$(command -v npm)")" "$bin/npm"
+ln -s "$(readlink -f "$(command -v npx)")" "$bin/npx"
 for tool in g++ gcc cc c++ make clang; do
   if PATH=$bin command -v "$tool" >/dev/null 2>&1; then echo "pack-smoke: $tool is still on PATH" >&2; exit 1; fi
 done
@@ -85,6 +86,12 @@ console.log(`import: ${info.source}, backend ${getBackend().name}`);
 JS
 env -i HOME="$HOME" PATH="$bin" node --no-warnings=ExperimentalWarning smoke.cjs
 env -i HOME="$HOME" PATH="$bin" node smoke.mjs
+# The command, as a project that depends on tensorgrad runs it: npx finds the installed bin.
+env -i HOME="$HOME" PATH="$bin" npm_config_cache="$(npm config get cache)" \
+  npx --no-install tensorgrad train --epochs 1 --out "$app/run" > "$work/npx.log" 2>&1 \
+  || { cat "$work/npx.log" >&2; echo "pack-smoke: npx tensorgrad train failed in a dependent project" >&2; exit 1; }
+grep -q 'Finished epoch 1 / 1' "$work/npx.log" || { cat "$work/npx.log" >&2; echo "pack-smoke: npx tensorgrad train did not train" >&2; exit 1; }
+echo "npx: $(grep -i 'test accuracy' "$work/npx.log" | head -1)"
 # Without a prebuild for this machine and without a compiler, the install still succeeds (one
 # warning), and the library runs on the reference backend with one warning saying what was tried.
 mkdir -p "$work/bare" && tar -xzf "$work/$tarball" -C "$work/bare"

@@ -8,7 +8,7 @@ const root = path.join(__dirname, '..');
 describe('README', () => {
   it('starts with the two commands: train, then test', () => {
     const lines = fs.readFileSync(path.join(root, 'README.md'), 'utf8').split('\n');
-    expect(lines[3]).toMatch(/^npm install && npx tensorgrad train/);
+    expect(lines[3]).toMatch(/^npm install && npm run train /);
     expect(lines[4]).toMatch(/^npm test/);
   });
 

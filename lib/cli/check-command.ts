@@ -8,10 +8,11 @@ import { type SanityCheckResult, formatSanityChecks } from '../train/sanity-chec
 export function runCheck(config: RunConfig, options: { out?: Output } = {}): SanityCheckResult[] {
   const out = options.out ?? process.stdout;
   applyRuntime(config);
-  const data = loadData(config.data);
+  const data = loadData(config);
   const { model, sizes } = buildRun(config, data);
   out.write(`Sanity checks of ${sizes.join('-')} (${config.activation}) on ${data.name}\n`);
   const results = checkRun(data, model);
+  if (data.task === 'regression') out.write("The notes' sanity checks (initial loss ≈ ln C, overfitting 20 examples) are a classifier's: none run for regression\n");
   out.write(formatSanityChecks(results));
   return results;
 }

@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type LrFinderResult, lrFinder } from '../train/lr-finder';
-import { applyRuntime, buildRun, classificationLoss } from '../train/build-run';
+import { applyRuntime, buildRun } from '../train/build-run';
+import { lossFor } from '../train/run-task';
 import { loadData } from '../train/data-source';
 import type { RunConfig } from '../train/run-config';
 import { type Output, writeJson } from '../train/run-dir';
@@ -17,14 +18,15 @@ export interface LrFindOptions {
 export function runLrFind(config: RunConfig, options: LrFindOptions): LrFinderResult {
   const out = options.out ?? process.stdout;
   applyRuntime(config);
-  const { model, optimizer, batches, sizes } = buildRun(config, loadData(config.data));
+  const data = loadData(config);
+  const { model, optimizer, batches, sizes } = buildRun(config, data);
   // The sweep may outlast one epoch: cycle through the loader.
   const loader = {
     *[Symbol.iterator]() {
       for (;;) yield* batches.train;
     },
   };
-  const result = lrFinder({ model, loss: classificationLoss, optimizer, loader, startLr: options.startLr, endLr: options.endLr, steps: options.steps });
+  const result = lrFinder({ model, loss: lossFor(data.task), optimizer, loader, startLr: options.startLr, endLr: options.endLr, steps: options.steps });
   out.write(`lr-find on ${sizes.join('-')} (${config.optimizer}, batch ${config.batchSize}, ${config.data}): ${result.lrs.length} steps${result.diverged ? ', stopped when the loss exploded' : ''}\n`);
   out.write('lr          smoothed loss\n');
   const every = Math.max(1, Math.round(result.lrs.length / 20));

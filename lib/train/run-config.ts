@@ -3,14 +3,15 @@
  * `tensorgrad train` command take it (a JSON object of these settings; the command's flags are
  * their names in kebab case). Defaults per data set, then checked as a whole.
  */
+import { type DataConfig, dataDefaults, tableRunDefaults, validateDataConfig } from './data-config';
 import { ACTIVATION_NAMES, type ActivationName } from './model-spec';
 import { OPTIMIZER_NAMES, type OptimizerName } from './optimizer-factory';
 import { SCHEDULE_DEFAULTS, SCHEDULE_NAMES, type ScheduleName, type ScheduleSettings, validateSchedule } from './schedule-config';
 export const BACKEND_CHOICES = ['native', 'reference', 'checked'] as const;
 
-/** The run's settings; the schedule's own (gamma, milestones, warmupEpochs, …) are in schedule-config.ts. */
-export interface RunConfig extends ScheduleSettings {
-  /** digits, fashion-mnist, or a directory of MNIST-layout IDX files. */
+/** The run's settings; the data's (data-config.ts) and the schedule's own (schedule-config.ts) besides. */
+export interface RunConfig extends DataConfig, ScheduleSettings {
+  /** digits, fashion-mnist, a directory of MNIST-layout IDX files, a CSV file or an NPY array (data-config.ts). */
   data: string;
   /** Layer widths "784-256-128-10", or hidden widths only "256-128". */
   model: string;
@@ -59,6 +60,8 @@ export function runDefaults(data: string): RunConfig {
     threads: 0,
     backend: 'auto',
     out: '',
+    ...tableRunDefaults(data),
+    ...dataDefaults(data),
   };
 }
 
@@ -96,7 +99,8 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   validateSchedule(config.schedule, config, config.epochs);
   oneOf('backend', [...BACKEND_CHOICES, 'auto']);
   if (typeof config.batchNorm !== 'boolean') fail(`--batch-norm: Expected true or false but received ${String(config.batchNorm)}`);
-  if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist or a directory');
+  if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist, a directory of IDX files, a CSV file or an NPY file');
+  validateDataConfig(config);
   if (typeof config.model !== 'string') fail('--model: Expected layer widths like 784-256-128-10');
   return config;
 }

@@ -16,11 +16,12 @@ import { MetricsLogger } from './callbacks/metrics-logger';
 import { Progress } from './callbacks/progress';
 import { StallGuard } from './callbacks/stall-guard';
 import { WholeEpochCheckpoint } from './callbacks/whole-epoch-checkpoint';
-import { applyRuntime, buildRun, checkRun, classificationLoss, probeBatch } from './build-run';
+import { applyRuntime, buildRun, checkRun, probeBatch } from './build-run';
 import { loadData } from './data-source';
 import { writeReport } from './report/report';
 import { type RunConfig, resolveRunConfig } from './run-config';
 import { type Output, RUN_FILES, Tee, defaultRunDir, keepEpochsBefore, readJson, writeJson } from './run-dir';
+import { lossFor, metricsFor, saveDataSpec, testSummaryFor, verdictLine } from './run-task';
 import { formatSanityChecks } from './sanity-check';
 import { type Evaluation, type FitResult, Trainer } from './trainer';
 
@@ -70,13 +71,14 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   const runDir = config.out || defaultRunDir(config.data);
   config = { ...config, out: runDir };
   applyRuntime(config);
-  const data = loadData(config.data);
+  const data = loadData(config);
   const { sizes, model, optimizer, scheduler, batches } = buildRun(config, data);
 
   fs.mkdirSync(runDir, { recursive: true });
   const log = new Tee(out, path.join(runDir, RUN_FILES.log));
   const record = { config, sizes, data: { name: data.name, train: data.train.x.shape[0], validation: data.validation.x.shape[0], test: data.test.x.shape[0] } };
   writeJson(path.join(runDir, RUN_FILES.config), record);
+  const dataMetadata = saveDataSpec(runDir, data);
 
   const checkpoints = path.join(runDir, RUN_FILES.checkpoints);
   const callbacks: Callback[] = [
@@ -89,7 +91,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
     new LayerStatsLogger(path.join(runDir, RUN_FILES.layers), probeBatch(data.validation), { every: Math.max(1, Math.ceil(config.epochs / 20)) }),
   ];
   if (config.patience > 0) callbacks.push(new EarlyStopping({ monitor: 'valLoss', patience: config.patience }));
-  const trainer = new Trainer({ model, loss: classificationLoss, optimizer, ...(scheduler ? { scheduler } : {}), metrics: ['accuracy'], callbacks });
+  const trainer = new Trainer({ model, loss: lossFor(data.task), optimizer, ...(scheduler ? { scheduler } : {}), metrics: metricsFor(data), callbacks });
 
   // The notes' sanity checks on the untrained model; they leave it (and the generator) as it was.
   const sanity = options.resume ? [] : checkRun(data, model);
@@ -110,7 +112,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   for (const advice of result.advice ?? []) log.write(`Advice: ${advice}\n`);
   if (options.signal?.aborted) log.write(`Interrupted: continue with tensorgrad train --resume ${runDir}\n`);
 
-  const metadata = { 'tensorgrad.run': JSON.stringify(record) };
+  const metadata = { 'tensorgrad.run': JSON.stringify(record), ...dataMetadata };
   model.save(path.join(runDir, RUN_FILES.finalModel), { metadata });
   const test = await trainer.evaluate(batches.test);
   const validation = await trainer.evaluate(batches.validation);
@@ -126,11 +128,11 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
     ...(result.advice ? { advice: result.advice } : {}),
   };
   writeJson(path.join(runDir, RUN_FILES.summary), summary);
-  const pct = (e: Evaluation) => `${(100 * (e.metrics['accuracy'] ?? NaN)).toFixed(2)}%`;
-  const verdict = `Test accuracy ${pct(test)} (final weights), ${pct(bestTest)} (best epoch ${summary.bestEpoch}); ${summary.seconds.toFixed(1)} s.`;
+  const verdict = verdictLine(data.task, test, bestTest, summary.bestEpoch, summary.seconds);
   writeReport(runDir, {
     title: `tensorgrad: ${sizes.join('-')} on ${data.name}`, config: record, history: trainer.history,
     diagnostics: readLayerStats(path.join(runDir, RUN_FILES.layers)), ...(sanity.length > 0 ? { sanity } : {}),
+    test: testSummaryFor(model, batches.test, data, trainer.bestState ? `the best epoch's weights (${summary.bestEpoch})` : 'the final weights'),
     notes: [verdict, ...(result.stoppedEarly ? [`Stopped early: ${result.stoppedEarly}`] : []), ...(result.advice ?? []).map((a) => `Advice: ${a}`)],
   });
   log.write(`${verdict} Run directory: ${runDir}\n`);

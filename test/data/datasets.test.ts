@@ -1,8 +1,8 @@
 // The datasets: the digits the package ships, and Fashion-MNIST from Debian's package when it
 // is installed (.ci/run installs it).
-import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { data } from '../../lib';
+import { describeWithPeers } from '../peers';
 
 describe('digits', () => {
   it('holds 1797 images of 64 pixels in 0..16 with labels 0..9, about 180 of each', () => {
@@ -25,7 +25,7 @@ describe('digits', () => {
   });
 });
 
-describe.skipIf(!fs.existsSync(data.datasets.FASHION_MNIST_DIR))('Fashion-MNIST (dataset-fashion-mnist)', () => {
+describeWithPeers('fashion-mnist', 'Fashion-MNIST (dataset-fashion-mnist)', () => {
   it('reads 60000 training and 10000 test images, 6000 and 1000 of each class, in [0, 1]', () => {
     const { train, test } = data.datasets.fashionMnist();
     expect(train.x.shape).toEqual([60000, 784]);

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { data } from '../../lib';
+import { describeWithPeers } from '../peers';
 
 function npy(header: string, body: Uint8Array, version = 1): Uint8Array {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0];
@@ -115,16 +116,7 @@ describe('NPY reader', () => {
   });
 });
 
-function hasNumpy(): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-describe.skipIf(!hasNumpy())('NPY files written by numpy (Debian python3-numpy)', () => {
+describeWithPeers('numpy', 'NPY files written by numpy (Debian python3-numpy)', () => {
   it('reads every dtype, byte order and memory order numpy writes', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-npy-'));
     const script = `

@@ -1,9 +1,9 @@
 // PCA: closed forms on a rotated hand-made set, exact recovery of a constructed covariance's
 // directions and variances, float32 against float64, inverses, state dicts and errors, and the
 // shipped digits (and Fashion-MNIST when installed).
-import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Tensor, data, tensor } from '../../lib';
+import { describeWithPeers } from '../peers';
 import { householderQR } from '../../lib/nn/qr';
 import { covarianceOf, maxAbsDiff, normals } from './preprocess-helpers';
 
@@ -229,7 +229,7 @@ describe('PCA on the shipped digits', () => {
   });
 });
 
-describe.skipIf(!fs.existsSync(data.datasets.FASHION_MNIST_DIR))('PCA on Fashion-MNIST (784 features)', () => {
+describeWithPeers('fashion-mnist', 'PCA on Fashion-MNIST (784 features)', () => {
   it('fits 10 000 training images and projects 1000 test images', () => {
     const { train, test } = data.datasets.fashionMnist();
     const n = 10000;

@@ -7,22 +7,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { Tensor, data, io } from '../../lib';
+import { describeWithPeers } from '../peers';
 
 const PYTHON = '/usr/bin/python3';
-
-function hasNumpy(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const available = hasNumpy();
-if (!available) console.warn(`interop-python: SKIPPED — ${PYTHON} with numpy is not installed (apt-get install python3-numpy)`);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-interop-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -31,7 +20,7 @@ function python(script: string, ...args: string[]): unknown {
   return JSON.parse(execFileSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8' }));
 }
 
-describe.skipIf(!available)('safetensors and NPY with Python (json + numpy)', () => {
+describeWithPeers('numpy', 'safetensors and NPY with Python (json + numpy)', () => {
   it('Python reads every dtype tensorgrad writes, with scalar and empty shapes and metadata', () => {
     const target = path.join(dir, 'all.safetensors');
     const values = [1.5, -2.25, 3, 0.5, -0.125, 6];

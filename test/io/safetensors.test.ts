@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Tensor, io, nn, tensor, zeros } from '../../lib';
+import { describeWithPeers } from '../peers';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-st-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -161,16 +162,7 @@ class Scale extends nn.Module {
   }
 }
 
-function hasNumpy(): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-describe.skipIf(!hasNumpy())('files read by Python (json + numpy)', () => {
+describeWithPeers('numpy', 'files read by Python (json + numpy)', () => {
   it('reads our safetensors header with json and the data with numpy', () => {
     const target = path.join(dir, 'interop.safetensors');
     io.save({ a: tensor([[1.5, -2], [3, 4]]), b: tensor([7, 8, 9]) }, target, { metadata: { note: 'hi' }, dtype: { a: 'F32', b: 'F16' } });

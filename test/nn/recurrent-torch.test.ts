@@ -3,20 +3,10 @@
 // state) within 1e-5, for two stacked layers on the float32 backend in use.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { manualSeed, nn, randn, Tensor } from '../../lib';
 import { expectClose } from '../backend/expect-close';
-
-function hasTorch(): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const torchPresent = hasTorch();
-if (!torchPresent) console.warn('recurrent-torch: /usr/bin/python3 has no torch (Debian python3-torch); skipping the PyTorch comparison');
+import { describeWithPeers } from '../peers';
 
 type Kind = 'rnn' | 'lstm' | 'gru';
 const CASES: [string, Kind, Record<string, unknown>][] = [
@@ -62,10 +52,15 @@ function runTensorgrad(kind: Kind, extra: Record<string, unknown>): Run {
   return { layer, out, x, h0, c0, spec };
 }
 
-describe.skipIf(!torchPresent)('recurrent layers match PyTorch', () => {
-  const runs = CASES.map(([, kind, extra]) => runTensorgrad(kind, extra));
-  const script = join(__dirname, 'torch-recurrent.py');
-  const wanted = JSON.parse(execFileSync('/usr/bin/python3', [script], { input: JSON.stringify(runs.map((r) => r.spec)), encoding: 'utf8' }));
+describeWithPeers('torch', 'recurrent layers match PyTorch', () => {
+  let runs: Run[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let wanted: any[] = [];
+  beforeAll(() => {
+    runs = CASES.map(([, kind, extra]) => runTensorgrad(kind, extra));
+    const script = join(__dirname, 'torch-recurrent.py');
+    wanted = JSON.parse(execFileSync('/usr/bin/python3', [script], { input: JSON.stringify(runs.map((r) => r.spec)), encoding: 'utf8' }));
+  }, 120_000);
 
   it.each(CASES.map((c, i) => [c[0], i] as const))('%s: outputs, final state and all gradients', (_label, i) => {
     const { layer, out, x, h0, c0, spec } = runs[i]!;
