@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { io } from '../../lib';
+import { resumeTraining, runTraining } from '../../lib/train/run-training';
 
 const bin = path.join(__dirname, '..', '..', 'bin', 'tensorgrad.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-schedules-'));
@@ -135,6 +136,27 @@ describe('tensorgrad train: the schedule from --config', () => {
     const file = path.join(root, 'plateau.json');
     fs.writeFileSync(file, JSON.stringify({ schedule: 'plateau', plateauFactor: 0.5, plateauPatience: 0, plateauThreshold: 0.9, plateauCooldown: 1, minLr: 0.003 }));
     expectRates(train(['--config', file]).epochs, [0.01, 0.01, 0.005, 0.005, 0.003, 0.003]);
+  });
+});
+
+describe('tensorgrad train --resume: the schedule carries on', () => {
+  it.each([
+    ['plateau', { schedule: 'plateau', plateauFactor: 0.5, plateauPatience: 0, plateauThreshold: 0.9, plateauCooldown: 1 }],
+    ['a warm-up before inverse-time', { schedule: 'inverse-time', decayRate: 0.5, warmupEpochs: 2 }],
+  ] as const)('%s: an interrupted and resumed run has the rates and weights of one straight run', async (_what, settings) => {
+    const config = { model: '16', batchSize: 256, lr: BASE, epochs: EPOCHS, seed: 1, threads: 1, ...settings };
+    const quiet = { write: () => true };
+    const straight = path.join(root, `straight-${runs++}`);
+    await runTraining({ ...config, out: straight }, { out: quiet });
+    const resumed = path.join(root, `resumed-${runs++}`);
+    const controller = new AbortController();
+    const watcher = { write: (t: string) => { if (t.includes('Finished epoch 3 / 6')) controller.abort(); return true; } };
+    expect((await runTraining({ ...config, out: resumed }, { out: watcher, signal: controller.signal })).epochs).toBe(3);
+    await resumeTraining(resumed, { out: quiet });
+    const rates = (dir: string) => fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).lr as number);
+    expect(rates(resumed)).toEqual(rates(straight));
+    const [a, b] = [io.load(path.join(straight, 'model.safetensors')).tensors, io.load(path.join(resumed, 'model.safetensors')).tensors];
+    for (const key of Object.keys(a)) expect(Buffer.from(b[key]!.data.buffer).equals(Buffer.from(a[key]!.data.buffer)), key).toBe(true);
   });
 });
 
