@@ -11,4 +11,6 @@ export * as nn from './nn';
 export * as data from './data';
 export * as io from './io';
 export * as optim from './optim';
+/** TensorBoard event files: SummaryWriter, readEventFile, the TFRecord framing and histograms. */
+export * as tensorboard from './interop/tensorboard';
 export * from './train';

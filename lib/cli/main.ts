@@ -21,7 +21,7 @@ import { DATA_FLAG_KEYS, withDataFlags } from './data-flags';
 function flagsOf(options: Record<string, unknown>): Partial<RunConfig> {
   const keys: (keyof RunConfig)[] = [
     'data', 'model', 'activation', 'batchNorm', 'dropout', 'optimizer', 'lr', 'momentum', 'weightDecay', 'schedule',
-    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', ...DATA_FLAG_KEYS, ...SCHEDULE_SETTINGS.map((s) => s.key),
+    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', 'tensorboard', ...DATA_FLAG_KEYS, ...SCHEDULE_SETTINGS.map((s) => s.key),
   ];
   const flags: Record<string, unknown> = {};
   for (const key of keys) if (options[key] !== undefined) flags[key] = options[key];
@@ -78,6 +78,7 @@ export function program(): Command {
   const cli = new Command('tensorgrad').description('Train and evaluate neural networks in Node.js').showHelpAfterError();
   withTrainFlags(cli.command('train'))
     .description('Train an MLP classifier or regressor and write a run directory (config.json, metrics.jsonl, layers.jsonl, train.log, report.html, models, preprocess.json for tables, checkpoints)')
+    .option('--tensorboard [dir]', 'write TensorBoard event files (scalars, histograms, the config) to dir (default: <run directory>/tensorboard)')
     .option('--resume <dir>', 'continue a run from its latest checkpoint')
     .addHelpText('after', TRAIN_EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
@@ -86,11 +87,11 @@ export function program(): Command {
       process.once('SIGINT', onSignal);
       try {
         if (typeof options['resume'] === 'string') {
-          const { epochs, ...others } = flagsOf(options);
+          const { epochs, tensorboard, ...others } = flagsOf(options);
           if (Object.keys(others).length > 0 || options['config'] !== undefined) {
-            throw new Error(`--resume continues a run with its own config; only --epochs may be given with it (received --${Object.keys(others).join(', --') || 'config'})`);
+            throw new Error(`--resume continues a run with its own config; only --epochs and --tensorboard may be given with it (received --${Object.keys(others).join(', --') || 'config'})`);
           }
-          await resumeTraining(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}) });
+          await resumeTraining(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}), ...(tensorboard !== undefined ? { tensorboard } : {}) });
         } else {
           await runTraining(configOf(options), { signal: controller.signal });
         }

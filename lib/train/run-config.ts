@@ -33,6 +33,8 @@ export interface RunConfig extends DataConfig, ScheduleSettings {
   backend: (typeof BACKEND_CHOICES)[number] | 'auto';
   /** The run directory; default runs/<data>-<time>. */
   out: string;
+  /** TensorBoard event files: false (none), true (<run directory>/tensorboard) or a directory. */
+  tensorboard: boolean | string;
 }
 
 /**
@@ -60,6 +62,7 @@ export function runDefaults(data: string): RunConfig {
     threads: 0,
     backend: 'auto',
     out: '',
+    tensorboard: false,
     ...tableRunDefaults(data),
     ...dataDefaults(data),
   };
@@ -98,6 +101,9 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   oneOf('schedule', SCHEDULE_NAMES);
   validateSchedule(config.schedule, config, config.epochs);
   oneOf('backend', [...BACKEND_CHOICES, 'auto']);
+  if (typeof config.tensorboard !== 'boolean' && (typeof config.tensorboard !== 'string' || config.tensorboard === '')) {
+    fail(`--tensorboard: Expected true, false or a log directory but received ${JSON.stringify(config.tensorboard)}`);
+  }
   if (typeof config.batchNorm !== 'boolean') fail(`--batch-norm: Expected true or false but received ${String(config.batchNorm)}`);
   if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist, a directory of IDX files, a CSV file or an NPY file');
   validateDataConfig(config);

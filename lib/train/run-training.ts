@@ -2,7 +2,8 @@
  * runTraining: one whole training run, as `tensorgrad train` does it and as a script can call
  * it. Builds the MLP of the config, trains it with the Trainer on the config's data, and leaves a
  * run directory behind (config.json, metrics.jsonl, layers.jsonl, train.log, model.safetensors,
- * best.safetensors, summary.json, report.html, checkpoints/ for resuming).
+ * best.safetensors, summary.json, report.html, checkpoints/ for resuming; with `tensorboard`,
+ * TensorBoard event files).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +16,7 @@ import { LayerStatsLogger, readLayerStats } from './callbacks/layer-stats-logger
 import { MetricsLogger } from './callbacks/metrics-logger';
 import { Progress } from './callbacks/progress';
 import { StallGuard } from './callbacks/stall-guard';
+import { TensorBoardLogger } from './callbacks/tensorboard-logger';
 import { WholeEpochCheckpoint } from './callbacks/whole-epoch-checkpoint';
 import { applyRuntime, buildRun, checkRun, probeBatch } from './build-run';
 import { loadData } from './data-source';
@@ -53,10 +55,17 @@ export interface TrainingOptions {
  * Continues a run from its latest checkpoint with the config it was started with; only the
  * number of epochs may change (to train longer than first planned).
  */
-export async function resumeTraining(runDir: string, options: { epochs?: number; out?: Output; signal?: AbortSignal } = {}): Promise<TrainingSummary> {
+export async function resumeTraining(
+  runDir: string, options: { epochs?: number; tensorboard?: boolean | string; out?: Output; signal?: AbortSignal } = {},
+): Promise<TrainingSummary> {
   const saved = readJson(path.join(runDir, RUN_FILES.config), 'resume') as { config: RunConfig };
-  const config = { ...saved.config, ...(options.epochs !== undefined ? { epochs: options.epochs } : {}), out: runDir };
-  const { epochs: _epochs, ...rest } = options;
+  // Settings added since the run was started take their defaults (runTraining resolves them);
+  // TensorBoard logging may be turned on for the rest of a run (it does not change the training).
+  const config = {
+    ...saved.config, ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+    ...(options.tensorboard !== undefined ? { tensorboard: options.tensorboard } : {}), out: runDir,
+  };
+  const { epochs: _epochs, tensorboard: _tensorboard, ...rest } = options;
   return runTraining(config, { ...rest, resume: true });
 }
 
@@ -91,6 +100,13 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
     new LayerStatsLogger(path.join(runDir, RUN_FILES.layers), probeBatch(data.validation), { every: Math.max(1, Math.ceil(config.epochs / 20)) }),
   ];
   if (config.patience > 0) callbacks.push(new EarlyStopping({ monitor: 'valLoss', patience: config.patience }));
+  // After the checkpoint callback: an epoch in the event files is one a resumed run does not repeat.
+  const tensorboard = config.tensorboard === true ? path.join(runDir, RUN_FILES.tensorboard) : config.tensorboard || null;
+  if (tensorboard) {
+    callbacks.push(new TensorBoardLogger(tensorboard, {
+      histograms: Math.max(1, Math.ceil(config.epochs / 20)), probe: probeBatch(data.validation), config: record, batchesPerEpoch: batches.train.length,
+    }));
+  }
   const trainer = new Trainer({ model, loss: lossFor(data.task), optimizer, ...(scheduler ? { scheduler } : {}), metrics: metricsFor(data), callbacks });
 
   // The notes' sanity checks on the untrained model; they leave it (and the generator) as it was.
@@ -105,6 +121,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   } else {
     log.write(`Training ${sizes.join('-')} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
   }
+  if (tensorboard) log.write(`TensorBoard logs: ${tensorboard} (view with: tensorboard --logdir ${tensorboard})\n`);
   const result: FitResult = await trainer.fit(batches.train, {
     epochs: Math.max(config.epochs - done, 0), validation: batches.validation, monitor: 'valLoss', ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -42,7 +42,8 @@ describe('docs/custom-ops.md', () => {
         strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Node16,
         moduleResolution: ts.ModuleResolutionKind.Node16, skipLibCheck: true, types: ['node'],
         typeRoots: [path.join(root, 'node_modules', '@types')], noImplicitOverride: true,
-        paths: { tensorgrad: [path.join(root, 'lib', 'index.ts')] },
+        // The published declarations, as a user's project sees them (npm test builds dist/ first).
+        paths: { tensorgrad: [path.join(root, 'dist', 'index.d.ts')] },
       });
       const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file && files.includes(path.resolve(d.file.fileName)));
       const text = diagnostics.map((d) => `${path.basename(d.file!.fileName)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
