@@ -32,9 +32,11 @@ const probe = (lib: string) => `
 
 describe('the package', () => {
   it('loads with require() and computes on the native backend', () => {
-    const result = run(`const lib = require('tensorgrad');${probe('lib')}`, 'commonjs') as { backend: string; sum: number[] };
+    const result = run(`const lib = require('tensorgrad');${probe('lib')}`, 'commonjs') as { backend: string; sum: number[]; exports: string[] };
     expect(result.sum).toEqual([4, 6]);
     expect(result.backend).toBe(referenceOnly ? 'reference' : 'native');
+    // The tests' comparison helpers and error bounds are no part of the public API.
+    for (const internal of ['findDivergence', 'formatDivergence', 'RNN_RELATIVE_ERROR']) expect(result.exports).not.toContain(internal);
   });
 
   it('loads with import, with the same named exports, and shares state with require()', () => {

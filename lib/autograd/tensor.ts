@@ -6,6 +6,7 @@
 import type { Backend, KernelName } from '../backend';
 import { getBackend } from '../backend';
 import { float64Backend } from '../backend/reference64';
+import { formatShape } from '../format-shape';
 
 export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
@@ -302,7 +303,5 @@ export function commonDType(op: string, tensors: readonly Tensor[]): DType {
   return dtype;
 }
 
-/** A shape as every message writes it: [128, 784] ([] for a 0-d tensor). */
-export function formatShape(shape: Shape): string {
-  return `[${shape.join(', ')}]`;
-}
+/** Re-exported for the ops and layers that import it with Tensor. */
+export { formatShape };

@@ -12,7 +12,5 @@ export { checkedBackend } from './checked';
 export { nativeBackend, nativeInfo, setSimdLevel, type NativeInfo } from './native';
 export type { SimdLevel } from './addon';
 export type { Activation } from './contract/gemm';
-export { RNN_RELATIVE_ERROR } from './contract/rnn';
 export { getNumThreads, setNumThreads } from './threads';
 export { getFlushDenormal, setFlushDenormal } from './denormals';
-export { findDivergence, formatDivergence, type Divergence, type Tolerance } from './compare';

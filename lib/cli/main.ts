@@ -6,6 +6,7 @@ import * as distributed from '../distributed';
 import { ACTIVATION_NAMES } from '../train/model-spec';
 import { OPTIMIZER_NAMES } from '../train/optimizer-factory';
 import type { RunConfig } from '../train/run-config';
+import { SCHEDULE_HELP, SCHEDULE_NAMES, SCHEDULE_SETTINGS } from '../train/schedule-config';
 import { resumeTraining, runTraining } from '../train/run-training';
 import { readConfigFile, resolveConfig } from './config';
 import { runEvaluate } from './evaluate-command';
@@ -13,7 +14,7 @@ import { runCheck } from './check-command';
 import { runLrFind } from './lr-find-command';
 import { parseRange, runSearch } from './search-command';
 import { addLanguageModelCommands } from './language-model-commands';
-import { integer, number } from './option-parsers';
+import { epochList, integer, number } from './option-parsers';
 import { DATA_FLAG_KEYS, withDataFlags } from './data-flags';
 import { parseAugmentList } from '../train/augment';
 
@@ -22,7 +23,7 @@ import { parseAugmentList } from '../train/augment';
 function flagsOf(options: Record<string, unknown>): Partial<RunConfig> {
   const keys: (keyof RunConfig)[] = [
     'data', 'model', 'activation', 'batchNorm', 'dropout', 'optimizer', 'lr', 'momentum', 'weightDecay', 'schedule',
-    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', 'tensorboard', 'distributed', 'augment', ...DATA_FLAG_KEYS,
+    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', 'tensorboard', 'distributed', 'augment', ...DATA_FLAG_KEYS, ...SCHEDULE_SETTINGS.map((s) => s.key),
   ];
   const flags: Record<string, unknown> = {};
   for (const key of keys) if (options[key] !== undefined) flags[key] = options[key];
@@ -31,7 +32,7 @@ function flagsOf(options: Record<string, unknown>): Partial<RunConfig> {
 
 /** The flags that describe a training job, shared by train, lr-find and search. */
 function withTrainFlags(command: Command): Command {
-  return withDataFlags(command
+  withDataFlags(command
     .option('--config <file>', 'a JSON file of settings (flags override it)')
     .option('--data <name>', 'digits (shipped), fashion-mnist (Debian dataset-fashion-mnist), a directory of MNIST-layout IDX files or of CIFAR-10 binary batches, a CSV file (with --target) or an NPY file (with --labels)'))
     .option('--model <spec>', 'layer widths, e.g. 784-256-128-10, or hidden widths only, e.g. 256-128; for images a conv spec, e.g. c32k3-bn-relu-p2-c64k3-bn-relu-p2-f-128-10, or a JSON model file (see below)')
@@ -43,7 +44,7 @@ function withTrainFlags(command: Command): Command {
     .option('--lr <rate>', 'learning rate', number)
     .option('--momentum <beta>', 'momentum for momentum/nesterov', number)
     .option('--weight-decay <lambda>', 'L2 weight decay', number)
-    .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(['none', 'cosine', 'step']))
+    .addOption(new Option('--schedule <name>', `learning-rate schedule, set per epoch (default cosine). ${SCHEDULE_NAMES.map((n) => `${n}: ${SCHEDULE_HELP[n]}`).join('; ')}`).choices([...SCHEDULE_NAMES]))
     .option('--batch-size <n>', 'mini-batch size', integer)
     .option('--epochs <n>', 'epochs to train', integer)
     .option('--patience <n>', 'early stopping after n epochs without a better validation loss (0: off)', integer)
@@ -51,6 +52,12 @@ function withTrainFlags(command: Command): Command {
     .option('--threads <n>', 'GEMM threads (default: one per core)', integer)
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['native', 'reference', 'checked']))
     .option('--out <dir>', 'output directory');
+  // The schedules' own settings, from the one table (lib/train/schedule-config.ts).
+  for (const s of SCHEDULE_SETTINGS) {
+    if (s.kind === 'epochs') command.option(s.flag, s.help, epochList);
+    else command.option(s.flag, s.help, s.kind === 'count' || s.kind === 'positiveCount' ? integer : number);
+  }
+  return command;
 }
 
 function configOf(options: Record<string, unknown>, overrides: Partial<RunConfig> = {}): RunConfig {

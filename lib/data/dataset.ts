@@ -1,6 +1,7 @@
 /** Datasets: examples addressed by index, gathered a batch at a time. */
 import { gather } from '../autograd/ops/shape';
 import type { Tensor } from '../autograd/tensor';
+import { formatShape } from '../format-shape';
 
 export interface Batch {
   x: Tensor;
@@ -20,7 +21,7 @@ export class TensorDataset implements Dataset {
 
   constructor(x: Tensor, y: Tensor) {
     if (x.ndim < 1 || y.ndim < 1 || x.shape[0] !== y.shape[0]) {
-      throw new RangeError(`TensorDataset: Expected x and y with the same number of rows but received [${x.shape.join(', ')}] and [${y.shape.join(', ')}]`);
+      throw new RangeError(`TensorDataset: Expected x and y with the same number of rows but received ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
     }
     this.x = x.detach();
     this.y = y.detach();

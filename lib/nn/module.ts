@@ -9,6 +9,7 @@ import { Tensor } from '../autograd/tensor';
 import { load, save, type SaveOptions } from '../io/safetensors';
 import { Parameter } from './parameter';
 import { ParameterArena } from './parameter-arena';
+import { formatShape } from '../format-shape';
 
 export interface BufferEntry {
   tensor: Tensor | null;
@@ -200,7 +201,7 @@ export abstract class Module<Out = Tensor> {
       if (source === undefined) continue;
       if (!(source instanceof Tensor)) throw new TypeError(`loadStateDict: Expected a Tensor for ${key}`);
       if (source.shape.join() !== target.shape.join()) {
-        throw new RangeError(`loadStateDict: ${key}: Expected shape [${target.shape.join(', ')}] but received [${source.shape.join(', ')}]`);
+        throw new RangeError(`loadStateDict: ${key}: Expected shape ${formatShape(target.shape)} but received ${formatShape(source.shape)}`);
       }
       copies.push([target, source]);
     }

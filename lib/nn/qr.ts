@@ -2,8 +2,10 @@
  * Thin QR of an m×n matrix (m ≥ n) by Householder reflections, in double: for orthogonal
  * initialization, once per weight, where a plain loop is clearer than a kernel.
  */
+import { formatShape } from '../format-shape';
+
 export function householderQR(a: Float64Array, m: number, n: number): { q: Float64Array; rDiagonal: Float64Array } {
-  if (m < n) throw new RangeError(`householderQR: Expected rows >= columns but received ${m}x${n}`);
+  if (m < n) throw new RangeError(`householderQR: Expected rows >= columns but received shape ${formatShape([m, n])}`);
   const r = Float64Array.from(a);
   const reflectors: Float64Array[] = [];
   const rDiagonal = new Float64Array(n);

@@ -10,6 +10,7 @@ import type { FloatArray } from '../autograd/tensor';
 import { describe } from '../backend/validate';
 import { RUN_BLOCK, backToBack, follows, pack, span, split } from './contiguous';
 import { definedOnly } from './hyper';
+import { formatShape } from '../format-shape';
 
 export type StateValue = Float32Array | Float64Array | number;
 export type ParamState = Record<string, StateValue>;
@@ -129,7 +130,7 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
       this.checkHyper(group);
       for (const p of group.params) {
         if (p.grad && (p.grad.dtype !== p.dtype || p.grad.size !== p.size)) {
-          throw new TypeError(`${this.constructor.name}.step: Expected a ${p.dtype} gradient of ${p.size} values for a parameter of shape [${p.shape.join(', ')}] but received ${p.grad.dtype} with ${p.grad.size}`);
+          throw new TypeError(`${this.constructor.name}.step: Expected a ${p.dtype} gradient of ${p.size} values for a parameter of shape ${formatShape(p.shape)} but received ${p.grad.dtype} with ${p.grad.size}`);
         }
       }
     }

@@ -10,12 +10,14 @@ import { crossEntropy } from '../nn/functional/loss';
 import type { Sequential } from '../nn/sequential';
 import type { BaseHyper, Optimizer } from '../optim/optimizer';
 import type { LRScheduler } from '../optim/lr-scheduler/scheduler';
+import type { ReduceLROnPlateau } from '../optim/lr-scheduler/plateau';
 import type { RunConfig } from './run-config';
 import type { Splits } from './data-source';
 import { augmentation } from './augment';
 import { convModelFrom, isConvModel } from './conv-spec';
 import { buildModel, parseSizes } from './model-spec';
-import { makeOptimizer, makeSchedule } from './optimizer-factory';
+import { makeOptimizer } from './optimizer-factory';
+import { makeSchedule } from './schedule-config';
 import { type SanityCheckResult, sanityCheck } from './sanity-check';
 
 export interface Network {
@@ -44,7 +46,7 @@ export function buildNetwork(config: Pick<RunConfig, 'model' | 'activation' | 'b
 
 export interface Run extends Network {
   optimizer: Optimizer<BaseHyper>;
-  scheduler: LRScheduler | undefined;
+  scheduler: LRScheduler | ReduceLROnPlateau | undefined;
   batches: { train: DataLoader; validation: DataLoader; test: DataLoader };
 }
 
@@ -63,7 +65,7 @@ export function buildRun(config: RunConfig, data: Splits): Run {
   const network = buildNetwork(config, data);
   const { model } = network;
   const optimizer = makeOptimizer(model.parameters(), config);
-  const scheduler = makeSchedule(config.schedule, optimizer, config.epochs);
+  const scheduler = makeSchedule(config.schedule, config, optimizer, config.epochs);
   if (config.augment.length > 0 && !data.image) throw new RangeError(`--augment: crops and flips are for images but ${data.name} is a table`);
   const transform = data.image ? augmentation(config.augment, data.image) : null;
   const train = new DataLoader(new TensorDataset(data.train.x, data.train.y), { batchSize: config.batchSize, shuffle: true, seed: config.seed, transform });

@@ -38,8 +38,10 @@ export { evaluateLanguageModel, splitText, trainLanguageModel } from './language
 export type { LanguageModelEpoch, LanguageModelTrainOptions } from './language-model';
 export { runTraining, resumeTraining } from './run-training';
 export type { TrainingOptions, TrainingSummary } from './run-training';
-export { resolveRunConfig, runDefaults, validateRunConfig, SCHEDULE_NAMES } from './run-config';
-export type { RunConfig, ScheduleName } from './run-config';
+export { resolveRunConfig, runDefaults, validateRunConfig } from './run-config';
+export type { RunConfig } from './run-config';
+export { SCHEDULE_NAMES, makeSchedule } from './schedule-config';
+export type { ScheduleName, ScheduleSettings } from './schedule-config';
 export { WholeEpochCheckpoint } from './callbacks/whole-epoch-checkpoint';
 export type { Output } from './run-dir';
 export { summarizeTest } from './report/test-summary';

@@ -4,6 +4,7 @@
  * learns standardized targets); and the confusion matrix of a classifier's predictions.
  */
 import type { Tensor } from '../autograd/tensor';
+import { formatShape } from '../format-shape';
 
 export interface Metric {
   readonly name: string;
@@ -28,7 +29,7 @@ export class Accuracy implements Metric {
 
   update(output: Tensor, target: Tensor): void {
     if (output.ndim !== 2 || target.size !== output.shape[0]) {
-      throw new RangeError(`accuracy: Expected outputs [N, C] and N targets but received [${output.shape.join(', ')}] and [${target.shape.join(', ')}]`);
+      throw new RangeError(`accuracy: Expected outputs [N, C] and N targets but received ${formatShape(output.shape)} and ${formatShape(target.shape)}`);
     }
     const predicted = predictedClasses(output);
     predicted.forEach((p, r) => {
@@ -72,12 +73,12 @@ abstract class RegressionMetric implements Metric {
 
   update(output: Tensor, target: Tensor): void {
     if (output.size !== target.size || output.shape[0] !== target.shape[0]) {
-      throw new RangeError(`${this.name}: Expected outputs and targets of the same shape but received [${output.shape.join(', ')}] and [${target.shape.join(', ')}]`);
+      throw new RangeError(`${this.name}: Expected outputs and targets of the same shape but received ${formatShape(output.shape)} and ${formatShape(target.shape)}`);
     }
     const rows = output.shape[0] ?? 1;
     const width = rows > 0 ? output.size / rows : 1;
     if (this.#units && this.#units.mean.length !== width) {
-      throw new RangeError(`${this.name}: Expected ${this.#units.mean.length} outputs per row (as the units say) but received [${output.shape.join(', ')}]`);
+      throw new RangeError(`${this.name}: Expected ${this.#units.mean.length} outputs per row (as the units say) but received ${formatShape(output.shape)}`);
     }
     const mean = this.#units?.mean;
     const scale = this.#units?.scale;
@@ -168,7 +169,7 @@ export class R2Score extends RegressionMetric {
 
 /** The argmax of each row of outputs [N, C] (ties: the first). */
 export function predictedClasses(output: Tensor): Int32Array {
-  if (output.ndim !== 2) throw new RangeError(`predictedClasses: Expected outputs [N, C] but received [${output.shape.join(', ')}]`);
+  if (output.ndim !== 2) throw new RangeError(`predictedClasses: Expected outputs [N, C] but received ${formatShape(output.shape)}`);
   const [rows, cols] = output.shape as [number, number];
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -196,7 +197,7 @@ export class ConfusionMatrix {
 
   update(output: Tensor, target: Tensor): void {
     if (output.ndim !== 2 || output.shape[1] !== this.classes || target.size !== output.shape[0]) {
-      throw new RangeError(`ConfusionMatrix: Expected outputs [N, ${this.classes}] and N targets but received [${output.shape.join(', ')}] and [${target.shape.join(', ')}]`);
+      throw new RangeError(`ConfusionMatrix: Expected outputs [N, ${this.classes}] and N targets but received ${formatShape(output.shape)} and ${formatShape(target.shape)}`);
     }
     const predicted = predictedClasses(output);
     predicted.forEach((p, r) => {

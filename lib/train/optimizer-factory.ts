@@ -1,7 +1,6 @@
-/** The command's optimizers and schedules, by name. */
+/** The run's optimizers, by name. */
 import type { Tensor } from '../autograd/tensor';
 import * as optim from '../optim';
-import type { LRScheduler } from '../optim/lr-scheduler/scheduler';
 
 export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam', 'adamw', 'adamax', 'nadam'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
@@ -27,13 +26,4 @@ export function makeOptimizer(params: Tensor[], s: OptimizerSettings): optim.Opt
     case 'adamax': return new optim.Adamax(params, { lr, weightDecay });
     case 'nadam': return new optim.NAdam(params, { lr, weightDecay });
   }
-}
-
-/** cosine: anneal to 0 over the run; step: ×0.1 at 50% and 75% of the epochs. */
-export function makeSchedule(name: string, optimizer: optim.Optimizer<optim.BaseHyper>, epochs: number): LRScheduler | undefined {
-  if (name === 'cosine') return new optim.lrScheduler.CosineAnnealingLR(optimizer, { tMax: epochs });
-  if (name === 'step') {
-    return new optim.lrScheduler.MultiStepLR(optimizer, { milestones: [Math.round(epochs / 2), Math.round((3 * epochs) / 4)], gamma: 0.1 });
-  }
-  return undefined;
 }

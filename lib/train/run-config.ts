@@ -8,12 +8,11 @@ import { isConvModel } from './conv-spec';
 import { type DataConfig, dataDefaults, isTable, tableRunDefaults, validateDataConfig } from './data-config';
 import { ACTIVATION_NAMES, type ActivationName } from './model-spec';
 import { OPTIMIZER_NAMES, type OptimizerName } from './optimizer-factory';
-
-export const SCHEDULE_NAMES = ['none', 'cosine', 'step'] as const;
-export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
+import { SCHEDULE_DEFAULTS, SCHEDULE_NAMES, type ScheduleName, type ScheduleSettings, validateSchedule } from './schedule-config';
 export const BACKEND_CHOICES = ['native', 'reference', 'checked'] as const;
 
-export interface RunConfig extends DataConfig {
+/** The run's settings; the data's (data-config.ts) and the schedule's own (schedule-config.ts) besides. */
+export interface RunConfig extends DataConfig, ScheduleSettings {
   /** digits, fashion-mnist, a directory of MNIST-layout IDX files, a CSV file or an NPY array (data-config.ts). */
   data: string;
   /**
@@ -68,6 +67,7 @@ export function runDefaults(data: string): RunConfig {
     momentum: 0.9,
     weightDecay: 0,
     schedule: 'cosine',
+    ...SCHEDULE_DEFAULTS,
     batchSize: digits ? 32 : 128,
     epochs: digits ? 60 : 10,
     patience: 0,
@@ -113,6 +113,7 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   oneOf('activation', ACTIVATION_NAMES);
   oneOf('optimizer', OPTIMIZER_NAMES);
   oneOf('schedule', SCHEDULE_NAMES);
+  validateSchedule(config.schedule, config, config.epochs);
   oneOf('backend', [...BACKEND_CHOICES, 'auto']);
   if (typeof config.tensorboard !== 'boolean' && (typeof config.tensorboard !== 'string' || config.tensorboard === '')) {
     fail(`--tensorboard: Expected true, false or a log directory but received ${JSON.stringify(config.tensorboard)}`);

@@ -25,6 +25,7 @@ import type { Parameter } from '../nn/parameter';
 import { Adam } from '../optim/adam';
 import type { BaseHyper, Optimizer } from '../optim/optimizer';
 import type { LossFunction } from './trainer';
+import { formatShape } from '../format-shape';
 
 export interface SanityCheckResult {
   name: string;
@@ -104,7 +105,7 @@ function firstRows(x: Tensor, y: Tensor, n: number): { x: Tensor; y: Tensor } {
 function scalarLoss(loss: LossFunction, output: Tensor, target: Tensor): Tensor {
   const value = loss(output, target);
   if (!(value instanceof Tensor) || value.size !== 1) {
-    throw new TypeError(`sanityCheck: Expected the loss function to return a one-element tensor but it returned ${value instanceof Tensor ? `shape [${value.shape.join(', ')}]` : describe(value)}`);
+    throw new TypeError(`sanityCheck: Expected the loss function to return a one-element tensor but it returned ${value instanceof Tensor ? `shape ${formatShape(value.shape)}` : describe(value)}`);
   }
   return value;
 }
@@ -179,9 +180,9 @@ export function sanityCheck(model: Module, loss: LossFunction, data: { x: Tensor
   }
   const { x, y } = data;
   const n = x.shape[0] ?? 0;
-  if (x.ndim < 1 || n < 1) throw new RangeError(`sanityCheck: Expected inputs x with at least one row but received shape [${x.shape.join(', ')}]`);
+  if (x.ndim < 1 || n < 1) throw new RangeError(`sanityCheck: Expected inputs x with at least one row but received shape ${formatShape(x.shape)}`);
   if (y.size !== n || y.ndim > 2 || (y.ndim === 2 && y.shape[1] !== 1)) {
-    throw new RangeError(`sanityCheck: Expected ${n} labels y of shape [${n}] (one per row of x) but received shape [${y.shape.join(', ')}]`);
+    throw new RangeError(`sanityCheck: Expected ${n} labels y of shape [${n}] (one per row of x) but received shape ${formatShape(y.shape)}`);
   }
   let maxLabel = 0;
   for (let i = 0; i < n; i++) {
@@ -264,7 +265,7 @@ function checkRegularization(model: Module, dataLoss: Tensor, penalty: (model: M
   const name = 'regularization raises the loss';
   const r = noGrad(() => penalty(model));
   if (!(r instanceof Tensor) || r.size !== 1) {
-    throw new TypeError(`sanityCheck: Expected the penalty to return a one-element tensor but it returned ${r instanceof Tensor ? `shape [${r.shape.join(', ')}]` : describe(r)}`);
+    throw new TypeError(`sanityCheck: Expected the penalty to return a one-element tensor but it returned ${r instanceof Tensor ? `shape ${formatShape(r.shape)}` : describe(r)}`);
   }
   const rValue = r.item();
   const loss = dataLoss.item();
@@ -317,7 +318,7 @@ function checkOverfit(
     last = noGrad(() => {
       const output = model.call(subset.x);
       if (output.ndim !== 2 || output.shape[0] !== rows || output.shape[1]! < 2) {
-        throw new RangeError(`sanityCheck: Expected the model to give class scores of shape [${rows}, C] for the overfitting check but it gave [${output.shape.join(', ')}]`);
+        throw new RangeError(`sanityCheck: Expected the model to give class scores of shape [${rows}, C] for the overfitting check but it gave ${formatShape(output.shape)}`);
       }
       return { loss: scalarLoss(loss, output, subset.y).item(), accuracy: accuracy(output, subset.y) };
     });

@@ -152,7 +152,7 @@ describe('symmetricEigen', () => {
   it('refuses a non-symmetric or non-finite matrix and a wrong length, saying where', () => {
     expect(() => symmetricEigen([1, 2, 3, 1], 2)).toThrow('symmetricEigen: Expected a symmetric matrix but a[0, 1] = 2 and a[1, 0] = 3');
     expect(() => symmetricEigen([1, 0, 0, NaN], 2)).toThrow('symmetricEigen: Expected finite values but a[1, 1] is NaN');
-    expect(() => symmetricEigen([1, 0, 0], 2)).toThrow('symmetricEigen: Expected 2×2 = 4 values but received 3');
+    expect(() => symmetricEigen([1, 0, 0], 2)).toThrow('symmetricEigen: Expected the 4 values of a matrix [2, 2] but received 3');
     expect(() => symmetricEigen([1], 1.5)).toThrow(/Expected a non-negative integer size but received 1.5/);
     // Asymmetry at rounding level is averaged away, not refused.
     const { values } = symmetricEigen([2, 1, 1 + 1e-15, 2], 2);

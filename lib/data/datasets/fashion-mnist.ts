@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Tensor } from '../../autograd/tensor';
 import { readIdx } from '../readers/idx';
 import type { LabelledData } from './digits';
+import { formatShape } from '../../format-shape';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
@@ -30,7 +31,7 @@ function split(dir: string, prefix: 'train' | 't10k', scale: boolean): LabelledD
   const labels = readIdx(findFile(dir, `${prefix}-labels-idx1-ubyte`));
   const [count, rows, cols] = images.shape;
   if (images.dtype !== 'uint8' || images.shape.length !== 3 || labels.dtype !== 'uint8' || labels.shape[0] !== count) {
-    throw new RangeError(`fashionMnist: Expected uint8 images [N, 28, 28] and N uint8 labels but found ${images.dtype} [${images.shape.join(', ')}] and ${labels.dtype} [${labels.shape.join(', ')}]`);
+    throw new RangeError(`fashionMnist: Expected uint8 images [N, 28, 28] and N uint8 labels but found ${images.dtype} ${formatShape(images.shape)} and ${labels.dtype} ${formatShape(labels.shape)}`);
   }
   const x = new Float32Array(images.data.length);
   const factor = scale ? 1 / 255 : 1;

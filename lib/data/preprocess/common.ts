@@ -6,6 +6,7 @@
  */
 import { Tensor, allocate, kernelsFor, type DType, type FloatArray } from '../../autograd/tensor';
 import { describe } from '../../backend/validate';
+import { formatShape } from '../../format-shape';
 
 /** An array in a state dict as loadStateDict() takes it: plain numbers (from JSON) or typed. */
 export type StateArray = readonly number[] | Float32Array | Float64Array;
@@ -54,7 +55,7 @@ export abstract class Preprocessor<S extends object> {
     }
     const [n, d] = checkMatrix(fn, x);
     if (d !== features) {
-      throw new RangeError(`${fn}: Expected ${features} ${what} (as fitted) but received ${d} (shape [${n}, ${d}])`);
+      throw new RangeError(`${fn}: Expected ${features} ${what} (as fitted) but received ${d} (shape ${formatShape([n, d])})`);
     }
     return [n, d];
   }
@@ -64,7 +65,7 @@ export abstract class Preprocessor<S extends object> {
     const fn = `${this.label}.fit`;
     const [n, d] = checkMatrix(fn, x);
     if (n < minRows || d < 1) {
-      throw new RangeError(`${fn}: Expected at least ${minRows} sample${minRows > 1 ? 's' : ''} and 1 feature but received shape [${n}, ${d}]`);
+      throw new RangeError(`${fn}: Expected at least ${minRows} sample${minRows > 1 ? 's' : ''} and 1 feature but received shape ${formatShape([n, d])}`);
     }
     const data = (x as Tensor).data;
     for (let i = 0; i < data.length; i++) {
@@ -79,7 +80,7 @@ export abstract class Preprocessor<S extends object> {
 function checkMatrix(fn: string, x: unknown): [number, number] {
   if (!(x instanceof Tensor)) throw new TypeError(`${fn}: Expected a Tensor [samples, features] but received ${describe(x)}`);
   if (x.ndim !== 2) {
-    throw new RangeError(`${fn}: Expected a 2-D tensor [samples, features] but received shape [${x.shape.join(', ')}]`);
+    throw new RangeError(`${fn}: Expected a 2-D tensor [samples, features] but received shape ${formatShape(x.shape)}`);
   }
   return [x.shape[0]!, x.shape[1]!];
 }

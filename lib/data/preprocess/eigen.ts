@@ -8,6 +8,7 @@
  * The transformations are kept transposed (row r holds column r of JAMA's V), so every inner loop
  * walks contiguous memory and the eigenvectors come out as rows.
  */
+import { formatShape } from '../../format-shape';
 
 export interface SymmetricEigen {
   /** The eigenvalues, largest first. */
@@ -36,7 +37,7 @@ const MAX_ITERATIONS = 60;
 export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`symmetricEigen: Expected a non-negative integer size but received ${n}`);
   if (a == null || typeof a.length !== 'number' || a.length !== n * n) {
-    throw new RangeError(`symmetricEigen: Expected ${n}×${n} = ${n * n} values but received ${a?.length}`);
+    throw new RangeError(`symmetricEigen: Expected the ${n * n} values of a matrix ${formatShape([n, n])} but received ${a?.length}`);
   }
   const w = new Float64Array(n * n);
   let largest = 0;

@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import { type DeclaredSize, gunzipDeclared } from './gzip';
 import type { NumericArray, NumericDType } from './numeric-array';
-import { ITEM_SIZE, allocateNumeric, checkedCount, formatShape } from './numeric-array';
+import { formatShape } from '../../format-shape';
+import { ITEM_SIZE, allocateNumeric, checkedCount } from './numeric-array';
 
 const TYPES: Record<number, NumericDType> = {
   0x08: 'uint8', 0x09: 'int8', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64',

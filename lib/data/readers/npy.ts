@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import { type DeclaredSize, gunzipDeclared } from './gzip';
 import type { ReadOptions } from './idx';
 import type { NumericArray, NumericData, NumericDType } from './numeric-array';
-import { ITEM_SIZE, allocateNumeric, checkedCount, formatShape } from './numeric-array';
+import { formatShape } from '../../format-shape';
+import { ITEM_SIZE, allocateNumeric, checkedCount } from './numeric-array';
 import { parseNpyHeader } from './npy-header';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY

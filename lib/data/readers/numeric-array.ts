@@ -1,4 +1,5 @@
 /** What the array-file readers return: a dtype, a shape and the values in C (row-major) order. */
+import { formatShape } from '../../format-shape';
 
 export type NumericDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64';
 export type NumericData = Uint8Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
@@ -25,10 +26,6 @@ export function allocateNumeric(dtype: NumericDType, length: number): NumericDat
   }
 }
 
-/** A shape for an error message: "[2, 3]", or its first 8 dimensions and the count. */
-export function formatShape(shape: readonly number[]): string {
-  return shape.length <= 8 ? `[${shape.join(', ')}]` : `[${shape.slice(0, 8).join(', ')}, … (${shape.length} dimensions)]`;
-}
 
 /**
  * Element count of a shape, refusing more than `limit` (what the file can hold): checked before

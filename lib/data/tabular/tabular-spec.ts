@@ -15,6 +15,7 @@ import type { CsvRecords } from './csv-records';
 import {
   type ColumnSpec, type SchemaOptions, type TargetSpec, type Task, classKey, inferArraySchema, inferSchema,
 } from './schema';
+import { formatShape } from '../../format-shape';
 
 export type Impute = 'none' | 'mean';
 
@@ -416,15 +417,15 @@ function toDoubles(array: NumericArray): Float64Array {
 
 /** Rows, features per row (x [N, …] flattened) and targets per row (labels [N] or [N, K]). */
 function arrayShapes(fn: string, x: NumericArray, labels: NumericArray | null, xName: string, yName: string): { rows: number; features: number; outputs: number } {
-  if (x.shape.length < 2) fail(`${fn}: Expected ${xName} with shape [rows, features, …] but it has shape [${x.shape.join(', ')}]`);
+  if (x.shape.length < 2) fail(`${fn}: Expected ${xName} with shape [rows, features, …] but it has shape ${formatShape(x.shape)}`);
   const rows = x.shape[0]!;
   const features = x.shape.slice(1).reduce((a, b) => a * b, 1);
-  if (rows < 1 || features < 1) fail(`${fn}: Expected ${xName} with at least one row and one feature but it has shape [${x.shape.join(', ')}]`);
+  if (rows < 1 || features < 1) fail(`${fn}: Expected ${xName} with at least one row and one feature but it has shape ${formatShape(x.shape)}`);
   if (!labels) return { rows, features, outputs: 0 };
   if (labels.shape.length < 1 || labels.shape.length > 2 || labels.shape[0] !== rows) {
-    fail(`${fn}: Expected ${yName} with shape [${rows}] or [${rows}, outputs] (one row per row of ${xName}) but it has shape [${labels.shape.join(', ')}]`);
+    fail(`${fn}: Expected ${yName} with shape [${rows}] or [${rows}, outputs] (one row per row of ${xName}) but it has shape ${formatShape(labels.shape)}`);
   }
   const outputs = labels.shape[1] ?? 1;
-  if (outputs < 1) fail(`${fn}: Expected ${yName} with at least one target per row but it has shape [${labels.shape.join(', ')}]`);
+  if (outputs < 1) fail(`${fn}: Expected ${yName} with at least one target per row but it has shape ${formatShape(labels.shape)}`);
   return { rows, features, outputs };
 }
