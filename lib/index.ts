@@ -11,4 +11,6 @@ export * as nn from './nn';
 export * as data from './data';
 export * as io from './io';
 export * as optim from './optim';
+/** ONNX export and import (onnx.exportModel, onnx.importModel). */
+export * as onnx from './interop/onnx';
 export * from './train';
