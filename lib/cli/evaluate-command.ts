@@ -1,16 +1,12 @@
 /** `tensorgrad evaluate`: loads a trained model (a run's .safetensors) and scores it on a split. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TensorDataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
-import { load } from '../io/safetensors';
 import { crossEntropy } from '../nn/functional/loss';
 import { type Evaluation, Trainer } from '../train/trainer';
-import type { TrainConfig } from './config';
 import { loadData } from './data-source';
-import { buildModel } from './model-spec';
 import { makeOptimizer } from './optimizer-factory';
-import { RUN_FILES } from './run-dir';
+import { loadTrainedMlp, modelFileOf } from './trained-model';
 import type { Output } from './train-command';
 
 export interface EvaluateOptions {
@@ -24,16 +20,7 @@ export interface EvaluateOptions {
 
 export async function runEvaluate(options: EvaluateOptions): Promise<Evaluation & { split: string; data: string; samples: number }> {
   const out = options.out ?? process.stdout;
-  let file = options.model;
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
-    const best = path.join(file, RUN_FILES.bestModel);
-    file = fs.existsSync(best) ? best : path.join(file, RUN_FILES.finalModel);
-  }
-  if (!fs.existsSync(file)) throw new Error(`evaluate: ${options.model} is neither a model file nor a run directory with one`);
-  const content = load(file);
-  const runText = content.metadata['tensorgrad.run'];
-  if (!runText) throw new Error(`evaluate: ${file} has no tensorgrad.run metadata (was it written by tensorgrad train?)`);
-  const run = JSON.parse(runText) as { config: TrainConfig; sizes: number[] };
+  const { model, run, file } = loadTrainedMlp(modelFileOf(options.model, 'evaluate'), 'evaluate');
   const dataName = options.data ?? run.config.data;
   const split = options.split ?? 'test';
   if (!['test', 'validation', 'train'].includes(split)) throw new RangeError(`evaluate: Expected --split test, validation or train but received "${split}"`);
@@ -41,8 +28,6 @@ export async function runEvaluate(options: EvaluateOptions): Promise<Evaluation 
   if (data.inputs !== run.sizes[0] || data.classes !== run.sizes.at(-1)) {
     throw new RangeError(`evaluate: the model takes ${run.sizes[0]} inputs and ${run.sizes.at(-1)} classes but ${dataName} has ${data.inputs} and ${data.classes}`);
   }
-  const model = buildModel({ sizes: run.sizes, activation: run.config.activation, batchNorm: run.config.batchNorm, dropout: run.config.dropout });
-  model.loadStateDict(content.tensors);
   const part = data[split];
   const trainer = new Trainer({ model, loss: (o, t) => crossEntropy(o, t), optimizer: makeOptimizer(model.parameters(), run.config), metrics: ['accuracy'] });
   const result = await trainer.evaluate(new DataLoader(new TensorDataset(part.x, part.y), { batchSize: 1024 }));

@@ -11,6 +11,7 @@ import { runLrFind } from './lr-find-command';
 import { parseRange, runSearch } from './search-command';
 import { resumeTrain, runTrain } from './train-command';
 import { addLanguageModelCommands } from './language-model-commands';
+import { addExportCommand } from './export-command';
 import { integer, number } from './option-parsers';
 
 
@@ -120,6 +121,7 @@ export function program(): Command {
       });
     });
   addLanguageModelCommands(cli);
+  addExportCommand(cli);
   return cli;
 }
 
