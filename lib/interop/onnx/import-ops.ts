@@ -10,6 +10,7 @@ import { abs, exp, log, sqrt } from '../../autograd/ops/math';
 import { add, div, mul, neg, sub } from '../../autograd/ops/arithmetic';
 import { elu, leakyRelu, prelu, relu, sigmoid, softplus, tanh } from '../../autograd/ops/activation';
 import { matmul } from '../../autograd/ops/matmul';
+import { mean, sum } from '../../autograd/ops/reduce';
 import { sliceRows, swapLeadingDims } from '../../autograd/ops/recurrent';
 import { concat, gather, reshape, transpose } from '../../autograd/ops/shape';
 import { logSoftmax, softmax } from '../../autograd/ops/softmax';
@@ -31,6 +32,8 @@ export type Step = (inputs: (Value | undefined)[]) => Value[];
 export interface ImportContext {
   /** A value fixed at import (initializer, Constant node, Identity of one), else undefined. */
   constant(name: string): Constant | undefined;
+  /** The model's ai.onnx opset (some ops moved attributes to inputs). */
+  readonly opset: number;
   /** Registers a layer module under a name derived from `base`; returns it. */
   addLayer<M extends AnyModule>(base: string, module: M): M;
 }
@@ -42,7 +45,7 @@ export interface OpEntry {
 }
 
 const fail = (node: CheckedNode, message: string): never => {
-  throw new RangeError(`onnx.importModel: node ${node.label} (${node.op}): ${message}`);
+  throw new RangeError(`onnx.importModel: node ${node.label} (${node.op}): ${message}`.slice(0, 500));
 };
 
 function attribute<T extends AttributeValue>(node: CheckedNode, name: string, kind: 'number' | 'string' | 'ints' | 'floats', fallback?: T): T {
@@ -283,8 +286,12 @@ function slice(node: CheckedNode, inputs: (Value | undefined)[]): Value {
   });
   const outDims = ranges.map((r) => r.size);
   if (data instanceof Tensor && data.requiresGrad) {
-    if (ranges.some((r, k) => k > 0 && r.size !== dims[k])) fail(node, 'slicing a trainable value is supported along axis 0 only');
-    return sliceRows(data, ranges[0]!.start, ranges[0]!.size);
+    // Rows of a view keep the gradient flowing: axis 0 directly, axis 1 between two swaps.
+    const cut = ranges.flatMap((r, k) => (r.size !== dims[k] ? [k] : []));
+    if (cut.length === 0) return data;
+    if (cut.length > 1 || cut[0]! > 1) fail(node, 'slicing a trainable value is supported along one of axes 0 and 1');
+    const r = ranges[cut[0]!]!;
+    return cut[0] === 0 ? sliceRows(data, r.start, r.size) : swapLeadingDims(sliceRows(swapLeadingDims(data), r.start, r.size));
   }
   const src = data instanceof Tensor ? data.data : data.data;
   const out: number[] = new Array(count(outDims));
@@ -320,11 +327,11 @@ function gatherOp(node: CheckedNode, inputs: (Value | undefined)[]): Value {
   }
   const rest = dims.slice(axis + 1);
   if (axis === 0) return reshape(gather(data, idx), checkSize(node, [...index.dims, ...rest]));
-  if (axis === 1 && index.dims.length <= 1) {
-    const picked = gather(swapLeadingDims(data), idx); // [len, A, ...rest]
-    return index.dims.length === 0 ? reshape(picked, [dims[0]!, ...rest]) : swapLeadingDims(picked);
+  if (axis === 1) {
+    const picked = swapLeadingDims(gather(swapLeadingDims(data), idx)); // [A, len, ...rest]
+    return reshape(picked, checkSize(node, [dims[0]!, ...index.dims, ...rest]));
   }
-  return fail(node, `gathering along axis ${axis} with ${index.dims.length}-D indices is not supported`);
+  return fail(node, `gathering along axis ${axis} of a float tensor is not supported (axes 0 and 1 are)`);
 }
 
 function transposeOp(node: CheckedNode, inputs: (Value | undefined)[]): Value {
@@ -337,7 +344,29 @@ function transposeOp(node: CheckedNode, inputs: (Value | undefined)[]): Value {
   return fail(node, `perm [${perm.join(', ')}] is not supported (swapping the first two dimensions is)`);
 }
 
+/**
+ * ReduceSum/ReduceMean: axes from the second input (ReduceSum from opset 13, ReduceMean from 18)
+ * or the attribute; every axis when none is given. One axis at a time, highest first.
+ */
+function reduction(f: typeof sum, inputAxesFrom: number): OpEntry {
+  return {
+    compile: (node, context) => (inputs) => {
+      const x = tensorIn(node, inputs, 0);
+      const fromInput = context.opset >= inputAxesFrom;
+      const given = fromInput ? (inputs[1] === undefined ? null : intsIn(node, inputs, 1).data) : (node.attributes.has('axes') ? attribute<number[]>(node, 'axes', 'ints') : null);
+      if (given === null && attribute<number>(node, 'noop_with_empty_axes', 'number', 0) === 1) return [x];
+      const axes = [...new Set((given ?? x.shape.map((_, i) => i)).map((a) => normAxis(node, a, x.ndim)))].sort((a, b) => b - a);
+      const keep = attribute<number>(node, 'keepdims', 'number', 1) === 1;
+      let y = x;
+      for (const a of axes) y = f(y, a, true);
+      return [keep ? y : reshape(y, x.shape.filter((_, i) => !axes.includes(i)))];
+    },
+  };
+}
+
 export const OPS: Record<string, OpEntry> = {
+  ReduceSum: reduction(sum, 13),
+  ReduceMean: reduction(mean, 18),
   Identity: { compile: () => (inputs) => [inputs[0]!] },
   Dropout: { compile: () => (inputs) => [inputs[0]!] },
   Gemm: gemm,

@@ -12,7 +12,7 @@ import { Module } from '../../nn/module';
 import { Parameter } from '../../nn/parameter';
 import { DataType } from './proto';
 import { type ImportContext, OPS, type Step, type Value, layerName } from './import-ops';
-import { type CheckedGraph, type Constant, readGraph } from './read-graph';
+import { type CheckedGraph, type Constant, quoted, readGraph } from './read-graph';
 
 interface CompiledStep {
   run: Step;
@@ -44,6 +44,7 @@ export class ImportedModel extends Module {
     const constants = new Map<string, Constant>(graph.initializers);
     const used = new Set<string>();
     const context: ImportContext = {
+      opset: graph.opset,
       constant: (name) => constants.get(name),
       addLayer: (base, module) => {
         let name = layerName(base);
@@ -70,7 +71,7 @@ export class ImportedModel extends Module {
       }
       const entry = Object.prototype.hasOwnProperty.call(OPS, node.op) ? OPS[node.op] : undefined;
       if (!entry) {
-        throw new TypeError(`onnx.importModel: unsupported op ${node.op} at node ${node.label}; supported: ${Object.keys(OPS).sort().join(', ')}, Constant`);
+        throw new TypeError(`onnx.importModel: unsupported op ${node.op.length > 60 ? quoted(node.op) : node.op} at node ${node.label}; supported: ${Object.keys(OPS).sort().join(', ')}, Constant`);
       }
       this.#steps.push({ run: entry.compile(node, context), inputs: node.inputs, outputs: node.outputs, weights: entry.weights ?? [] });
     }

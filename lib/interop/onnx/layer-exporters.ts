@@ -78,9 +78,12 @@ registerExporter(PReLU, (m, x, { builder: b }) => {
 
 /**
  * Softplus(β, threshold) = x where βx > threshold, else Softplus(βx)/β: ONNX's Softplus has
- * neither parameter, so the cut-over is a Where, as PyTorch defines it.
+ * neither parameter, so the cut-over is a Where, as PyTorch defines it (but see below).
  */
 registerExporter(Softplus, (m, x, { builder: b }) => {
+  // β = 1 and a threshold of 20 or more: above it log(1 + eˣ) − x < 2.1e-9, below float32's
+  // resolution of x, so the plain op is exact (PyTorch exports it so too).
+  if (m.beta === 1 && m.threshold >= 20) return unaryNode(b, 'Softplus', x);
   const bx = scale(b, x, m.beta, 'beta');
   const soft = unaryNode(b, 'Softplus', bx);
   const smooth = m.beta === 1 ? soft : b.op('Div', [soft.name, b.scalar('beta_divisor', m.beta)], x.shape);

@@ -36,6 +36,11 @@ export interface CheckedGraph {
   nodes: CheckedNode[];
 }
 
+/** A name from the file as messages quote it: at most 60 characters. */
+export function quoted(name: string): string {
+  return JSON.stringify(name.length > 60 ? `${name.slice(0, 57)}...` : name);
+}
+
 const fail = (message: string): never => {
   throw new RangeError(`onnx.importModel: ${message}`);
 };
@@ -97,7 +102,7 @@ export function readTensor(t: TensorProto, what: string): Constant {
 }
 
 function readAttribute(a: AttributeProto, where: string): AttributeValue {
-  const what = `attribute ${a.name} of ${where}`;
+  const what = `attribute ${quoted(a.name ?? '')} of ${where}`;
   const text = (s: Uint8Array) => Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('utf8');
   switch (a.type) {
     case AttributeType.FLOAT: return a.f ?? 0;
@@ -128,8 +133,8 @@ export function readGraph(bytes: Uint8Array): CheckedGraph {
   const initializers = new Map<string, Constant>();
   for (const [i, t] of (graph.initializer ?? []).entries()) {
     const name = checkName(t.name, `initializer ${i}`);
-    if (initializers.has(name)) fail(`two initializers are named "${name}"`);
-    initializers.set(name, readTensor(t, `initializer "${name}"`));
+    if (initializers.has(name)) fail(`two initializers are named ${quoted(name)}`);
+    initializers.set(name, readTensor(t, `initializer ${quoted(name)}`));
   }
   if ((graph.sparse_initializer ?? []).length > 0) fail('sparse initializers are not supported');
   const inputs = (graph.input ?? []).filter((v) => !initializers.has(v.name ?? ''));
@@ -146,16 +151,16 @@ export function readGraph(bytes: Uint8Array): CheckedGraph {
   const defined = new Set<string>([input.name, ...initializers.keys()]);
   const nodes: CheckedNode[] = (graph.node ?? []).map((n, index) => {
     const op = n.op_type ?? '';
-    const label = n.name ? `"${n.name}"` : `#${index} ${op}`;
-    if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx') fail(`node ${label} is op ${op} of domain "${n.domain}"; only the standard ai.onnx domain is supported`);
+    const label = n.name ? quoted(n.name) : `#${index} ${quoted(op)}`;
+    if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx') fail(`node ${label} is op ${quoted(op)} of domain ${quoted(n.domain!)}; only the standard ai.onnx domain is supported`);
     const ins = n.input ?? [];
     for (const name of ins) {
-      if (name !== '' && !defined.has(name)) fail(`node ${label} (${op}) reads "${name}", which no earlier node, initializer or the input defines (missing, or a cycle)`);
+      if (name !== '' && !defined.has(name)) fail(`node ${label} (${quoted(op)}) reads ${quoted(name)}, which no earlier node, initializer or the input defines (missing, or a cycle)`);
     }
     const outs = n.output ?? [];
     for (const name of outs) {
       if (name === '') continue;
-      if (defined.has(name)) fail(`node ${label} (${op}) writes "${name}", which is already defined`);
+      if (defined.has(name)) fail(`node ${label} (${quoted(op)}) writes ${quoted(name)}, which is already defined`);
       defined.add(name);
     }
     const attributes = new Map<string, AttributeValue>();
@@ -164,6 +169,6 @@ export function readGraph(bytes: Uint8Array): CheckedGraph {
   });
   const outputs = (graph.output ?? []).map((o, i) => checkName(o.name, `graph output ${i}`));
   if (outputs.length === 0) fail('the graph has no outputs');
-  for (const name of outputs) if (!defined.has(name)) fail(`the graph output "${name}" is never computed`);
+  for (const name of outputs) if (!defined.has(name)) fail(`the graph output ${quoted(name)} is never computed`);
   return { opset, input, outputs, initializers, nodes };
 }
