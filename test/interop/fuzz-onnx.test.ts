@@ -131,7 +131,7 @@ function load(bytes: Uint8Array): Loaded {
 /** Nested AttributeProto.g → GraphProto.node → NodeProto.attribute, `depth` levels: deep recursion in the decoder. */
 function nested(depth: number): Uint8Array {
   const varint = (n: number) => { const out: number[] = []; while (n > 127) { out.push((n & 127) | 128); n >>>= 7; } out.push(n); return out; };
-  const wrap = (field: number, body: Uint8Array) => Uint8Array.from([(field << 3) | 2, ...varint(body.length), ...body]);
+  const wrap = (field: number, body: Uint8Array): Uint8Array => Buffer.concat([Uint8Array.from([(field << 3) | 2, ...varint(body.length)]), body]);
   let inner: Uint8Array = new Uint8Array(0);
   for (let d = 0; d < depth; d++) inner = wrap(1, wrap(5, wrap(6, inner))); // graph.node[…].attribute[…].g
   return wrap(7, inner); // ModelProto.graph
@@ -146,7 +146,8 @@ describe('fuzzed ONNX files', () => {
     expect(tally.failures, 'the seeds').toEqual([]);
     expect([...tally.reasons.keys()], 'the seeds').toEqual([]);
     expect(tally.loaded).toBe(files.length);
-    for (let c = 0; c < 12_000; c++) {
+    const CASES = Number(process.env.FUZZ_ONNX_CASES ?? 12_000);
+    for (let c = 0; c < CASES; c++) {
       const seed = rng.pick(files);
       const { bytes, label } = rng.chance(0.5) ? mutateStructure(rng, seed) : mutateBytes(rng, seed, [0, 2, 4, 8, 16, seed.length >> 1, seed.length - 8]);
       runCase(tally, `case ${c} (${label})`, bytes, PREFIX, 4, load);
@@ -154,7 +155,7 @@ describe('fuzzed ONNX files', () => {
     for (const depth of [10, 1000, 20_000]) runCase(tally, `nested ${depth}`, nested(depth), PREFIX, 4, load);
     console.log(describeTally('ONNX', tally));
     expect(tally.failures).toEqual([]);
-    expect(tally.cases).toBeGreaterThanOrEqual(10_000);
+    expect(tally.cases).toBeGreaterThanOrEqual(Math.min(10_000, CASES));
     expect(tally.loaded).toBeGreaterThan(200);
     expect(refusedWith(tally, 'the file is not a valid ONNX ModelProto')).toBeGreaterThan(100);
     expect(tally.reasons.size).toBeGreaterThan(25);
