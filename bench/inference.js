@@ -12,7 +12,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { PYTORCH_PACKAGES, describeMachine, describePeers, ensurePackages, peerEnv, tensorgradEnv } = require('./peers');
+const { PYTORCH_PACKAGES, describeMachine, describePeers, ensurePackages, peerEnv, runMeasurement, tensorgradEnv } = require('./peers');
 const { buildModels, CHARLM, SEQUENCE } = require('./inference/models');
 
 const HERE = __dirname;
@@ -24,15 +24,7 @@ const option = (name, fallback) => {
 };
 const seconds = Number(option('--seconds', args.includes('--quick') ? 1 : 3));
 
-function run(command, argv, env) {
-  const result = spawnSync(command, argv, { encoding: 'utf8', env, maxBuffer: 1 << 24 });
-  if (result.status !== 0) {
-    const why = (result.stderr || result.error?.message || '').trim().split('\n').slice(-2).join(' | ');
-    return { error: `${path.basename(command)} exited with ${result.status}: ${why}` };
-  }
-  const line = result.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
-  return line ? JSON.parse(line) : { error: `no result from ${path.basename(command)}` };
-}
+const run = (command, argv, env) => runMeasurement(command, argv, env);
 
 ensurePackages(PYTORCH_PACKAGES);
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
