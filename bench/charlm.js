@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { PYTORCH_PACKAGES, describeMachine, describePeers, ensurePackages, peerEnv, tensorgradEnv } = require('./peers');
+const { PYTORCH_PACKAGES, describeMachine, describePeers, ensurePackages, peerEnv, runMeasurement, tensorgradEnv } = require('./peers');
 
 const HERE = __dirname;
 const PYTHON = '/usr/bin/python3';
@@ -28,15 +28,7 @@ const seconds = Number(option('--seconds', quick ? 1.5 : 5));
 const repeats = Number(option('--repeats', 1));
 const cells = option('--cells', 'lstm,gru').split(',');
 
-function run(command, argv, env) {
-  const result = spawnSync(command, argv, { encoding: 'utf8', env, maxBuffer: 1 << 24 });
-  if (result.status !== 0) {
-    const why = (result.stderr || result.error?.message || '').trim().split('\n').slice(-2).join(' | ');
-    return { error: `${path.basename(command)} exited with ${result.status}: ${why}` };
-  }
-  const line = result.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
-  return line ? JSON.parse(line) : { error: `no result from ${path.basename(command)}` };
-}
+const run = (command, argv, env) => runMeasurement(command, argv, env);
 
 function median(results) {
   const ok = results.filter((r) => !r.error).sort((a, b) => a.charsPerSecond - b.charsPerSecond);

@@ -104,4 +104,18 @@ function describeMachine() {
   return `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 }
 
-module.exports = { PYTHON, PYTORCH_PACKAGES, allocator, ensurePackages, describeMachine, describePeers, peerEnv, pytorchInfo, tensorgradEnv, threadEnv };
+/**
+ * Runs one measurement in its own process: the last line of its output that is a JSON object,
+ * or { error } with the last lines of its stderr when it failed.
+ */
+function runMeasurement(command, argv, env, errorLines = 2) {
+  const result = spawnSync(command, argv, { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+  if (result.status !== 0) {
+    const why = (result.stderr || result.error?.message || '').trim().split('\n').slice(-errorLines).join(' | ');
+    return { error: `${require('node:path').basename(command)} exited with ${result.status}: ${why}` };
+  }
+  const line = result.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  return line ? JSON.parse(line) : { error: `no result from ${require('node:path').basename(command)}` };
+}
+
+module.exports = { PYTHON, PYTORCH_PACKAGES, allocator, runMeasurement, ensurePackages, describeMachine, describePeers, peerEnv, pytorchInfo, tensorgradEnv, threadEnv };

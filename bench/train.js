@@ -15,7 +15,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { PYTORCH_PACKAGES, describeMachine, describePeers, ensurePackages, peerEnv, tensorgradEnv } = require('./peers');
+const { PYTORCH_PACKAGES, describeMachine, describePeers, ensurePackages, peerEnv, runMeasurement, tensorgradEnv } = require('./peers');
 
 const HERE = __dirname;
 const PYTHON = '/usr/bin/python3';
@@ -42,15 +42,7 @@ const FORWARD_FLOPS = LAYERS.reduce((s, [i, o]) => s + 2 * i * o, 0);
 const TRAIN_FLOPS = 2 * FORWARD_FLOPS + LAYERS.slice(1).reduce((s, [i, o]) => s + 2 * i * o, 0);
 const FLOP_FORMULA = `FLOPs per sample: inference 2·Σ in·out = ${FORWARD_FLOPS}; training step 2·(2·Σ in·out + Σ over layers 2-3 in·out) = ${TRAIN_FLOPS} (forward, weight gradients, input gradients of layers 2 and 3)`;
 
-function run(command, argv, env) {
-  const result = spawnSync(command, argv, { encoding: 'utf8', env, maxBuffer: 1 << 26 });
-  if (result.status !== 0) {
-    const why = (result.stderr || result.error?.message || '').trim().split('\n').slice(-3).join(' | ');
-    return { error: `${path.basename(command)} exited with ${result.status}: ${why}` };
-  }
-  const line = result.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
-  return line ? JSON.parse(line) : { error: `no result from ${path.basename(command)}` };
-}
+const run = (command, argv, env) => runMeasurement(command, argv, env, 3);
 
 // Each peer at its best (bench/peers.js): no OpenBLAS overrides, PyTorch with tcmalloc.
 const peers = {

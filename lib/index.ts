@@ -13,5 +13,7 @@ export * as io from './io';
 export * as optim from './optim';
 /** TensorBoard event files: SummaryWriter, readEventFile, the TFRecord framing and histograms. */
 export * as tensorboard from './interop/tensorboard';
+/** ONNX export and import (onnx.exportModel, onnx.importModel). */
+export * as onnx from './interop/onnx';
 export * from './train';
 export * as distributed from './distributed';

@@ -17,6 +17,7 @@ import { addLanguageModelCommands } from './language-model-commands';
 import { epochList, integer, number } from './option-parsers';
 import { DATA_FLAG_KEYS, withDataFlags } from './data-flags';
 import { parseAugmentList } from '../train/augment';
+import { addExportCommand } from './export-command';
 
 
 /** The flags given on the command line, as config keys (undefined when absent, so the file and defaults apply). */
@@ -161,6 +162,7 @@ export function program(): Command {
       });
     });
   addLanguageModelCommands(cli);
+  addExportCommand(cli);
   return cli;
 }
 
