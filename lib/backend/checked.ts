@@ -7,7 +7,7 @@
 import type { Backend, KernelName } from './backend';
 import { copyArguments, findDivergence, formatDivergence } from './compare';
 import { referenceBackend } from './reference-backend';
-import { DECLARATIONS, KERNEL_NAMES } from './registry';
+import { DECLARATIONS, KERNEL_NAMES, outputsOf } from './registry';
 
 type Args = unknown[];
 type Kernel = (...args: Args) => unknown;
@@ -26,12 +26,6 @@ function run(fn: () => unknown): { error?: unknown; value?: unknown } {
   } catch (e) {
     return { error: e ?? new Error('threw a nullish value') };
   }
-}
-
-/** The positions and names of the arguments a kernel writes. */
-function outputsOf(name: KernelName): [number, string][] {
-  return DECLARATIONS[name].args.flatMap((arg, position): [number, string][] =>
-    (arg.kind === 'array' || arg.kind === 'list') && arg.role !== 'in' ? [[position, arg.name]] : []);
 }
 
 function checkKernel(name: KernelName, native: Backend, reference: Backend): Kernel {

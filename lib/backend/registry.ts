@@ -53,3 +53,9 @@ export function undeclared(name: KernelName, dtype: DType): (...args: unknown[])
     throw new TypeError(`${name}: Expected a dtype it declares (${declared}) but received ${dtype}`);
   };
 }
+
+/** The positions and names of the arguments a kernel writes (the checked backend compares them). */
+export function outputsOf(name: KernelName): [number, string][] {
+  return DECLARATIONS[name].args.flatMap((arg, position): [number, string][] =>
+    (arg.kind === 'array' || arg.kind === 'list') && arg.role !== 'in' ? [[position, arg.name]] : []);
+}

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { findDivergence, formatDivergence, type Tolerance } from '../../lib/backend';
+import { findDivergence, formatDivergence, type Tolerance } from '../../lib/backend/compare';
 
 /** Fails with the count, the worst absolute and relative error and its index. */
 export function expectClose(

@@ -73,7 +73,7 @@ export const OPTIM = {
   sgdStep: kernel({
     args: [
       param(), grad(), state('momentumBuffer', unusedWhen('momentum == 0', 'momentum is 0')), atLeast0('lr', 0.1),
-      atLeast0('momentum', 0.9), double('dampening'), atLeast0('weightDecay', 1e-4), flag('nesterov', { example: true }), step(),
+      atLeast0('momentum', 0.9), double('dampening', { example: 0 }), atLeast0('weightDecay', 1e-4), flag('nesterov', { example: true }), step(),
     ],
     requires: [{
       when: 'nesterov', that: 'momentum > 0 && dampening == 0',

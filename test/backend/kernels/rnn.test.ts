@@ -2,7 +2,8 @@
 // the formulas in double, each backward against central differences of the forward in double,
 // gates computed in place, and a batch large enough to split over threads against the reference.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RNN_RELATIVE_ERROR, referenceBackend } from '../../../lib/backend';
+import { referenceBackend } from '../../../lib/backend';
+import { RNN_RELATIVE_ERROR } from '../../../lib/backend/kernels/rnn';
 import { backendsUnderTest, selectSimd } from '../backends';
 import { expectClose } from '../expect-close';
 import { makeRandom, randomArray } from '../random-inputs';
