@@ -238,8 +238,10 @@ function planNumber(arg: NumberArg, dtype: DType, expected: (what: string) => st
     float32,
     round: float32 && dtype !== 'float64',
     typeError: expected(float32 ? 'a finite float32 number' : 'a finite number'),
-    min: arg.min ?? -Infinity,
-    max: arg.max ?? Infinity,
+    // The largest doubles, not ±Infinity: the number is finite by then, and a plan stays plain
+    // JSON (a worker or a child process can bind a kernel from a serialized plan).
+    min: arg.min ?? -Number.MAX_VALUE,
+    max: arg.max ?? Number.MAX_VALUE,
     minOpen: arg.minOpen ?? false,
     maxOpen: arg.maxOpen ?? false,
     boundError: hasBounds(arg, -Infinity, Infinity) ? expected(rangePhrase(arg, what, Infinity)) : '',
