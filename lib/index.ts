@@ -5,6 +5,8 @@
  */
 export * from './backend';
 export * from './autograd';
+/** autograd.Function (user-defined ops), autograd.gradcheck, autograd.noGrad, … as torch.autograd. */
+export * as autograd from './autograd/namespace';
 export * as nn from './nn';
 export * as data from './data';
 export * as io from './io';

@@ -1,35 +1,12 @@
 /**
  * Reverse mode: walks the graph below a tensor in reverse topological order (iteratively, so a
  * 10 000-op chain does not overflow the stack), calls each op's backward once with the sum of
- * the gradients of all its uses, and adds the result into the .grad of leaves that require it.
+ * the gradients of all uses of each of its outputs, and adds the result into the .grad of
+ * leaves that require it.
  */
+import { graphOf } from './graph';
 import type { FloatArray } from './tensor';
-import { Tensor, allocateOutput, keepBuffer, kernelsFor } from './tensor';
-
-/** The ops below `root` that lead to a tensor requiring a gradient, consumers before producers. */
-function reverseTopologicalOrder(root: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
-  const stack: [Tensor, number][] = [[root, 0]];
-  visited.add(root);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const [tensor, next] = top;
-    const inputs = tensor.node?.inputs ?? [];
-    if (next < inputs.length) {
-      top[1]++;
-      const input = inputs[next]!;
-      if (input.requiresGrad && !visited.has(input)) {
-        visited.add(input);
-        stack.push([input, 0]);
-      }
-    } else {
-      stack.pop();
-      order.push(tensor); // post-order: every input before the tensor that uses it
-    }
-  }
-  return order.reverse();
-}
+import { Tensor, allocateOutput, formatShape, keepBuffer, kernelsFor } from './tensor';
 
 export function backward(root: Tensor, gradient?: Tensor): void {
   if (!root.requiresGrad) {
@@ -38,12 +15,12 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   let seed: FloatArray;
   if (gradient === undefined) {
     if (root.size !== 1) {
-      throw new RangeError(`backward: Expected a one-element tensor (or pass a gradient of the same shape) but received shape [${root.shape.join(', ')}]`);
+      throw new RangeError(`backward: Expected a one-element tensor (or pass a gradient of the same shape) but received shape ${formatShape(root.shape)}`);
     }
     seed = allocateOutput(root.shape, root.dtype).fill(1);
   } else {
     if (gradient.shape.join() !== root.shape.join() || gradient.dtype !== root.dtype) {
-      throw new RangeError(`backward: Expected a gradient of shape [${root.shape.join(', ')}] (${root.dtype}) but received [${gradient.shape.join(', ')}] (${gradient.dtype})`);
+      throw new RangeError(`backward: Expected a gradient of shape ${formatShape(root.shape)} (${root.dtype}) but received ${formatShape(gradient.shape)} (${gradient.dtype})`);
     }
     seed = gradient.data.slice();
   }
@@ -62,22 +39,40 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       pending.set(tensor, mine);
     }
   };
-
-  for (const tensor of reverseTopologicalOrder(root)) {
-    const grad = pending.get(tensor);
-    if (!grad) continue;
+  /** The complete gradient of a tensor, after its hooks saw it; undefined when none reached it. */
+  const take = (tensor: Tensor | undefined): FloatArray | undefined => {
+    const grad = tensor && pending.get(tensor);
+    if (!grad) return undefined;
     pending.delete(tensor);
     if (tensor.hooks) for (const hook of tensor.hooks) hook(new Tensor(grad, tensor.shape));
-    if (!tensor.node) {
-      addToLeafGrad(tensor, grad);
-      continue;
+    return grad;
+  };
+
+  // Consumers before producers: an op runs once every use of each of its outputs has added in.
+  const { nodes, leaves } = graphOf(root, (input) => input.requiresGrad);
+  for (let n = nodes.length - 1; n >= 0; n--) {
+    const { node, outputs } = nodes[n]!;
+    const handed: (FloatArray | null)[] = new Array(outputs.length);
+    let any = false;
+    for (let i = 0; i < outputs.length; i++) {
+      const g = take(outputs[i]) ?? null;
+      if (g) {
+        owned.delete(g); // handed to the op, which may return it as an input's gradient
+        any = true;
+      }
+      handed[i] = g;
     }
-    owned.delete(grad); // handed to the op, which may return it as an input's gradient
-    const inputGrads = tensor.node.backward(grad);
-    tensor.node.inputs.forEach((input, i) => {
+    if (!any) continue;
+    const inputGrads = node.backward(handed);
+    const inputs = node.inputs;
+    for (let i = 0; i < inputs.length; i++) {
       const g = inputGrads[i];
-      if (g && input.requiresGrad) accumulate(input, g);
-    });
+      if (g && inputs[i]!.requiresGrad) accumulate(inputs[i]!, g);
+    }
+  }
+  for (const leaf of leaves) {
+    const grad = take(leaf);
+    if (grad) addToLeafGrad(leaf, grad);
   }
 }
 

@@ -1,6 +1,6 @@
 /** Making tensors: from data, constants, ranges and random draws. */
 import type { DType, NestedArray, Shape, TensorOptions } from './tensor';
-import { Tensor, allocate, checkShape, kernelsFor, sizeOf } from './tensor';
+import { Tensor, allocate, checkShape, formatShape, kernelsFor, sizeOf } from './tensor';
 import { takeStream } from './random';
 
 function dtypeOf(fn: string, options: TensorOptions): DType {
@@ -26,7 +26,7 @@ function shapeOfNested(value: NestedArray, path = 'data'): number[] {
   value.forEach((item, i) => {
     const s = shapeOfNested(item, `${path}[${i}]`);
     if (s.join() !== inner.join()) {
-      throw new RangeError(`tensor: Expected ${path}[${i}] to have shape [${inner.join(', ')}] like ${path}[0] but it has [${s.join(', ')}]`);
+      throw new RangeError(`tensor: Expected ${path}[${i}] to have shape ${formatShape(inner)} like ${path}[0] but it has ${formatShape(s)}`);
     }
   });
   return [value.length, ...inner];
@@ -53,7 +53,7 @@ export function tensor(data: NestedArray | ArrayLike<number>, shape?: Shape, opt
   }
   const target = shape === undefined ? inferred : checkShape('tensor', shape);
   if (sizeOf(target) !== values.length) {
-    throw new RangeError(`tensor: Expected ${sizeOf(target)} values for shape [${target.join(', ')}] but received ${values.length}`);
+    throw new RangeError(`tensor: Expected ${sizeOf(target)} values for shape ${formatShape(target)} but received ${values.length}`);
   }
   return make('tensor', values, target, options);
 }

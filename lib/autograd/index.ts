@@ -1,7 +1,7 @@
 import './methods';
 
 export { BufferPool, Tensor } from './tensor';
-export type { DType, FloatArray, NestedArray, Node, Shape, TensorOptions } from './tensor';
+export type { AttributeValue, DType, FloatArray, NestedArray, Node, OpAttributes, Shape, TensorOptions } from './tensor';
 export { tensor, zeros, ones, full, arange, rand, randn } from './create';
 export type { NormalOptions, UniformOptions } from './create';
 export { manualSeed, getRngState, setRngState } from './random';
@@ -13,11 +13,13 @@ export type { Operand } from './ops/arithmetic';
 export { exp, log, sqrt, abs, pow } from './ops/math';
 export { matmul } from './ops/matmul';
 export { sum, mean, max, argmax } from './ops/reduce';
-export { relu, sigmoid, tanh, leakyRelu, prelu, elu, softplus, gelu } from './ops/activation';
+export { relu, sigmoid, logSigmoid, tanh, leakyRelu, prelu, rrelu, elu, softplus, gelu } from './ops/activation';
 export { softmax, logSoftmax } from './ops/softmax';
 export { broadcastShapes } from './ops/broadcast';
 export { concat, gather, reshape, stack, take, transpose } from './ops/shape';
 export { toDot } from './dot';
+export { graphOf } from './graph';
+export type { Graph, GraphNode } from './graph';
 export { gradcheck, directionalGradcheck } from './gradcheck';
 export type { GradcheckOptions, GradcheckResult } from './gradcheck';
 export { gruSequence, lstmSequence, sliceRows, rnnSequence, swapLeadingDims } from './ops/recurrent';

@@ -1,6 +1,6 @@
 /** The ops as Tensor methods (x.matmul(w).add(b).relu()), installed on the prototype. */
 import { backward } from './backward';
-import { elu, gelu, leakyRelu, relu, sigmoid, softplus, tanh } from './ops/activation';
+import { elu, gelu, leakyRelu, logSigmoid, relu, sigmoid, softplus, tanh } from './ops/activation';
 import { type Operand, add, div, mul, neg, sub } from './ops/arithmetic';
 import { abs, exp, log, pow, sqrt } from './ops/math';
 import { matmul } from './ops/matmul';
@@ -28,6 +28,7 @@ declare module './tensor' {
     argmax(dim?: number): Int32Array;
     relu(): Tensor;
     sigmoid(): Tensor;
+    logSigmoid(): Tensor;
     tanh(): Tensor;
     leakyRelu(slope?: number): Tensor;
     elu(alpha?: number): Tensor;
@@ -63,6 +64,7 @@ const methods: Partial<Tensor> = {
   argmax(this: Tensor, dim?: number) { return argmax(this, dim); },
   relu(this: Tensor) { return relu(this); },
   sigmoid(this: Tensor) { return sigmoid(this); },
+  logSigmoid(this: Tensor) { return logSigmoid(this); },
   tanh(this: Tensor) { return tanh(this); },
   leakyRelu(this: Tensor, slope?: number) { return leakyRelu(this, slope); },
   elu(this: Tensor, alpha?: number) { return elu(this, alpha); },

@@ -11,16 +11,34 @@ export type FloatArray = Float32Array | Float64Array;
 export type Shape = readonly number[];
 export type NestedArray = number | NestedArray[];
 
-/** How an op's output came about: its inputs and how to pass a gradient back to them. */
+/**
+ * One setting of an op beside its tensor inputs, as plain data an exporter can write out:
+ * a number, string, boolean or null, or a list of numbers (a shape, dimensions, class weights).
+ */
+export type AttributeValue = number | string | boolean | null | readonly number[];
+
+/** An op's settings (eps, slope, dim, shape, reduction, …), frozen; {} for an op without any. */
+export type OpAttributes = Readonly<Record<string, AttributeValue>>;
+
+/**
+ * How an op's outputs came about: its stable name, its attributes, its tensor inputs, and how
+ * to pass gradients back. An op with several outputs (a custom Function) shares one Node among
+ * them; each output knows its place (Tensor.outputIndex).
+ */
 export interface Node {
+  /** The op's name: the function that recorded it ('matmul', 'linear', 'batchNorm', …) or a custom Function's. */
   readonly op: string;
+  readonly attributes: OpAttributes;
   readonly inputs: readonly Tensor[];
+  /** How many tensors the op returned (1 for every built-in op). */
+  readonly outputCount: number;
   /**
-   * Given ∂L/∂output, returns ∂L/∂input for each input, or null for inputs that do not require
-   * a gradient. The engine owns what it passes and what comes back: return `grad` itself or new
-   * arrays, never an array a tensor still uses (the engine adds into them in place).
+   * Given ∂L/∂output for each output (null for an output no gradient reached; never null for a
+   * one-output op), returns ∂L/∂input for each input, or null for inputs that do not require a
+   * gradient. The engine owns what it passes and what comes back: return a passed array itself
+   * or new arrays, never an array a tensor still uses (the engine adds into them in place).
    */
-  backward(grad: FloatArray): (FloatArray | null)[];
+  backward(grads: readonly (FloatArray | null)[]): (FloatArray | null)[];
 }
 
 export interface TensorOptions {
@@ -39,6 +57,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The op that produced this tensor, or null for a leaf. */
   readonly node: Node | null;
+  /** Which of its node's outputs this tensor is (0 for a leaf and for one-output ops). */
+  readonly outputIndex: number;
   /** Functions backward() calls with ∂L/∂this once it is complete (see registerHook). */
   hooks: ((grad: Tensor) => void)[] | null = null;
   #gradRows: Int32Array | null = null;
@@ -74,15 +94,16 @@ export class Tensor {
     this.#gradRowsOf = rows === null ? null : this.grad;
   }
 
-  constructor(data: FloatArray, shape: Shape, options: { requiresGrad?: boolean; node?: Node | null } = {}) {
+  constructor(data: FloatArray, shape: Shape, options: { requiresGrad?: boolean; node?: Node | null; outputIndex?: number } = {}) {
     const size = sizeOf(shape);
     if (data.length !== size) {
-      throw new RangeError(`Tensor: Expected ${size} values for shape [${shape.join(', ')}] but received ${data.length}`);
+      throw new RangeError(`Tensor: Expected ${size} values for shape ${formatShape(shape)} but received ${data.length}`);
     }
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
     this.node = options.node ?? null;
+    this.outputIndex = options.outputIndex ?? 0;
     this.requiresGrad = options.requiresGrad ?? this.node !== null;
   }
 
@@ -102,7 +123,7 @@ export class Tensor {
   /** The value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) {
-      throw new RangeError(`item: Expected a tensor with one element but received shape [${this.shape.join(', ')}]`);
+      throw new RangeError(`item: Expected a tensor with one element but received shape ${formatShape(this.shape)}`);
     }
     return this.data[0]!;
   }
@@ -136,7 +157,7 @@ export class Tensor {
   }
 
   toString(): string {
-    return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+    return `Tensor(shape=${formatShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
 }
 
@@ -148,10 +169,11 @@ export function sizeOf(shape: Shape): number {
 
 export function checkShape(fn: string, shape: unknown): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new TypeError(`${fn}: Expected a shape (an array of non-negative integers) but received ${JSON.stringify(shape)}`);
+    const shown = Array.isArray(shape) ? `[${shape.map((d) => JSON.stringify(d) ?? String(d)).join(', ')}]` : JSON.stringify(shape) ?? String(shape);
+    throw new TypeError(`${fn}: Expected a shape (an array of non-negative integers) but received ${shown}`);
   }
   if (sizeOf(shape) > 2 ** 32) {
-    throw new RangeError(`${fn}: Expected at most 2^32 elements but shape [${shape.join(', ')}] holds ${sizeOf(shape)}`);
+    throw new RangeError(`${fn}: Expected at most 2^32 elements but shape ${formatShape(shape)} holds ${sizeOf(shape)}`);
   }
   return shape;
 }
@@ -279,6 +301,7 @@ export function commonDType(op: string, tensors: readonly Tensor[]): DType {
   return dtype;
 }
 
+/** A shape as every message writes it: [128, 784] ([] for a 0-d tensor). */
 export function formatShape(shape: Shape): string {
-  return `[${shape.join(',')}]`;
+  return `[${shape.join(', ')}]`;
 }

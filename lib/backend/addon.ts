@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import type { Plan } from './plan';
 import { matchingPrebuild, runtimeLibc } from './prebuild';
 import { KERNEL_NAMES } from './registry';
+import { PACKAGE_ROOT } from '../paths';
 
 /**
  * What the addon exports: its C++ kernel entries, the binder that makes each a function
@@ -55,9 +56,6 @@ export interface AddonLoad {
   /** Why no addon loaded: each path tried and what went wrong with it. */
   error?: string;
 }
-
-/** The package root: lib/backend (sources) and dist/backend (built) both sit two levels below. */
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 
 let cached: AddonLoad | undefined;
 

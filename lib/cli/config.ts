@@ -1,104 +1,9 @@
-/** The train command's configuration: defaults, a JSON file, then flags, checked as a whole. */
+/** The train command's configuration: the run's defaults, a JSON file, then flags (lib/train/run-config.ts). */
 import * as fs from 'node:fs';
-import { ACTIVATION_NAMES, type ActivationName } from './model-spec';
-import { OPTIMIZER_NAMES, type OptimizerName } from './optimizer-factory';
+import { type RunConfig, resolveRunConfig } from '../train/run-config';
 
-export const SCHEDULE_NAMES = ['none', 'cosine', 'step'] as const;
-export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
-export const BACKEND_CHOICES = ['native', 'reference', 'checked'] as const;
-
-export interface TrainConfig {
-  /** digits, fashion-mnist, or a directory of MNIST-layout IDX files. */
-  data: string;
-  /** Layer widths "784-256-128-10", or hidden widths only "256-128". */
-  model: string;
-  activation: ActivationName;
-  batchNorm: boolean;
-  dropout: number;
-  optimizer: OptimizerName;
-  lr: number;
-  momentum: number;
-  weightDecay: number;
-  schedule: ScheduleName;
-  batchSize: number;
-  epochs: number;
-  /** Stop when validation loss has not improved for this many epochs (0: never). */
-  patience: number;
-  seed: number;
-  /** GEMM threads (0: one per core). */
-  threads: number;
-  backend: (typeof BACKEND_CHOICES)[number] | 'auto';
-  /** The run directory; default runs/<data>-<time>. */
-  out: string;
-}
-
-/**
- * Defaults for the shipped digits (97–98% test accuracy over seeds 0–7 in about 5 s); larger
- * data (Fashion-MNIST) gets a wider first layer's worth of data per step: batch 128, 10 epochs.
- */
-export function defaults(data: string): TrainConfig {
-  const digits = data === 'digits';
-  return {
-    data,
-    model: digits ? '512-256' : '256-128',
-    activation: 'relu',
-    batchNorm: false,
-    dropout: digits ? 0.2 : 0,
-    optimizer: 'adam',
-    lr: 1e-3,
-    momentum: 0.9,
-    weightDecay: 0,
-    schedule: 'cosine',
-    batchSize: digits ? 32 : 128,
-    epochs: digits ? 60 : 10,
-    patience: 0,
-    seed: 0,
-    threads: 0,
-    backend: 'auto',
-    out: '',
-  };
-}
-
-const NUMBER_KEYS = ['dropout', 'lr', 'momentum', 'weightDecay', 'batchSize', 'epochs', 'patience', 'seed', 'threads'] as const;
-
-function fail(message: string): never {
-  throw new RangeError(message);
-}
-
-/** Checks every field, naming the flag and what it expects. */
-export function validate(config: TrainConfig): TrainConfig {
-  const known = new Set(Object.keys(defaults('digits')));
-  for (const key of Object.keys(config)) if (!known.has(key)) fail(`config: unknown setting "${key}" (known: ${[...known].join(', ')})`);
-  for (const key of NUMBER_KEYS) {
-    if (typeof config[key] !== 'number' || !Number.isFinite(config[key])) fail(`--${key}: Expected a number but received ${String(config[key])}`);
-  }
-  const integer = (key: (typeof NUMBER_KEYS)[number], min: number) => {
-    if (!Number.isInteger(config[key]) || config[key] < min) fail(`--${key}: Expected an integer >= ${min} but received ${config[key]}`);
-  };
-  integer('batchSize', 1);
-  integer('epochs', 1);
-  integer('patience', 0);
-  integer('seed', 0);
-  integer('threads', 0);
-  if (!(config.lr > 0)) fail(`--lr: Expected a positive learning rate but received ${config.lr}`);
-  if (!(config.weightDecay >= 0)) fail(`--weight-decay: Expected a non-negative number but received ${config.weightDecay}`);
-  if (!(config.momentum >= 0 && config.momentum < 1)) fail(`--momentum: Expected a number in [0, 1) but received ${config.momentum}`);
-  if (!(config.dropout >= 0 && config.dropout < 1)) fail(`--dropout: Expected a probability in [0, 1) but received ${config.dropout}`);
-  const oneOf = (key: keyof TrainConfig, list: readonly string[]) => {
-    if (!list.includes(config[key] as string)) fail(`--${key}: Expected one of ${list.join(', ')} but received "${String(config[key])}"`);
-  };
-  oneOf('activation', ACTIVATION_NAMES);
-  oneOf('optimizer', OPTIMIZER_NAMES);
-  oneOf('schedule', SCHEDULE_NAMES);
-  oneOf('backend', [...BACKEND_CHOICES, 'auto']);
-  if (typeof config.batchNorm !== 'boolean') fail(`--batch-norm: Expected true or false but received ${String(config.batchNorm)}`);
-  if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist or a directory');
-  if (typeof config.model !== 'string') fail('--model: Expected layer widths like 784-256-128-10');
-  return config;
-}
-
-/** Reads a JSON config file: an object of the settings above (any subset). */
-export function readConfigFile(file: string): Partial<TrainConfig> {
+/** Reads a JSON config file: an object of the settings of a RunConfig (any subset). */
+export function readConfigFile(file: string): Partial<RunConfig> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -112,11 +17,10 @@ export function readConfigFile(file: string): Partial<TrainConfig> {
     throw new Error(`--config: ${file} is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`--config: Expected a JSON object in ${file}`);
-  return parsed as Partial<TrainConfig>;
+  return parsed as Partial<RunConfig>;
 }
 
 /** defaults(data) ← file ← flags (flags win); data may come from either. */
-export function resolveConfig(file: Partial<TrainConfig>, flags: Partial<TrainConfig>): TrainConfig {
-  const data = flags.data ?? file.data ?? 'digits';
-  return validate({ ...defaults(data), ...file, ...flags, data });
+export function resolveConfig(file: Partial<RunConfig>, flags: Partial<RunConfig>): RunConfig {
+  return resolveRunConfig({ ...file, ...flags });
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { CharVocab } from '../data/text/char-vocab';
 import { load } from '../io/safetensors';
 import { CharLM, type CharLMOptions } from '../nn/models/char-lm';
-import { RUN_FILES } from './run-dir';
+import { RUN_FILES } from '../train/run-dir';
 
 export const CHARLM_FORMAT = 'tensorgrad-charlm-1';
 

@@ -2,11 +2,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type LrFinderResult, lrFinder } from '../train/lr-finder';
-import type { TrainConfig } from './config';
-import { applyRuntime, buildRun, classificationLoss } from './build-run';
-import { loadData } from './data-source';
-import { writeJson } from './run-dir';
-import type { Output } from './train-command';
+import { applyRuntime, buildRun } from '../train/build-run';
+import { lossFor } from '../train/run-task';
+import { loadData } from '../train/data-source';
+import type { RunConfig } from '../train/run-config';
+import { type Output, writeJson } from '../train/run-dir';
 
 export interface LrFindOptions {
   startLr: number;
@@ -15,22 +15,24 @@ export interface LrFindOptions {
   out?: Output;
 }
 
-export function runLrFind(config: TrainConfig, options: LrFindOptions): LrFinderResult {
+export function runLrFind(config: RunConfig, options: LrFindOptions): LrFinderResult {
   const out = options.out ?? process.stdout;
   applyRuntime(config);
-  const { model, optimizer, batches, sizes } = buildRun(config, loadData(config.data));
+  const data = loadData(config);
+  const { model, optimizer, batches, sizes } = buildRun(config, data);
   // The sweep may outlast one epoch: cycle through the loader.
   const loader = {
     *[Symbol.iterator]() {
       for (;;) yield* batches.train;
     },
   };
-  const result = lrFinder({ model, loss: classificationLoss, optimizer, loader, startLr: options.startLr, endLr: options.endLr, steps: options.steps });
+  const result = lrFinder({ model, loss: lossFor(data.task), optimizer, loader, startLr: options.startLr, endLr: options.endLr, steps: options.steps });
   out.write(`lr-find on ${sizes.join('-')} (${config.optimizer}, batch ${config.batchSize}, ${config.data}): ${result.lrs.length} steps${result.diverged ? ', stopped when the loss exploded' : ''}\n`);
   out.write('lr          smoothed loss\n');
   const every = Math.max(1, Math.round(result.lrs.length / 20));
   for (let i = 0; i < result.lrs.length; i += every) out.write(`${result.lrs[i]!.toExponential(2).padEnd(12)}${result.losses[i]!.toFixed(4)}\n`);
-  out.write(`Suggested learning rate: ${result.suggestion.toExponential(2)} (steepest descent of the smoothed loss)\n`);
+  if (result.advice) out.write(`Advice: ${result.advice}\n`);
+  else out.write(`Suggested learning rate: ${result.suggestion.toExponential(2)} (steepest descent of the smoothed loss)\n`);
   if (config.out) {
     fs.mkdirSync(config.out, { recursive: true });
     writeJson(path.join(config.out, 'lr-find.json'), { config, sizes, ...result });

@@ -2,34 +2,36 @@
 // The whole library, so the Tensor methods (loss.backward(), …) are installed as for any user.
 import '../index';
 import { Command, Option } from 'commander';
-import { type TrainConfig, readConfigFile, resolveConfig } from './config';
+import { ACTIVATION_NAMES } from '../train/model-spec';
+import { OPTIMIZER_NAMES } from '../train/optimizer-factory';
+import type { RunConfig } from '../train/run-config';
+import { resumeTraining, runTraining } from '../train/run-training';
+import { readConfigFile, resolveConfig } from './config';
 import { runEvaluate } from './evaluate-command';
-import { ACTIVATION_NAMES } from './model-spec';
-import { OPTIMIZER_NAMES } from './optimizer-factory';
 import { runCheck } from './check-command';
 import { runLrFind } from './lr-find-command';
 import { parseRange, runSearch } from './search-command';
-import { resumeTrain, runTrain } from './train-command';
 import { addLanguageModelCommands } from './language-model-commands';
 import { integer, number } from './option-parsers';
+import { DATA_FLAG_KEYS, withDataFlags } from './data-flags';
 
 
 /** The flags given on the command line, as config keys (undefined when absent, so the file and defaults apply). */
-function flagsOf(options: Record<string, unknown>): Partial<TrainConfig> {
-  const keys: (keyof TrainConfig)[] = [
+function flagsOf(options: Record<string, unknown>): Partial<RunConfig> {
+  const keys: (keyof RunConfig)[] = [
     'data', 'model', 'activation', 'batchNorm', 'dropout', 'optimizer', 'lr', 'momentum', 'weightDecay', 'schedule',
-    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out',
+    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', ...DATA_FLAG_KEYS,
   ];
   const flags: Record<string, unknown> = {};
   for (const key of keys) if (options[key] !== undefined) flags[key] = options[key];
-  return flags as Partial<TrainConfig>;
+  return flags as Partial<RunConfig>;
 }
 
 /** The flags that describe a training job, shared by train, lr-find and search. */
 function withTrainFlags(command: Command): Command {
-  return command
+  return withDataFlags(command
     .option('--config <file>', 'a JSON file of settings (flags override it)')
-    .option('--data <name>', 'digits (shipped), fashion-mnist (Debian dataset-fashion-mnist) or a directory of MNIST-layout IDX files')
+    .option('--data <name>', 'digits (shipped), fashion-mnist (Debian dataset-fashion-mnist), a directory of MNIST-layout IDX files, a CSV file (with --target) or an NPY file (with --labels)'))
     .option('--model <sizes>', 'layer widths, e.g. 784-256-128-10, or hidden widths only, e.g. 256-128')
     .addOption(new Option('--activation <name>', 'hidden activation').choices([...ACTIVATION_NAMES]))
     .option('--batch-norm', 'BatchNorm1d after each hidden layer')
@@ -48,16 +50,29 @@ function withTrainFlags(command: Command): Command {
     .option('--out <dir>', 'output directory');
 }
 
-function configOf(options: Record<string, unknown>, overrides: Partial<TrainConfig> = {}): TrainConfig {
+function configOf(options: Record<string, unknown>, overrides: Partial<RunConfig> = {}): RunConfig {
   const file = typeof options['config'] === 'string' ? readConfigFile(options['config']) : {};
   return resolveConfig({ ...overrides, ...file }, flagsOf(options));
 }
 
+const TRAIN_EXAMPLES = `
+Data:
+  tensorgrad train                                             the shipped 8x8 digits
+  tensorgrad train --data fashion-mnist                        Debian's dataset-fashion-mnist
+  tensorgrad train --data houses.csv --target price --task regression --impute mean
+  tensorgrad train --data survey.csv --target answer --categorical zip --drop id
+  tensorgrad train --data x.npy --labels y.npy --validation-split 0.15 --test-split 0.15 --split-seed 7
+CSV files have a header row; numeric columns are used as they are, text columns one-hot (the
+vocabulary is saved in preprocess.json), a classifier's target may be strings or integers (the
+class mapping is saved too). Tables are standardized on the training rows (--no-standardize: not);
+evaluate applies the saved encoding and statistics.`;
+
 export function program(): Command {
   const cli = new Command('tensorgrad').description('Train and evaluate neural networks in Node.js').showHelpAfterError();
   withTrainFlags(cli.command('train'))
-    .description('Train an MLP classifier and write a run directory (config.json, metrics.jsonl, train.log, report.html, models, checkpoints)')
+    .description('Train an MLP classifier or regressor and write a run directory (config.json, metrics.jsonl, layers.jsonl, train.log, report.html, models, preprocess.json for tables, checkpoints)')
     .option('--resume <dir>', 'continue a run from its latest checkpoint')
+    .addHelpText('after', TRAIN_EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
       const controller = new AbortController();
       const onSignal = () => controller.abort();
@@ -68,9 +83,9 @@ export function program(): Command {
           if (Object.keys(others).length > 0 || options['config'] !== undefined) {
             throw new Error(`--resume continues a run with its own config; only --epochs may be given with it (received --${Object.keys(others).join(', --') || 'config'})`);
           }
-          await resumeTrain(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}) });
+          await resumeTraining(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}) });
         } else {
-          await runTrain(configOf(options), { signal: controller.signal });
+          await runTraining(configOf(options), { signal: controller.signal });
         }
         // Interrupted runs end as shells expect of SIGINT (128 + 2), having saved what resumes them.
         if (controller.signal.aborted) process.exitCode = 130;
@@ -82,9 +97,10 @@ export function program(): Command {
     .command('evaluate')
     .description('Score a trained model on a data split')
     .requiredOption('--model <path>', 'a model file written by train, or a run directory (its best model)')
-    .option('--data <name>', 'data to score on (default: what the model was trained on)')
-    .addOption(new Option('--split <name>', 'which split').choices(['test', 'validation', 'train']).default('test'))
-    .action(async (options: { model: string; data?: string; split: 'test' | 'validation' | 'train' }) => {
+    .option('--data <name>', 'data to score on (default: what the model was trained on); a table is encoded and standardized as in training')
+    .option('--labels <file>', 'the targets of NPY --data')
+    .addOption(new Option('--split <name>', 'which split (all: every row; the default for a table file other than the training one)').choices(['test', 'validation', 'train', 'all']))
+    .action(async (options: { model: string; data?: string; labels?: string; split?: 'test' | 'validation' | 'train' | 'all' }) => {
       await runEvaluate(options);
     });
   withTrainFlags(cli.command('check'))

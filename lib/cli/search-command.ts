@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type SearchResult, resultsTable, search } from '../train/search';
 import { logUniform, uniform } from '../train/search-space';
-import type { TrainConfig } from './config';
-import { SEARCH_BASE_ENV, trial } from './search-objective';
-import type { Output } from './train-command';
+import type { RunConfig } from '../train/run-config';
+import type { Output } from '../train/run-dir';
+import { SEARCH_BASE_ENV, scoreName, trial } from './search-objective';
 
 export interface SearchCommandOptions {
   trials: number;
@@ -30,7 +30,7 @@ export function parseRange(flag: string, text: string, positive: boolean): [numb
   return parts as [number, number];
 }
 
-export async function runSearch(base: TrainConfig, options: SearchCommandOptions): Promise<SearchResult> {
+export async function runSearch(base: RunConfig, options: SearchCommandOptions): Promise<SearchResult> {
   const out = options.out ?? process.stdout;
   const runDir = base.out || path.join('runs', `search-${path.basename(base.data)}-${Date.now()}`);
   fs.mkdirSync(runDir, { recursive: true });
@@ -54,7 +54,8 @@ export async function runSearch(base: TrainConfig, options: SearchCommandOptions
   const best = result.best;
   if (best) {
     const p = best.params as { lr: number; weightDecay: number; dropout: number };
-    out.write(`Best: validation accuracy ${(best.result!.score * 100).toFixed(2)}% with --lr ${p.lr.toExponential(3)} --weight-decay ${p.weightDecay.toExponential(3)} --dropout ${p.dropout.toFixed(3)}\n`);
+    const score = scoreName(base.task) === 'r2' ? `R² ${best.result!.score.toFixed(4)}` : `accuracy ${(best.result!.score * 100).toFixed(2)}%`;
+    out.write(`Best: validation ${score} with --lr ${p.lr.toExponential(3)} --weight-decay ${p.weightDecay.toExponential(3)} --dropout ${p.dropout.toFixed(3)}\n`);
   }
   return result;
 }

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { manualSeed } from '../autograd/random';
-import { PACKAGE_ROOT } from '../backend/addon';
+import { PACKAGE_ROOT } from '../paths';
 import { nativeInfo } from '../backend/native';
 import { getBackend, setBackend } from '../backend/select';
 import { getNumThreads, setNumThreads } from '../backend/threads';
@@ -16,7 +16,7 @@ import { CELL_KINDS, CharLM } from '../nn/models/char-lm';
 import type { CellKind } from '../nn/layers/recurrent';
 import { type LanguageModelEpoch, trainLanguageModel } from '../train/language-model';
 import { saveLanguageModel } from './language-model-file';
-import { RUN_FILES, Tee, defaultRunDir, writeJson } from './run-dir';
+import { RUN_FILES, Tee, defaultRunDir, writeJson } from '../train/run-dir';
 
 export const DEFAULT_TEXT = path.join(PACKAGE_ROOT, 'data', 'genesis-kjv.txt');
 

@@ -13,3 +13,6 @@ export * as datasets from './datasets';
 export * from './preprocess';
 export { CharVocab, bpttBatches } from './text';
 export type { BpttBatch } from './text';
+export { splitIndices } from './split';
+export type { SplitFractions, SplitIndices } from './split';
+export * from './tabular';

@@ -3,5 +3,3 @@ export type { LoadOptions, ReadDType, SafetensorsContent, SaveOptions, WriteDTyp
 export { saveNpy, serializeNpy } from './npy-writer';
 export { writeFileAtomic } from './atomic';
 export { float16ToFloat32, float32ToFloat16, bfloat16ToFloat32, float32ToBfloat16 } from './half';
-export { saveCheckpoint, loadCheckpoint, latestCheckpoint, listCheckpoints, CHECKPOINT_FORMAT } from './checkpoint';
-export type { CheckpointParts, Stateful } from './checkpoint';

@@ -1,10 +1,13 @@
 export { Module } from './module';
 export type { BufferEntry, ForwardHook, LoadResult } from './module';
 export { Parameter } from './parameter';
+export { ParameterArena } from './parameter-arena';
 export { Sequential } from './sequential';
 export { Linear } from './layers/linear';
 export type { LinearOptions } from './layers/linear';
-export { ELU, GELU, LeakyReLU, NoisyReLU, PReLU, ReLU, RReLU, Sigmoid, Softplus, Tanh } from './layers/activations';
+export {
+  ELU, GELU, LeakyReLU, LogSigmoid, NoisyReLU, PReLU, ReLU, RReLU, Sigmoid, Softplus, Tanh,
+} from './layers/activations';
 export { BatchNorm1d } from './layers/batch-norm';
 export type { BatchNormOptions } from './layers/batch-norm';
 export { Dropout } from './layers/dropout';

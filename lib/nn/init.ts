@@ -6,7 +6,7 @@
 import { noGrad } from '../autograd/grad-mode';
 import { takeStream } from '../autograd/random';
 import type { Tensor } from '../autograd/tensor';
-import { kernelsFor } from '../autograd/tensor';
+import { formatShape, kernelsFor } from '../autograd/tensor';
 import { householderQR } from './qr';
 
 export type Nonlinearity = 'linear' | 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
@@ -34,7 +34,7 @@ export function calculateGain(nonlinearity: Nonlinearity, slope = 0.01): number 
 
 export function fans(t: Tensor): { fanIn: number; fanOut: number } {
   if (t.ndim < 2) {
-    throw new RangeError(`init: fan in and fan out need a tensor of 2 or more dimensions but received shape [${t.shape.join(', ')}]`);
+    throw new RangeError(`init: fan in and fan out need a tensor of 2 or more dimensions but received shape ${formatShape(t.shape)}`);
   }
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
@@ -126,7 +126,7 @@ export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor 
  * rows ≤ columns, columns otherwise. Dimensions past the second are flattened.
  */
 export function orthogonal(t: Tensor, gain = 1): Tensor {
-  if (t.ndim < 2) throw new RangeError(`orthogonal: Expected a tensor of 2 or more dimensions but received shape [${t.shape.join(', ')}]`);
+  if (t.ndim < 2) throw new RangeError(`orthogonal: Expected a tensor of 2 or more dimensions but received shape ${formatShape(t.shape)}`);
   const rows = t.shape[0]!;
   const cols = t.size / rows;
   const tall = rows >= cols;

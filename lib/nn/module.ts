@@ -8,6 +8,7 @@ import { zeroLeafGrad } from '../autograd/sparse-grad';
 import { Tensor } from '../autograd/tensor';
 import { load, save, type SaveOptions } from '../io/safetensors';
 import { Parameter } from './parameter';
+import { ParameterArena } from './parameter-arena';
 
 export interface BufferEntry {
   tensor: Tensor | null;
@@ -144,6 +145,14 @@ export abstract class Module<Out = Tensor> {
     for (const p of this.parameters()) {
       zeroLeafGrad(p, options.setToNone !== false);
     }
+  }
+
+  /**
+   * Moves the float32 parameters into one ParameterArena (their .data become views of its
+   * contiguous array; parameters sharing memory stay as they are) and returns it.
+   */
+  flattenParameters(): ParameterArena {
+    return new ParameterArena(ParameterArena.eligible(this.parameters()));
   }
 
   /** The number of values in the parameters (only trainable ones with onlyTrainable). */

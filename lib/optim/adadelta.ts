@@ -23,6 +23,7 @@ export const ADADELTA_DEFAULTS: Readonly<AdadeltaOptions> = { lr: 1, rho: 0.9, e
  * θ −= lr·Δ (u holds the previous updates, so the numerator lags one step, as in Zeiler).
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
+  override readonly elementwise = true;
   protected override readonly stateSpec: StateSpec = { step: 'number', squareAvg: 'array', accDelta: 'array' };
 
   constructor(params: readonly Tensor[] | readonly ParamGroupSpec<AdadeltaOptions>[], options?: Partial<AdadeltaOptions>) {

@@ -22,6 +22,7 @@ export const ADAGRAD_DEFAULTS: Readonly<AdagradOptions> = { lr: 1e-2, lrDecay: 0
 
 /** Adagrad: g = ∇θ + λθ; s += g²; θ −= lr/(1 + (t − 1)·lrDecay) · g/(√s + ε). */
 export class Adagrad extends Optimizer<AdagradOptions> {
+  override readonly elementwise = true;
   protected override readonly stateSpec: StateSpec = { step: 'number', sum: 'array' };
 
   constructor(params: readonly Tensor[] | readonly ParamGroupSpec<AdagradOptions>[], options?: Partial<AdagradOptions>) {

@@ -30,6 +30,7 @@ export const ADAM_DEFAULTS: Readonly<AdamOptions> = {
 export const ADAMW_DEFAULTS: Readonly<AdamOptions> = { ...ADAM_DEFAULTS, weightDecay: 1e-2 };
 
 abstract class AdamBase extends Optimizer<AdamOptions> {
+  override readonly elementwise = true;
   protected override readonly stateSpec: StateSpec = { step: 'number', expAvg: 'array', expAvgSq: 'array' };
   protected abstract readonly decoupled: boolean;
 

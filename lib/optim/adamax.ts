@@ -20,6 +20,7 @@ export const ADAMAX_DEFAULTS: Readonly<AdamaxOptions> = { lr: 2e-3, betas: [0.9,
 
 /** Adamax: g = ∇θ + λθ; m = β₁m + (1 − β₁)g; u = max(β₂u, |g| + ε); θ −= lr/(1 − β₁ᵗ)·m/u. */
 export class Adamax extends Optimizer<AdamaxOptions> {
+  override readonly elementwise = true;
   protected override readonly stateSpec: StateSpec = { step: 'number', expAvg: 'array', expInf: 'array' };
 
   constructor(params: readonly Tensor[] | readonly ParamGroupSpec<AdamaxOptions>[], options?: Partial<AdamaxOptions>) {

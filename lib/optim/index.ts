@@ -14,7 +14,7 @@ export { SparseAdam, SPARSE_ADAM_DEFAULTS } from './sparse-adam';
 export type { SparseAdamOptions } from './sparse-adam';
 export { Adamax, ADAMAX_DEFAULTS } from './adamax';
 export type { AdamaxOptions } from './adamax';
-export { NAdam, NADAM_DEFAULTS } from './nadam';
+export { NAdam, NADAM_DEFAULTS, nadamMomentum } from './nadam';
 export type { NAdamOptions } from './nadam';
 export { clipGradNorm, clipGradValue } from './clip';
 export type { ClipGradNormOptions } from './clip';

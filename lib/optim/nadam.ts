@@ -1,6 +1,5 @@
 /** NAdam (Dozat, 2016): Adam with Nesterov momentum, with PyTorch's momentum schedule. */
 import type { Tensor } from '../autograd/tensor';
-import { nadamMomentum } from '../backend/reference/optim';
 import type { BaseHyper, ParamGroupSpec, ParamState, StateSpec } from './optimizer';
 import { Optimizer } from './optimizer';
 import { atLeast, betas, withDefaults } from './hyper';
@@ -19,6 +18,15 @@ export interface NAdamOptions extends BaseHyper {
   momentumDecay: number;
 }
 
+/**
+ * NAdam's momentum coefficient μₜ = β₁(1 − ½·0.96^(tψ)), PyTorch's schedule. The optimizer carries
+ * the product Pₜ = μ₁⋯μₜ per parameter and hands it to the kernel, which computes μₜ and μₜ₊₁
+ * by the same formula.
+ */
+export function nadamMomentum(beta1: number, momentumDecay: number, t: number): number {
+  return beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
+}
+
 export const NADAM_DEFAULTS: Readonly<NAdamOptions> = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3 };
 
 /**
@@ -26,6 +34,7 @@ export const NADAM_DEFAULTS: Readonly<NAdamOptions> = { lr: 2e-3, betas: [0.9, 0
  * θ −= lr·(1 − μₜ)/(1 − Pₜ)·g/d + lr·μₜ₊₁/(1 − Pₜμₜ₊₁)·m/d.
  */
 export class NAdam extends Optimizer<NAdamOptions> {
+  override readonly elementwise = true;
   protected override readonly stateSpec: StateSpec = { step: 'number', muProduct: 'number', expAvg: 'array', expAvgSq: 'array' };
 
   constructor(params: readonly Tensor[] | readonly ParamGroupSpec<NAdamOptions>[], options?: Partial<NAdamOptions>) {

@@ -6,7 +6,9 @@
  */
 import { zeroLeafGrad } from '../autograd/sparse-grad';
 import { Tensor } from '../autograd/tensor';
+import type { FloatArray } from '../autograd/tensor';
 import { describe } from '../backend/validate';
+import { RUN_BLOCK, backToBack, follows, pack, span, split } from './contiguous';
 import { definedOnly } from './hyper';
 
 export type StateValue = Float32Array | Float64Array | number;
@@ -42,6 +44,24 @@ function copyHyper<T extends object>(hyper: T): T {
 
 /** What a parameter's state entry holds: a number (step counts) or an array of the parameter's size. */
 export type StateSpec = Record<string, 'number' | 'array'>;
+
+/**
+ * Back-to-back parameters updated as one (contiguous.ts): the members and the arrays the spans
+ * were made over, so a step can tell whether the spans still hold.
+ */
+interface Run {
+  members: Tensor[];
+  data: FloatArray[];
+  grads: FloatArray[];
+  states: ParamState[];
+  /** Each state array's members, by key. */
+  arrays: Map<string, FloatArray[]>;
+  param: Tensor;
+  grad: Tensor;
+  state: ParamState;
+  /** How many entries each member's state has. */
+  keys: number;
+}
 
 export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
   readonly paramGroups: ParamGroup<H>[] = [];
@@ -83,6 +103,16 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
    */
   protected readonly stateSpec: StateSpec = {};
 
+  /**
+   * Whether update() is elementwise, with scalars that depend on the group and the step count
+   * only: then parameters whose values, gradients and state lie back to back (a ParameterArena's)
+   * are updated by one call over all of them, with the same bits as one call each. Rules that
+   * look at a parameter's shape or rows leave it false, as do subclasses that do not say so.
+   */
+  readonly elementwise: boolean = false;
+
+  readonly #runs = new Map<Tensor, Run>();
+
   /** Validates a group's hyper-parameters (called at construction and before each step). */
   protected abstract checkHyper(group: H): void;
 
@@ -104,17 +134,120 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
       }
     }
     for (const group of this.paramGroups) {
-      for (const p of group.params) {
-        if (!p.grad) continue;
-        let state = this.state.get(p);
-        if (!state) {
-          state = this.initState(p, group);
-          this.state.set(p, state);
-        }
-        this.update(p, p.grad, state, group);
-      }
+      if (this.elementwise) this.#stepInRuns(group);
+      else for (const p of group.params) this.#updateOne(p, group);
     }
     this.stepCount++;
+  }
+
+  #updateOne(p: Tensor, group: ParamGroup<H>): void {
+    if (!p.grad) return;
+    let state = this.state.get(p);
+    if (!state) {
+      state = this.initState(p, group);
+      this.state.set(p, state);
+    }
+    this.update(p, p.grad, state, group);
+  }
+
+  /** The group's parameters, each run of back-to-back ones in one update. */
+  #stepInRuns(group: ParamGroup<H>): void {
+    const params = group.params;
+    const joinable = (p: Tensor) => p.grad !== null && p.gradRows === null && p.grad.size === p.size;
+    for (let i = 0; i < params.length;) {
+      let j = i + 1;
+      if (joinable(params[i]!)) {
+        while (j < params.length && joinable(params[j]!) && params[j - 1]!.size % RUN_BLOCK === 0
+          && follows(params[j - 1]!.data, params[j]!.data) && follows(params[j - 1]!.grad!.data, params[j]!.grad!.data)) j++;
+      }
+      const run = j - i > 1 ? this.#run(params, i, j, group) : null;
+      if (run) this.#updateRun(run, group);
+      else for (let k = i; k < j; k++) this.#updateOne(params[k]!, group);
+      i = j;
+    }
+  }
+
+  /**
+   * The run of params[i..j), its spans reused from the last step when they still hold; null
+   * when the members' states differ (a parameter skipped on some step has another step count).
+   * State arrays that are not back to back (loaded from a state dict) are packed into one array
+   * once, their values unchanged.
+   */
+  #run(params: Tensor[], i: number, j: number, group: ParamGroup<H>): Run | null {
+    const cached = this.#runs.get(params[i]!);
+    if (cached && this.#holds(cached, params, i, j)) return cached;
+    const members = params.slice(i, j);
+    const sizes = members.map((p) => p.size);
+    const param = new Tensor(span(members.map((p) => p.data)), [sizes.reduce((n, size) => n + size, 0)], { requiresGrad: true });
+    let states = members.map((p) => this.state.get(p));
+    if (states.every((s) => s === undefined)) {
+      const whole = this.initState(param, group);
+      states = members.map((_, k) => {
+        const own: ParamState = {};
+        for (const [key, value] of Object.entries(whole)) own[key] = typeof value === 'number' ? value : split(value, sizes)[k]!;
+        return own;
+      });
+      members.forEach((p, k) => this.state.set(p, states[k]!));
+    }
+    if (states.some((s) => s === undefined)) return null;
+    const first = states[0]!;
+    const keys = Object.keys(first);
+    for (const s of states as ParamState[]) {
+      const own = Object.keys(s);
+      if (own.length !== keys.length || !keys.every((key) => key in s && typeof s[key] === typeof first[key] && (typeof s[key] !== 'number' || Object.is(s[key], first[key])))) return null;
+    }
+    const grad = new Tensor(span(members.map((p) => p.grad!.data)), param.shape);
+    const run: Run = { members, data: members.map((p) => p.data), grads: members.map((p) => p.grad!.data), states: states as ParamState[], arrays: new Map(), param, grad, state: {}, keys: keys.length };
+    for (const key of keys) {
+      if (typeof first[key] === 'number') {
+        run.state[key] = first[key];
+        continue;
+      }
+      let arrays = run.states.map((s) => s[key] as FloatArray);
+      if (!backToBack(arrays)) {
+        arrays = pack(arrays);
+        run.states.forEach((s, k) => (s[key] = arrays[k]!));
+      }
+      run.arrays.set(key, arrays);
+      run.state[key] = span(arrays);
+    }
+    this.#runs.set(params[i]!, run);
+    return run;
+  }
+
+  /** Whether a run's spans still cover params[i..j) as they are now. */
+  #holds(run: Run, params: Tensor[], i: number, j: number): boolean {
+    if (run.members.length !== j - i) return false;
+    for (let k = 0; k < run.members.length; k++) {
+      const p = params[i + k]!;
+      const state = this.state.get(p);
+      if (run.members[k] !== p || run.data[k] !== p.data || run.grads[k] !== p.grad!.data || run.states[k] !== state) return false;
+      let keys = 0;
+      for (const key in state) {
+        keys += key in run.state ? 1 : 2;
+        // A member updated alone since (it lacked a gradient for a step) has another step count.
+        if (typeof state[key] === 'number' && !Object.is(state[key], run.state[key])) return false;
+      }
+      if (keys !== run.keys) return false;
+      for (const [key, arrays] of run.arrays) if (state[key] !== arrays[k]) return false;
+    }
+    return true;
+  }
+
+  /** One update over the run's spans; scalars (step counts) and newly made state arrays go back to each member. */
+  #updateRun(run: Run, group: ParamGroup<H>): void {
+    this.update(run.param, run.grad, run.state, group);
+    for (const [key, value] of Object.entries(run.state)) {
+      if (typeof value === 'number') {
+        for (const s of run.states) s[key] = value;
+      } else if (!run.arrays.has(key)) {
+        // Created by this update (a momentum buffer switched on): each member gets its part.
+        const parts = split(value, run.members.map((p) => p.size));
+        run.states.forEach((s, k) => (s[key] = parts[k]!));
+        run.arrays.set(key, parts);
+        run.keys++;
+      }
+    }
   }
 
   /** Clears the gradients (to null, or to zeros with setToNone = false); row-sparse ones row by row (lib/autograd/sparse-grad.ts). */

@@ -27,6 +27,7 @@ export const RMSPROP_DEFAULTS: Readonly<RMSpropOptions> = { lr: 1e-2, alpha: 0.9
  * d = √(v − ḡ²) + ε); μ > 0: b = μb + g/d, θ −= lr·b; else θ −= lr·g/d.
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
+  override readonly elementwise = true;
   protected override readonly stateSpec: StateSpec = { step: 'number', squareAvg: 'array' };
 
   constructor(params: readonly Tensor[] | readonly ParamGroupSpec<RMSpropOptions>[], options?: Partial<RMSpropOptions>) {

@@ -31,6 +31,7 @@ export const SGD_DEFAULTS: Readonly<SGDOptions> = { lr: 1e-3, momentum: 0, dampe
  * decay every row moves each step (the buffer's decay, λθ), so those update densely.
  */
 export class SGD extends Optimizer<SGDOptions> {
+  override readonly elementwise = true;
   constructor(params: readonly Tensor[] | readonly ParamGroupSpec<SGDOptions>[], options?: Partial<SGDOptions>) {
     super(params, withDefaults('SGD', SGD_DEFAULTS, options));
   }

@@ -7,8 +7,7 @@
 import { Tensor } from '../autograd/tensor';
 import type { Module } from '../nn/module';
 import type { Parameter } from '../nn/parameter';
-import type { BatchRecord, Callback } from './callback';
-import type { LossFunction, Trainer } from './trainer';
+import type { BatchRecord, Callback, LossFunction, Trainer } from './trainer';
 
 export interface TensorStats {
   mean: number;
@@ -165,6 +164,14 @@ export class UpdateRatioMonitor implements Callback {
 
   constructor(options: { every?: number } = {}) {
     this.every = options.every ?? 100;
+    if (!Number.isInteger(this.every) || this.every < 1) throw new RangeError(`UpdateRatioMonitor: Expected every >= 1 but received ${this.every}`);
+  }
+
+  /** Forgets the records and starts counting batches again (the next one is measured). */
+  reset(): void {
+    this.records.length = 0;
+    this.snapshot = null;
+    this.count = 0;
   }
 
   onBatchBegin(_epoch: number, _batch: number, trainer: Trainer): void {

@@ -1,13 +1,14 @@
 /**
  * The learning-rate finder: train for a few hundred steps while raising the learning rate
  * exponentially from startLr to endLr, stop when the (smoothed) loss passes 3× its best (or is
- * not finite), and
- * suggest the rate where the loss fell fastest. The model and optimizer are restored afterwards.
+ * not finite), and suggest the rate where the loss fell fastest. When the loss barely moved over
+ * the whole sweep, every rate tried was too low, and the result says so. The model and
+ * optimizer are restored afterwards.
  */
-import { Tensor } from '../autograd/tensor';
 import type { Batch } from '../data/dataset';
 import type { Module } from '../nn/module';
 import type { BaseHyper, Optimizer } from '../optim/optimizer';
+import { copyModelState, restoreModelState } from './model-state';
 import type { LossFunction } from './trainer';
 
 export interface LrFinderOptions {
@@ -22,6 +23,11 @@ export interface LrFinderOptions {
   smoothing?: number;
   /** Stop when the smoothed loss exceeds this multiple of the best one. */
   divergeFactor?: number;
+  /**
+   * The sweep counts as flat (every rate too low) when the smoothed loss never falls more than
+   * this fraction below the mean of the first tenth's batch losses (default 0.05).
+   */
+  flatTolerance?: number;
 }
 
 export interface LrFinderResult {
@@ -33,13 +39,18 @@ export interface LrFinderResult {
   suggestion: number;
   /** Whether the sweep stopped because the loss exploded. */
   diverged: boolean;
+  /** Whether the loss barely moved over the whole sweep (see flatTolerance). */
+  flat: boolean;
+  /** What to do about a flat sweep, in words; null otherwise. */
+  advice: string | null;
 }
 
 export function lrFinder(options: LrFinderOptions): LrFinderResult {
-  const { model, loss, optimizer, loader, startLr = 1e-7, endLr = 10, steps = 200, smoothing = 0.05, divergeFactor = 3 } = options;
+  const { model, loss, optimizer, loader, startLr = 1e-7, endLr = 10, steps = 200, smoothing = 0.05, divergeFactor = 3, flatTolerance = 0.05 } = options;
   if (!(startLr > 0 && endLr > startLr)) throw new RangeError(`lrFinder: Expected 0 < startLr < endLr but received ${startLr}, ${endLr}`);
   if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`lrFinder: Expected an integer steps >= 2 but received ${steps}`);
-  const savedModel = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, new Tensor(t.data.slice(), t.shape)]));
+  if (!(flatTolerance > 0 && flatTolerance < 1)) throw new RangeError(`lrFinder: Expected flatTolerance in (0, 1) but received ${flatTolerance}`);
+  const savedModel = copyModelState(model);
   const savedOptimizer = optimizer.stateDict();
   const savedLrs = optimizer.paramGroups.map((g) => g.lr);
   const lrs: number[] = [];
@@ -80,13 +91,32 @@ export function lrFinder(options: LrFinderOptions): LrFinderResult {
       if (i >= steps / 10) best = Math.min(best, smoothed);
     }
   } finally {
-    model.loadStateDict(savedModel);
+    restoreModelState(model, savedModel);
     optimizer.loadStateDict(savedOptimizer);
     optimizer.paramGroups.forEach((g, i) => (g.lr = savedLrs[i]!));
     optimizer.zeroGrad();
     model.train(wasTraining);
   }
-  return { lrs, losses, rawLosses, suggestion: suggest(lrs, losses), diverged };
+  const flat = !diverged && isFlat(rawLosses, losses, flatTolerance);
+  const advice = flat ? flatAdvice(rawLosses, losses, lrs) : null;
+  return { lrs, losses, rawLosses, suggestion: suggest(lrs, losses), diverged, flat, advice };
+}
+
+const tenth = (n: number) => Math.max(1, Math.ceil(n / 10));
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** Whether the smoothed loss never fell flatTolerance below where the sweep started. */
+function isFlat(rawLosses: readonly number[], losses: readonly number[], tolerance: number): boolean {
+  const start = mean(rawLosses.slice(0, tenth(rawLosses.length)));
+  const best = Math.min(...losses);
+  return Number.isFinite(start) && Number.isFinite(best) && start - best < tolerance * Math.abs(start);
+}
+
+function flatAdvice(rawLosses: readonly number[], losses: readonly number[], lrs: readonly number[]): string {
+  const start = mean(rawLosses.slice(0, tenth(rawLosses.length)));
+  const lr = lrs.at(-1)!.toExponential(1);
+  return `the loss barely moved over the whole sweep (${start.toPrecision(5)} at first, ${Math.min(...losses).toPrecision(5)} at best) up to lr ${lr}: ` +
+    'every rate tried is too low; sweep to a higher endLr (if it stays flat at lr 10, check that the gradients reach the weights)';
 }
 
 /** The rate where the smoothed loss falls fastest per decade, before the loss turns up. */

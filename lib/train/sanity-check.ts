@@ -330,8 +330,16 @@ function checkOverfit(
   if (reached) detail = `accuracy 1.00 and loss ≤ ${targetLoss} after ${steps} of at most ${maxSteps} full-batch steps (${figures})`;
   else if (!Number.isFinite(last.loss)) detail = `the loss became ${last.loss} at step ${steps} (${figures}): the learning rate is too high or the loss is wrong`;
   else {
+    // As the explosion above means a rate too high, a loss that barely moved means one too low.
+    const stalled = steps > 1 && Math.abs(last.loss - first.loss) < 0.01 * Math.abs(first.loss);
     detail = `not overfitted in ${maxSteps} full-batch steps: needs accuracy 1.00 and loss ≤ ${targetLoss} (${figures})` +
+      (stalled ? ': the loss barely moved, so the learning rate is too low or the gradients do not reach the weights' : '') +
       (trainable.length < model.parameters().length ? `; ${model.parameters().length - trainable.length} parameter(s) are frozen` : '');
   }
   return { name, passed: reached, detail, values: { steps, maxSteps, loss: last.loss, accuracy: last.accuracy, firstLoss: first.loss, rows } };
+}
+
+/** One line per check: PASS or FAIL, its name and its figures. */
+export function formatSanityChecks(results: readonly SanityCheckResult[]): string {
+  return results.map((r) => `${r.passed ? 'PASS' : 'FAIL'} ${r.name}: ${r.detail}\n`).join('');
 }

@@ -1,20 +1,34 @@
 /**
- * Trainer: the training loop of a practitioner. fit() runs epochs of mini-batches (forward,
- * loss, backward, optimizer step, schedule), evaluates on validation data, keeps a history and
- * the best model's state, and calls callbacks. It is async and yields to the event loop between
- * batches, so a server keeps serving while it trains, and an AbortSignal cancels it.
+ * Trainer: the training loop of a practitioner. fit() runs epochs of trainStep(batch) (forward,
+ * loss, backward, gradient hooks, optimizer step), steps the schedule, evaluates on validation
+ * data, keeps a history and the best model's state, and calls callbacks. It is async and yields
+ * to the event loop between batches, so a server keeps serving while it trains, and an
+ * AbortSignal cancels it.
+ *
+ * The optimizer's float32 parameters live in one ParameterArena (when the update rule is
+ * elementwise): each step copies the gradients into it and the optimizer updates every parameter
+ * with one native call, with the same bits as a call per parameter.
  */
 import { noGrad } from '../autograd/grad-mode';
 import { BufferPool, Tensor } from '../autograd/tensor';
+import type { FloatArray } from '../autograd/tensor';
 import type { Batch } from '../data/dataset';
 import type { Module } from '../nn/module';
+import { ParameterArena } from '../nn/parameter-arena';
 import type { LRScheduler } from '../optim/lr-scheduler/scheduler';
 import type { ReduceLROnPlateau } from '../optim/lr-scheduler/plateau';
 import type { BaseHyper, Optimizer } from '../optim/optimizer';
-import type { BatchRecord, Callback } from './callback';
+import type { CallbackOf } from './callback';
 import { makeMetric, type Metric, type MetricSpec } from './metrics';
+import { copyModelState, restoreModelState } from './model-state';
+import type { BatchRecord, EpochRecord, Evaluation, FitResult, TrainerState, TrainStep } from './records';
+
+export type { BatchRecord, EpochRecord, Evaluation, FitResult, TrainerState, TrainStep } from './records';
 
 export type LossFunction = (output: Tensor, target: Tensor) => Tensor;
+
+/** A callback of the Trainer's (see CallbackOf for the hooks and their order). */
+export type Callback = CallbackOf<Trainer>;
 
 export interface TrainerOptions {
   model: Module;
@@ -24,6 +38,13 @@ export interface TrainerOptions {
   scheduler?: LRScheduler | ReduceLROnPlateau;
   metrics?: MetricSpec[];
   callbacks?: Callback[];
+  /**
+   * Move the optimizer's float32 parameters into one ParameterArena at the first step (their
+   * .data become views of it). Default: when the optimizer updates contiguous parameters in one
+   * call (every built-in rule but SparseAdam). true also for other optimizers (a gradient
+   * all-reduce then has one buffer to send); false never.
+   */
+  flatParameters?: boolean;
 }
 
 export interface FitOptions {
@@ -34,40 +55,13 @@ export interface FitOptions {
   monitor?: string;
 }
 
-export interface Evaluation {
+/** What trainStep returns: the batch's loss, the model's output (valid until the next step). */
+export interface StepResult {
   loss: number;
-  metrics: Record<string, number>;
-}
-
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  /** Training metrics by name (accumulated over the epoch's batches, in training mode). */
-  train: Record<string, number>;
-  valLoss?: number;
-  val?: Record<string, number>;
-  /** The first group's learning rate during the epoch. */
-  lr: number;
-  seconds: number;
-  samplesPerSecond: number;
-}
-
-export interface TrainerState {
-  history: EpochRecord[];
-  bestEpoch: number;
-  bestValue: number;
-}
-
-export interface FitResult {
-  history: EpochRecord[];
-  /** Why training ended before its last epoch, if it did. */
-  stoppedEarly?: string;
-  /**
-   * The epoch that cancellation (the AbortSignal) cut short, with its loss and metrics over the
-   * batches it ran. It is not in the history and did not step the scheduler or reach onEpochEnd:
-   * a resumed run repeats it whole.
-   */
-  partialEpoch?: EpochRecord;
+  output: Tensor;
+  size: number;
+  /** Why the optimizer update was skipped, or null. */
+  skipped: string | null;
 }
 
 /** Reads a monitored value from a record: "valLoss", "trainLoss", "val.accuracy", "train.accuracy". */
@@ -85,6 +79,20 @@ function higherIsBetter(key: string, metrics: Metric[]): boolean {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The step the hooks see; one object, refilled each step. */
+class StepState implements TrainStep {
+  epoch = 0;
+  batch = 0;
+  size = 0;
+  output!: Tensor;
+  loss!: Tensor;
+  skipped: string | null = null;
+  constructor(readonly parameters: readonly Tensor[], public gradients: Float32Array | null) {}
+  skip(reason: string): void {
+    this.skipped ??= String(reason);
+  }
+}
+
 export class Trainer {
   readonly model: Module;
   readonly loss: LossFunction;
@@ -101,7 +109,14 @@ export class Trainer {
   epoch = 0;
   /** Epochs the current fit() call will run (for progress displays). */
   plannedEpochs = 0;
+  /** What the callbacks advised during the current or last fit() (see advise). */
+  advice: string[] = [];
   #stopReason: string | undefined;
+  #batch = 0;
+  readonly #flat: boolean;
+  #arena: ParameterArena | null | undefined;
+  #step: StepState | undefined;
+  readonly #release = (buffer: FloatArray) => this.#pool.give(buffer);
   /**
    * Activations and gradients of one step, reused by the next: the output and loss a batch
    * callback receives are valid until the next batch starts.
@@ -117,12 +132,16 @@ export class Trainer {
     if (!options?.model || typeof options.model.forward !== 'function') throw new TypeError('Trainer: Expected a model (a Module)');
     if (typeof options.loss !== 'function') throw new TypeError('Trainer: Expected a loss function (output, target) => Tensor');
     if (!options.optimizer || typeof options.optimizer.step !== 'function') throw new TypeError('Trainer: Expected an optimizer');
+    if (options.flatParameters !== undefined && typeof options.flatParameters !== 'boolean') {
+      throw new TypeError(`Trainer: Expected true or false for flatParameters but received ${String(options.flatParameters)}`);
+    }
     this.model = options.model;
     this.loss = options.loss;
     this.optimizer = options.optimizer;
     this.scheduler = options.scheduler;
     this.metrics = (options.metrics ?? []).map(makeMetric);
     this.callbacks = options.callbacks ?? [];
+    this.#flat = options.flatParameters ?? this.optimizer.elementwise === true;
   }
 
   /** Asks fit() to stop after the current batch, giving the reason it will report. */
@@ -139,7 +158,24 @@ export class Trainer {
     return this.#stopReason !== undefined;
   }
 
-  private async call<K extends keyof Callback>(hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> {
+  /** Records advice for the user (once per text): fit() returns it, the train command prints it. */
+  advise(text: string): void {
+    if (!this.advice.includes(text)) this.advice.push(text);
+  }
+
+  /**
+   * The arena holding the optimizer's float32 parameters (made at the first step), or null when
+   * there is none (flatParameters false, or fewer than two such parameters).
+   */
+  get arena(): ParameterArena | null {
+    if (this.#arena === undefined) {
+      const candidates = this.#flat ? ParameterArena.eligible(this.optimizer.paramGroups.flatMap((g) => g.params)) : [];
+      this.#arena = candidates.length >= 2 ? new ParameterArena(candidates) : null;
+    }
+    return this.#arena;
+  }
+
+  private async call<K extends 'onTrainBegin' | 'onTrainEnd' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd'>(hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> {
     for (const callback of this.callbacks) {
       const fn = callback[hook] as ((...a: unknown[]) => void | Promise<void>) | undefined;
       if (fn) await fn.apply(callback, args);
@@ -154,12 +190,51 @@ export class Trainer {
     return loss;
   }
 
+  /**
+   * One optimizer step on a batch: forward and loss, the onLoss hooks, backward, the gradients
+   * into the arena, the onGradients hooks, then optimizer.step() unless a hook skipped it. The
+   * model's mode is left as it is (fit() sets training mode each epoch). The output and the
+   * gradients are valid until the next step.
+   */
+  async trainStep(batch: Batch): Promise<StepResult> {
+    const arena = this.arena;
+    const step = (this.#step ??= new StepState(this.optimizer.paramGroups.flatMap((g) => g.params), arena?.grad ?? null));
+    // The previous step's activations and gradients are free again: a step of the same shapes
+    // allocates nothing new. The arena's gradients stay where they are.
+    this.#pool.reclaim();
+    for (const p of this.model.parameters()) if (p.grad && !arena?.owns(p.grad.data)) this.#pool.give(p.grad.data);
+    this.optimizer.zeroGrad();
+    step.epoch = this.epoch;
+    step.batch = this.#batch++;
+    step.size = batch.x.shape[0] ?? 1;
+    step.skipped = null;
+    this.#pool.run(() => {
+      step.output = this.model.call(batch.x);
+      step.loss = this.scalarLoss(step.output, batch.y);
+      let target = step.loss;
+      for (const callback of this.callbacks) {
+        const replaced = callback.onLoss?.(target, step, this);
+        if (replaced === undefined) continue;
+        if (!(replaced instanceof Tensor) || replaced.size !== 1) {
+          throw new TypeError(`Trainer: Expected onLoss to return a one-element tensor or nothing but it returned ${String(replaced)}`);
+        }
+        target = replaced;
+      }
+      target.backward();
+    });
+    arena?.gatherGradients(this.#release);
+    for (const callback of this.callbacks) if (callback.onGradients) await callback.onGradients(step, this);
+    if (step.skipped === null) this.optimizer.step();
+    return { loss: step.loss.item(), output: step.output, size: step.size, skipped: step.skipped };
+  }
+
   async fit(loader: Iterable<Batch>, options: FitOptions): Promise<FitResult> {
     const { epochs, validation, signal } = options;
     if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`fit: Expected a non-negative integer epochs but received ${epochs}`);
     const monitor = options.monitor ?? (validation ? 'valLoss' : 'trainLoss');
     const higher = higherIsBetter(monitor, this.metrics);
     this.#stopReason = undefined;
+    this.advice = [];
     this.plannedEpochs = epochs;
     await this.call('onTrainBegin', this);
     const first = this.history.length;
@@ -187,24 +262,12 @@ export class Trainer {
         }
         if (this.stopping) break;
         await this.call('onBatchBegin', this.epoch, b, this);
-        // The previous step's activations and gradients are free again: a step of the same
-        // shapes allocates nothing new.
-        this.#pool.reclaim();
-        for (const p of this.model.parameters()) if (p.grad) this.#pool.give(p.grad.data);
-        this.optimizer.zeroGrad();
-        const { output, loss } = this.#pool.run(() => {
-          const out = this.model.call(batch.x);
-          const l = this.scalarLoss(out, batch.y);
-          l.backward();
-          return { output: out, loss: l };
-        });
-        this.optimizer.step();
-        const size = batch.x.shape[0] ?? 1;
-        const value = loss.item();
-        lossSum += value * size;
+        this.#batch = b;
+        const { loss, output, size, skipped } = await this.trainStep(batch);
+        lossSum += loss * size;
         seen += size;
         for (const m of this.metrics) m.update(output, batch.y);
-        const record: BatchRecord = { epoch: this.epoch, batch: b, size, loss: value };
+        const record: BatchRecord = { epoch: this.epoch, batch: b, size, loss, ...(skipped !== null ? { skipped } : {}) };
         await this.call('onBatchEnd', record, this, output);
         b++;
         await yieldToEventLoop();
@@ -243,6 +306,7 @@ export class Trainer {
     const result: FitResult = { history: this.history };
     if (this.#stopReason !== undefined) result.stoppedEarly = this.#stopReason;
     if (partialEpoch) result.partialEpoch = partialEpoch;
+    if (this.advice.length > 0) result.advice = [...this.advice];
     return result;
   }
 
@@ -253,7 +317,7 @@ export class Trainer {
     if (!better) return;
     this.bestValue = value;
     this.bestEpoch = record.epoch;
-    this.bestState = Object.fromEntries(Object.entries(this.model.stateDict()).map(([k, t]) => [k, new Tensor(t.data.slice(), t.shape)]));
+    this.bestState = copyModelState(this.model);
   }
 
   /** The trainer's progress as JSON: history and the best epoch (weights: tensorState()). */
@@ -278,10 +342,10 @@ export class Trainer {
     this.bestState = tensors;
   }
 
-  /** Loads the best epoch's weights back into the model (false when there is none). */
+  /** Loads the best epoch's state (parameters and buffers) back into the model (false when there is none). */
   restoreBest(): boolean {
     if (!this.bestState) return false;
-    this.model.loadStateDict(this.bestState);
+    restoreModelState(this.model, this.bestState);
     return true;
   }
 

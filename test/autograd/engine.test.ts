@@ -76,7 +76,7 @@ describe.each(backendNames())('autograd on %s', (name) => {
     mul(y, tensor([[1, 0], [0, 0], [0, 2]])).sum().backward();
     expect(x.grad!.toArray()).toEqual([[1, 0, 0], [0, 0, 2]]);
     expect(() => x.reshape(4, -1)).toThrow(/cannot infer/);
-    expect(() => x.reshape(5)).toThrow('reshape: cannot view shape [2,3] (6 elements) as [5] (5)');
+    expect(() => x.reshape(5)).toThrow('reshape: cannot view shape [2, 3] (6 elements) as [5] (5)');
   });
 
   it('needs a one-element root or an explicit gradient', () => {
@@ -92,9 +92,9 @@ describe.each(backendNames())('autograd on %s', (name) => {
   it('refuses shape and dtype mismatches with both shapes in the message', () => {
     const a = zeros([128, 784]);
     const b = zeros([256, 10]);
-    expect(() => a.matmul(b)).toThrow('matmul: [128,784] x [256,10]: inner dimensions 784 and 256 differ');
+    expect(() => a.matmul(b)).toThrow('matmul: [128, 784] x [256, 10]: inner dimensions 784 and 256 differ');
     expect(() => add(zeros([2]), zeros([3]))).toThrow('add: shapes [2] and [3] do not broadcast (dimension -1: 2 vs 3)');
     expect(() => add(zeros([2]), zeros([2], { dtype: 'float64' }))).toThrow('add: Expected tensors of one dtype but received float32 and float64');
-    expect(() => sum(zeros([2, 3]), 2)).toThrow('sum: Expected a dimension in [-2, 1] for shape [2,3] but received 2');
+    expect(() => sum(zeros([2, 3]), 2)).toThrow('sum: Expected a dimension in [-2, 1] for shape [2, 3] but received 2');
   });
 });

@@ -3,10 +3,9 @@
 // A deliberately wrong backward must fail both, naming the worst element.
 import { describe, expect, it } from 'vitest';
 import {
-  Tensor, add, concat, directionalGradcheck, gather, gradcheck, manualSeed, matmul, mul, randn, relu,
+  Tensor, add, autograd, concat, directionalGradcheck, gather, gradcheck, manualSeed, matmul, mul, randn, relu,
   reshape, stack, sum, transpose,
 } from '../../lib';
-import { record } from '../../lib/autograd/record';
 import { backendNames, useBackend } from './backends';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
@@ -17,11 +16,17 @@ function awayFromZero(t: Tensor): Tensor {
   return t;
 }
 
-/** x·x with the factor 2 of its gradient forgotten. */
-function wrongSquare(x: Tensor): Tensor {
-  const out = x.data.map((v) => v * v);
-  return record('wrongSquare', [x], out, x.shape, (grad) => [grad.map((g, i) => g * x.data[i]!)]);
+/** x·x with the factor 2 of its gradient forgotten: a user's op with a wrong backward. */
+class WrongSquare extends autograd.Function {
+  static override forward(ctx: autograd.FunctionContext, x: Tensor): Tensor {
+    ctx.saveForBackward(x);
+    return x.mul(x);
+  }
+  static override backward(ctx: autograd.FunctionContext, grad: Tensor): Tensor {
+    return grad.mul(ctx.savedTensors[0]!);
+  }
 }
+const wrongSquare = (x: Tensor) => WrongSquare.apply(x);
 
 const CASES: [string, (...t: Tensor[]) => Tensor, number[][]][] = [
   ['add', add, [[3, 4], [3, 4]]],

@@ -61,6 +61,11 @@ const CASES: Case[] = [
   ['max over the last dim', (x) => max(x, -1), [[3, 5]]],
   ['max over dim 1 of 3-D', (x) => max(x, 1, true), [[2, 3, 4]]],
   ['sigmoid', sigmoid, [[3, 4]]],
+  ['logSigmoid', (x) => F.logSigmoid(mul(x, 30)), [[3, 4]]],
+  ['rrelu in training, fixed slopes', (x) => {
+    setRngState(fixedMask);
+    return F.rrelu(x, 0.1, 0.3, true);
+  }, [[3, 4]], awayFromKinks],
   ['tanh', tanh, [[3, 4]]],
   ['relu', relu, [[3, 4]], awayFromKinks],
   ['leakyRelu', (x) => leakyRelu(x, 0.1), [[3, 4]], awayFromKinks],
@@ -76,6 +81,7 @@ const CASES: Case[] = [
   ['logSoftmax along dim 1 of 3-D', (x) => logSoftmax(x, 1), [[2, 3, 4]]],
   ['linear', (x, w, b) => F.linear(x, w, b), [[4, 3], [5, 3], [5]]],
   ['linear + relu', (x, w, b) => F.linear(x, w, b, 'relu'), [[4, 3], [5, 3], [5]]],
+  ['linear + leakyRelu with a negative slope (composed)', (x, w, b) => F.linear(x, w, b, 'leakyRelu', -0.5), [[4, 3], [5, 3], [5]], (t, i) => i === 0 && awayFromKinks(t)],
   ['linear + leakyRelu without bias', (x, w) => F.linear(x, w, null, 'leakyRelu', 0.2), [[4, 3], [5, 3]]],
   ['linear over [2, 4, 3]', (x, w, b) => F.linear(x, w, b), [[2, 4, 3], [5, 3], [5]]],
   ['crossEntropy (mean)', (x) => F.crossEntropy(x, LABELS), [[4, 3]]],

@@ -84,16 +84,16 @@ describe('tensor creation', () => {
 });
 
 describe('toDot', () => {
-  it('draws ops with their shapes, parameters and inputs', () => {
+  it('draws ops with their shapes, attributes, parameters and inputs', () => {
     const x = zeros([4, 3]);
     const w = zeros([3, 2], { requiresGrad: true });
     const dot = toDot(sum(relu(matmul(x, w))));
     expect(dot).toMatch(/^digraph tensorgrad \{/);
-    expect(dot).toContain('[label="sum\\n[]", shape=box]');
-    expect(dot).toContain('[label="relu\\n[4,2]", shape=box]');
-    expect(dot).toContain('[label="matmul\\n[4,2]", shape=box]');
-    expect(dot).toContain('[label="parameter\\n[3,2]"');
-    expect(dot).toContain('[label="input\\n[4,3]", shape=ellipse]');
+    expect(dot).toContain('[label="sum\\n[]\\ndims=[0, 1], keepDim=false", shape=box]');
+    expect(dot).toContain('[label="relu\\n[4, 2]", shape=box]');
+    expect(dot).toContain('[label="matmul\\n[4, 2]", shape=box]');
+    expect(dot).toContain('[label="parameter\\n[3, 2]"');
+    expect(dot).toContain('[label="input\\n[4, 3]", shape=ellipse]');
     expect(dot.match(/->/g)).toHaveLength(4);
   });
 });
@@ -113,8 +113,8 @@ describe('layout ops', () => {
     const x = zeros([3, 2]);
     expect(() => x.gather([0, 3])).toThrow('gather: Expected every index in [0, 3) but indices[1] is 3');
     expect(() => x.gather([0.5])).toThrow(/indices\[0\] is 0.5/);
-    expect(() => concat([x, zeros([3, 3])])).toThrow('concat: Expected tensor 1 to match [3,2] outside dimension 0 but it has [3,3]');
-    expect(() => stack([x, zeros([2, 3])])).toThrow('stack: Expected tensor 1 to match [3,2] but it has [2,3]');
+    expect(() => concat([x, zeros([3, 3])])).toThrow('concat: Expected tensor 1 to match [3, 2] outside dimension 0 but it has [3, 3]');
+    expect(() => stack([x, zeros([2, 3])])).toThrow('stack: Expected tensor 1 to match [3, 2] but it has [2, 3]');
     expect(() => zeros([2, 2, 2]).transpose()).toThrow(/2-D tensor/);
   });
 });

@@ -35,6 +35,14 @@ describe('tensorgrad lr-find', () => {
     expect(saved.suggestion).toBe(result.suggestion);
     expect(saved.lrs).toHaveLength(result.lrs.length);
   });
+
+  it('says the rates are too low, instead of suggesting one, when the loss barely moves over the sweep', () => {
+    const lines: string[] = [];
+    const result = runLrFind(resolveConfig({}, {}), { startLr: 1e-9, endLr: 1e-6, steps: 60, out: { write: (t: string) => lines.push(t) } });
+    expect(result.flat).toBe(true);
+    expect(lines.join('')).toMatch(/\nAdvice: the loss barely moved over the whole sweep .* up to lr 1\.0e-6: every rate tried is too low; sweep to a higher endLr/);
+    expect(lines.join('')).not.toContain('Suggested learning rate');
+  });
 });
 
 describe('tensorgrad search', () => {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { io } from '../../lib';
+import { io, latestCheckpoint } from '../../lib';
 
 const bin = path.join(__dirname, '..', '..', 'bin', 'tensorgrad.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-resume-'));
@@ -56,7 +56,7 @@ describe('tensorgrad train --resume in a fresh process', () => {
     const resumed = path.join(root, 'resumed');
     train([...small, '--epochs', '4', '--out', straight]);
     train([...small, '--epochs', '2', '--out', resumed]);
-    expect(io.latestCheckpoint(path.join(resumed, 'checkpoints'))).toMatch(/checkpoint-00000002$/);
+    expect(latestCheckpoint(path.join(resumed, 'checkpoints'))).toMatch(/checkpoint-00000002$/);
     const stdout = train(['--resume', resumed, '--epochs', '4']);
     expect(stdout).toContain(`Resuming ${resumed} after epoch 2 of 4`);
 
@@ -92,7 +92,7 @@ describe('tensorgrad train --resume in a fresh process', () => {
     expect(stdout).toMatch(/Stopped early: cancelled/);
     expect(stdout).not.toContain('Finished epoch 4 / 4');
     // Only whole epochs are checkpointed: the one cut short is repeated on resume.
-    const last = io.latestCheckpoint(path.join(stopped, 'checkpoints'))!;
+    const last = latestCheckpoint(path.join(stopped, 'checkpoints'))!;
     const done = Number(/checkpoint-(\d+)$/.exec(last)![1]);
     expect(done).toBeGreaterThanOrEqual(1);
     expect(done).toBeLessThan(4);
@@ -120,7 +120,7 @@ describe('tensorgrad train --resume in a fresh process', () => {
       child.on('close', (code) => resolve(code));
     });
     expect(status).toBe(130);
-    expect(io.latestCheckpoint(path.join(early, 'checkpoints'))).toBeNull();
+    expect(latestCheckpoint(path.join(early, 'checkpoints'))).toBeNull();
     expect(train(['--resume', early])).toContain(`Resuming ${early} from the start`);
     expectSameWeights(path.join(straight, 'model.safetensors'), path.join(early, 'model.safetensors'));
     expect(epochsLogged(early)).toEqual([0, 1, 2, 3]);

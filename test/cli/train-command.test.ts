@@ -9,8 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { io } from '../../lib';
 import { resolveConfig } from '../../lib/cli/config';
 import { runEvaluate } from '../../lib/cli/evaluate-command';
-import { buildModel, parseSizes } from '../../lib/cli/model-spec';
-import { resumeTrain, runTrain } from '../../lib/cli/train-command';
+import { buildModel, parseSizes } from '../../lib/train/model-spec';
+import { resumeTraining, runTraining } from '../../lib/train/run-training';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-cli-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -24,7 +24,7 @@ describe('tensorgrad train', () => {
   it('trains the default MLP on digits and writes the run directory', async () => {
     const out = path.join(root, 'short');
     const s = sink();
-    const summary = await runTrain(resolveConfig({}, { epochs: 4, out }), { out: s.out });
+    const summary = await runTraining(resolveConfig({}, { epochs: 4, out }), { out: s.out });
     expect(summary.sizes).toEqual([64, 512, 256, 10]);
     expect(summary.epochs).toBe(4);
     expect(summary.bestTest.metrics['accuracy']).toBeGreaterThan(0.85);
@@ -56,15 +56,15 @@ describe('tensorgrad train', () => {
 
   it('resumes a run from its checkpoint to the same weights as an uninterrupted run', async () => {
     const straight = path.join(root, 'straight');
-    await runTrain(resolveConfig({}, { epochs: 3, out: straight, seed: 3 }), { out: sink().out });
+    await runTraining(resolveConfig({}, { epochs: 3, out: straight, seed: 3 }), { out: sink().out });
     // The same run interrupted after its second epoch (as Ctrl-C would), then resumed.
     const resumed = path.join(root, 'resumed');
     const controller = new AbortController();
     const watcher = { write: (t: string) => { if (t.includes('Finished epoch 2 / 3')) controller.abort(); } };
-    const interrupted = await runTrain(resolveConfig({}, { epochs: 3, out: resumed, seed: 3 }), { out: watcher, signal: controller.signal });
+    const interrupted = await runTraining(resolveConfig({}, { epochs: 3, out: resumed, seed: 3 }), { out: watcher, signal: controller.signal });
     expect(interrupted.epochs).toBe(2);
     const s = sink();
-    await resumeTrain(resumed, { out: s.out });
+    await resumeTraining(resumed, { out: s.out });
     expect(s.text()).toContain(`Resuming ${resumed} after epoch 2 of 3`);
     const a = io.load(path.join(straight, 'model.safetensors')).tensors;
     const b = io.load(path.join(resumed, 'model.safetensors')).tensors;

@@ -61,7 +61,7 @@ describe.each(backendNames())('layers on %s', (name) => {
 
   it('Linear refuses a wrong input width, naming both shapes', () => {
     const layer = new nn.Linear(3, 2);
-    expect(() => layer.call(zeros([4, 5]))).toThrow('linear: Expected an input [..., 3] for a weight [2,3] but received [4,5]');
+    expect(() => layer.call(zeros([4, 5]))).toThrow('linear: Expected an input [..., 3] for a weight [2, 3] but received [4, 5]');
     expect(() => new nn.Linear(0, 2)).toThrow(/positive integer for inFeatures/);
   });
 

@@ -74,13 +74,13 @@ describe('recurrent layers', () => {
     expect(() => new nn.RNN({ inputSize: 2, hiddenSize: 3, nonlinearity: 'sigmoid' as never })).toThrow('RNN: Expected nonlinearity "tanh" or "relu" but received sigmoid');
     expect(() => new nn.GRU({ inputSize: 2, hiddenSize: 3, dropout: 2 })).toThrow(/dropout in \[0, 1\]/);
     const gru = new nn.GRU({ inputSize: 2, hiddenSize: 3, numLayers: 2 });
-    expect(() => gru.forward(randn([4, 5, 3]))).toThrow('GRU: Expected an input [N, T, 2] but received [4,5,3]');
+    expect(() => gru.forward(randn([4, 5, 3]))).toThrow('GRU: Expected an input [N, T, 2] but received [4, 5, 3]');
     expect(() => gru.forward(randn([4, 0, 2]))).toThrow(/at least one time step/);
-    expect(() => gru.forward(randn([4, 5, 2]), randn([1, 4, 3]))).toThrow('GRU: Expected h0 of shape [2, 4, 3] but received [1,4,3]');
+    expect(() => gru.forward(randn([4, 5, 2]), randn([1, 4, 3]))).toThrow('GRU: Expected h0 of shape [2, 4, 3] but received [1, 4, 3]');
     const lstm = new nn.LSTM({ inputSize: 2, hiddenSize: 3 });
     expect(() => lstm.forward(randn([1, 2, 2]), randn([1, 1, 3]) as never)).toThrow('LSTM: Expected the state as { h, c }');
     const cell = new nn.LSTMCell({ inputSize: 2, hiddenSize: 3 });
-    expect(() => cell.forward(randn([2, 2]), { h: randn([2, 3]), c: randn([3, 3]) })).toThrow('LSTMCell: Expected c of shape [2, 3] but received [3,3]');
+    expect(() => cell.forward(randn([2, 2]), { h: randn([2, 3]), c: randn([3, 3]) })).toThrow('LSTMCell: Expected c of shape [2, 3] but received [3, 3]');
     expect(() => new nn.Embedding(3, 2, { paddingIdx: 3 })).toThrow(/paddingIdx to be an integer in \[-3, 3\)/);
     expect(new nn.Embedding(3, 2, { paddingIdx: -1 }).paddingIdx).toBe(2);
     expect(() => nn.functional.embedding([0], new Tensor(new Float32Array(3), [3]))).toThrow(/2-D weight/);

@@ -1,10 +1,10 @@
-// Optimizer state through a checkpoint on disk (io.saveCheckpoint: arrays to safetensors, step
+// Optimizer state through a checkpoint on disk (saveCheckpoint: arrays to safetensors, step
 // counts and NAdam's μ product to JSON) resumes the same parameters bit for bit.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { io, nn, optim, tensor } from '../../lib';
+import { nn, optim, tensor, loadCheckpoint, saveCheckpoint } from '../../lib';
 import type { Tensor } from '../../lib';
 import { expectSame } from '../backend/expect-close';
 import { THETA0, loss } from './problem';
@@ -42,11 +42,11 @@ describe('optimizer state through a checkpoint', () => {
     const model = new Vector();
     const opt = make(model.parameters());
     run(model, opt, 15);
-    const where = io.saveCheckpoint(path.join(dir, name.replace(/\W+/g, '-')), { model, optimizer: opt }, { step: 15 });
+    const where = saveCheckpoint(path.join(dir, name.replace(/\W+/g, '-')), { model, optimizer: opt }, { step: 15 });
     const resumedModel = new Vector();
     const resumed = make(resumedModel.parameters());
     resumed.paramGroups[0]!.lr = 0;
-    io.loadCheckpoint(where, { model: resumedModel, optimizer: resumed });
+    loadCheckpoint(where, { model: resumedModel, optimizer: resumed });
     expect(resumed.paramGroups[0]!.lr).toBe(opt.paramGroups[0]!.lr);
     const a = run(model, opt, 15);
     const b = run(resumedModel, resumed, 15);

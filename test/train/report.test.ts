@@ -1,6 +1,5 @@
 // report.html: the curves, diagnostics, sanity checks and config in one file with no scripts or
 // network; rendered by headless Chromium (Debian's chromium, when installed) into a screenshot.
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderReport, tensorStats, writeReport } from '../../lib';
 import type { EpochRecord, ReportData } from '../../lib';
 import { itWithPeers } from '../peers';
+import { screenshot } from './report-browser';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-report-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -50,20 +50,13 @@ describe('report.html', () => {
     expect(renderReport({ history: [] })).toMatch(/No epoch finished/);
   });
 
-  const chromium = '/usr/bin/chromium';
   itWithPeers('chromium', 'renders in headless Chromium without errors into a non-blank screenshot', () => {
     const file = writeReport(dir, data);
-    const shot = path.join(dir, 'report.png');
-    const out = execFileSync(chromium, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`, '--enable-logging=stderr', '--v=0',
-      '--window-size=1200,2200', `--screenshot=${shot}`, `file://${file}`,
-    ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    const { png, log: out } = screenshot(file, dir);
     expect(out).not.toMatch(/CONSOLE.*(Uncaught|Error)/);
-    const png = fs.readFileSync(shot);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.length).toBeGreaterThan(20_000); // charts, not a blank page
     fs.mkdirSync(path.join(__dirname, '..', '..', 'test-artifacts'), { recursive: true });
-    fs.copyFileSync(shot, path.join(__dirname, '..', '..', 'test-artifacts', 'report.png'));
+    fs.writeFileSync(path.join(__dirname, '..', '..', 'test-artifacts', 'report.png'), png);
   });
 });

@@ -123,7 +123,7 @@ describe('sanityCheck', () => {
     // One prediction for every row: the first 20 digits hold each class twice.
     expect(overfit.values!['accuracy']).toBe(0.1);
     expect(overfit.values!['loss']).toBeGreaterThan(LN10 - 1e-4); // no constant beats the label entropy
-    expect(overfit.detail).toMatch(/training accuracy 0\.10\)$/);
+    expect(overfit.detail).toMatch(/training accuracy 0\.10\): the loss barely moved, so the learning rate is too low or the gradients do not reach the weights$/);
   });
 
   it('fails on a loss with the wrong sign: below chance at the start, and no overfitting', () => {
@@ -178,6 +178,8 @@ describe('sanityCheck', () => {
     const [overfit] = sanityCheck(mlp(0, 'small'), crossEntropy, digits, { checks: ['overfit'], optimizer: (p) => new optim.SGD(p, { lr: 1e-3 }) });
     expect(overfit!.passed).toBe(false);
     expect(overfit!.values!['loss']).toBeCloseTo(LN10, 4); // gradients of the order of the 1e-4 weights
+    // As an exploding loss says "too high", a loss that barely moves says "too low".
+    expect(overfit!.detail).toMatch(/: the loss barely moved, so the learning rate is too low or the gradients do not reach the weights$/);
     // lr 1 moves it: SGD's good rate depends on the input and init scales, Adam's does not.
     const [fast] = sanityCheck(mlp(0, 'small'), crossEntropy, digits, { checks: ['overfit'], optimizer: (p) => new optim.SGD(p, { lr: 1 }), maxSteps: 400 });
     expect(fast!.passed).toBe(true);

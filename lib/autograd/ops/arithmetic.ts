@@ -1,9 +1,10 @@
 /**
  * Elementwise arithmetic with broadcasting (a [C] bias against [N, C], an [N, 1] column against
  * [N, C], a 0-d tensor against anything) and with plain numbers. Gradients of stretched
- * operands are summed back to their shapes.
+ * operands are summed back to their shapes. Two tensors record no attributes; a tensor and a
+ * number record { scalar } (the number), and sub and div also { scalarFirst } (n − x, n / x).
  */
-import { record } from '../record';
+import { NO_ATTRIBUTES, record } from '../record';
 import type { DType, FloatArray, Kernels, Shape } from '../tensor';
 import { Tensor, allocate, commonDType, kernelsFor } from '../tensor';
 import { broadcastShapes, expand, reduceTo, rowRepeats, sameShape } from './broadcast';
@@ -76,11 +77,11 @@ export function add(a: Operand, b: Operand): Tensor {
     const kernels = kernelsFor(a.dtype);
     const out = allocate(a.shape, a.dtype);
     kernels.addScalar(a.data, b, out);
-    return record('add', [a], out, a.shape, (grad) => [grad]);
+    return record('add', { scalar: b }, [a], out, a.shape, (grad) => [grad]);
   }
   const p = pair('add', a, b);
   const out = broadcastForward(p, 'add');
-  return record('add', [a, b], out, p.shape, (grad) => [
+  return record('add', NO_ATTRIBUTES, [a, b], out, p.shape, (grad) => [
     a.requiresGrad ? reduceTo(grad, p.shape, a.shape, p.dtype) : null,
     b.requiresGrad ? reduceTo(grad, p.shape, b.shape, p.dtype) : null,
   ]);
@@ -95,17 +96,17 @@ export function sub(a: Operand, b: Operand): Tensor {
     const kernels = kernelsFor(x.dtype);
     const out = negated(kernels, x.data, x.dtype, x.shape);
     kernels.addScalar(out, a, out);
-    return record('sub', [x], out, x.shape, (grad) => [negated(kernels, grad, x.dtype, x.shape)]);
+    return record('sub', { scalar: a, scalarFirst: true }, [x], out, x.shape, (grad) => [negated(kernels, grad, x.dtype, x.shape)]);
   }
   if (typeof b === 'number') {
     const kernels = kernelsFor(a.dtype);
     const out = allocate(a.shape, a.dtype);
     kernels.subScalar(a.data, b, out);
-    return record('sub', [a], out, a.shape, (grad) => [grad]);
+    return record('sub', { scalar: b, scalarFirst: false }, [a], out, a.shape, (grad) => [grad]);
   }
   const p = pair('sub', a, b);
   const out = broadcastForward(p, 'sub');
-  return record('sub', [a, b], out, p.shape, (grad) => {
+  return record('sub', NO_ATTRIBUTES, [a, b], out, p.shape, (grad) => {
     const db = b.requiresGrad ? reduceTo(negated(p.kernels, grad, p.dtype, p.shape), p.shape, b.shape, p.dtype) : null;
     const da = a.requiresGrad ? reduceTo(grad, p.shape, a.shape, p.dtype) : null;
     return [da, db];
@@ -131,14 +132,14 @@ export function mul(a: Operand, b: Operand): Tensor {
     const kernels = kernelsFor(a.dtype);
     const out = allocate(a.shape, a.dtype);
     kernels.mulScalar(a.data, b, out);
-    return record('mul', [a], out, a.shape, (grad) => {
+    return record('mul', { scalar: b }, [a], out, a.shape, (grad) => {
       kernels.mulScalar(grad, b, grad);
       return [grad];
     });
   }
   const p = pair('mul', a, b);
   const out = broadcastForward(p, 'mul');
-  return record('mul', [a, b], out, p.shape, (grad) => [
+  return record('mul', NO_ATTRIBUTES, [a, b], out, p.shape, (grad) => [
     a.requiresGrad ? reduceTo(timesOperand(p, grad, b), p.shape, a.shape, p.dtype) : null,
     b.requiresGrad ? reduceTo(timesOperand(p, grad, a), p.shape, b.shape, p.dtype) : null,
   ]);
@@ -153,7 +154,7 @@ export function div(a: Operand, b: Operand): Tensor {
     const kernels = kernelsFor(x.dtype);
     const out = allocate(x.shape, x.dtype);
     kernels.divScalar(x.data, b, out);
-    return record('div', [x], out, x.shape, (grad) => {
+    return record('div', { scalar: b, scalarFirst: false }, [x], out, x.shape, (grad) => {
       kernels.divScalar(grad, b, grad);
       return [grad];
     });
@@ -162,7 +163,7 @@ export function div(a: Operand, b: Operand): Tensor {
     const kernels = kernelsFor(b.dtype);
     const out = allocate(b.shape, b.dtype).fill(a);
     kernels.div(out, b.data, out);
-    return record('div', [b], out, b.shape, (grad) => {
+    return record('div', { scalar: a, scalarFirst: true }, [b], out, b.shape, (grad) => {
       // −grad · (a/b) / b
       const g = negated(kernels, grad, b.dtype, b.shape);
       kernels.mul(g, out, g);
@@ -172,7 +173,7 @@ export function div(a: Operand, b: Operand): Tensor {
   }
   const p = pair('div', a, b);
   const out = broadcastForward(p, 'div');
-  return record('div', [a, b], out, p.shape, (grad) => {
+  return record('div', NO_ATTRIBUTES, [a, b], out, p.shape, (grad) => {
     const bFull = full(p, b);
     const gOverB = allocate(p.shape, p.dtype);
     p.kernels.div(grad, bFull, gOverB);
@@ -188,8 +189,12 @@ export function div(a: Operand, b: Operand): Tensor {
   });
 }
 
-/** −x. */
+/** −x. ∂/∂x = −grad. */
 export function neg(x: Tensor): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`neg: Expected a Tensor but received ${typeof x}`);
-  return mul(x, -1);
+  const kernels = kernelsFor(x.dtype);
+  return record('neg', NO_ATTRIBUTES, [x], negated(kernels, x.data, x.dtype, x.shape), x.shape, (grad) => {
+    kernels.mulScalar(grad, -1, grad);
+    return [grad];
+  });
 }

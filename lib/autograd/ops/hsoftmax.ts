@@ -7,6 +7,7 @@
  * than the whole step at 100k classes. The result is the same as the engine's: leaf gradients
  * accumulate until zeroed. Those rows are recorded in weight.gradRows (and bias.gradRows), so
  * zeroGrad and the optimizers can work on them alone (lib/autograd/sparse-grad.ts).
+ * Attributes: { reduction, numClasses, depth }; the tree's paths are data, not attributes.
  */
 import { record } from '../record';
 import type { FloatArray } from '../tensor';
@@ -83,7 +84,8 @@ export function hierarchicalSoftmaxLoss(
     out = allocate([], dtype);
     out[0] = reduction === 'mean' ? sum / n : sum;
   }
-  return record(op, inputs, out, reduction === 'none' ? [n] : [], (grad) => {
+  const attributes = { reduction, numClasses: classes, depth };
+  return record(op, attributes, inputs, out, reduction === 'none' ? [n] : [], (grad) => {
     const dlosses = reduction === 'none' ? grad : allocate([n], dtype).fill(reduction === 'mean' ? grad[0]! / n : grad[0]!);
     const dx = allocate([n, d], dtype);
     const inPlace = accumulatesInPlace(weight) && (!bias || accumulatesInPlace(bias));

@@ -1,13 +1,16 @@
 /** Matrix product of 2-D tensors. */
-import { record } from '../record';
+import { NO_ATTRIBUTES, record } from '../record';
 import type { Tensor } from '../tensor';
 import { allocate, commonDType, formatShape, kernelsFor } from '../tensor';
+import { checkTensor } from './unary';
 
 /**
  * a [m, k] · b [k, n] → [m, n]. ∂/∂a = grad · bᵀ (gemm NT), ∂/∂b = aᵀ · grad (gemm TN): the
  * transposes are read in place, never copied.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor('matmul', a);
+  checkTensor('matmul', b);
   if (a.ndim !== 2 || b.ndim !== 2) {
     throw new RangeError(`matmul: Expected two 2-D tensors but received ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   }
@@ -20,7 +23,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const kernels = kernelsFor(dtype);
   const out = allocate([m, n], dtype);
   kernels.gemm(false, false, m, n, k, 1, a.data, b.data, 0, out);
-  return record('matmul', [a, b], out, [m, n], (grad) => {
+  return record('matmul', NO_ATTRIBUTES, [a, b], out, [m, n], (grad) => {
     let da = null;
     let db = null;
     if (a.requiresGrad) {

@@ -3,9 +3,10 @@
  * for the recurrent part, then the fused cell kernel), the backward runs backpropagation through
  * time inside one node, summing the shared W_hh's gradient over the steps with one GEMM per
  * step and keeping no per-step graph. Sequences are time-major: [T, N, ·]. The input projection
- * x·W_ihᵀ + b of all steps is the caller's (one GEMM, on the tape as a linear op).
+ * x·W_ihᵀ + b of all steps is the caller's (one GEMM, on the tape as a linear op). Attributes:
+ * { hiddenSize } (and rnnSequence's { nonlinearity }), sliceRows { start, length }.
  */
-import { record } from '../record';
+import { NO_ATTRIBUTES, record } from '../record';
 import type { FloatArray, Kernels, Tensor } from '../tensor';
 import { allocate, commonDType, formatShape, kernelsFor } from '../tensor';
 
@@ -67,7 +68,7 @@ export function rnnSequence(xproj: Tensor, wHh: Tensor, h0: Tensor, nonlinearity
     if (nonlinearity === 'tanh') k.tanh(h, h);
     else k.relu(h, h);
   }
-  return record('rnnSequence', [xproj, wHh, h0], out, [T, N, H], (grad) => {
+  return record('rnnSequence', { hiddenSize: H, nonlinearity }, [xproj, wHh, h0], out, [T, N, H], (grad) => {
     const dPre = allocate([T, N, H], dtype);
     const dh = allocate([N, H], dtype);
     for (let t = T - 1; t >= 0; t--) {
@@ -108,7 +109,7 @@ export function lstmSequence(xproj: Tensor, wHh: Tensor, h0: Tensor, c0: Tensor)
     k.lstmCellForward(g, t === 0 ? c0.data : block(cs, t - 1, step), N, H, g, block(cs, t, step), block(out, t, step));
   }
   block(out, T, step).set(block(cs, T - 1, step));
-  return record('lstmSequence', [xproj, wHh, h0, c0], out, [T + 1, N, H], (grad) => {
+  return record('lstmSequence', { hiddenSize: H }, [xproj, wHh, h0, c0], out, [T + 1, N, H], (grad) => {
     const dPre = allocate([T, N, 4 * H], dtype);
     const dh = allocate([N, H], dtype);
     const dhTotal = allocate([N, H], dtype);
@@ -157,7 +158,7 @@ export function gruSequence(gi: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Ten
     k.gemm(false, true, N, 3 * H, H, 1, hPrev, wHh.data, bHh ? 1 : 0, gh);
     k.gruCellForward(block(gi.data, t, 3 * step), gh, hPrev, N, H, block(work, t, 4 * step), block(out, t, step));
   }
-  return record('gruSequence', inputs, out, [T, N, H], (grad) => {
+  return record('gruSequence', { hiddenSize: H }, inputs, out, [T, N, H], (grad) => {
     const dGi = allocate([T, N, 3 * H], dtype);
     const dGh = allocate([T, N, 3 * H], dtype);
     let dh = allocate([N, H], dtype);
@@ -200,7 +201,7 @@ export function swapLeadingDims(x: Tensor): Tensor {
   };
   const out = allocate(shape, x.dtype);
   swap(x.data, A, B, out);
-  return record('swapLeadingDims', [x], out, shape, (grad) => {
+  return record('swapLeadingDims', NO_ATTRIBUTES, [x], out, shape, (grad) => {
     const dx = allocate(x.shape, x.dtype);
     swap(grad, B, A, dx);
     return [dx];
@@ -219,7 +220,7 @@ export function sliceRows(x: Tensor, start: number, length: number): Tensor {
   }
   const inner = x.size / Math.max(rows, 1);
   const shape = [length, ...x.shape.slice(1)];
-  return record('sliceRows', [x], x.data.subarray(start * inner, (start + length) * inner), shape, (grad) => {
+  return record('sliceRows', { start, length }, [x], x.data.subarray(start * inner, (start + length) * inner), shape, (grad) => {
     const dx = allocate(x.shape, x.dtype);
     dx.set(grad, start * inner);
     return [dx];

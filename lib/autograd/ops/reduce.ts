@@ -1,10 +1,9 @@
-/** Sums over all elements or along one dimension. */
+/** Reductions over all elements or along one dimension: sum, mean, max (and argmax, no gradient). */
 import { record } from '../record';
-import type { Tensor } from '../tensor';
-import type { FloatArray } from '../tensor';
-import { allocate, formatShape, kernelsFor, sizeOf } from '../tensor';
-import { div } from './arithmetic';
-import { moveDimToEnd, splitAt } from './move-dim';
+import type { FloatArray, Tensor } from '../tensor';
+import { allocate, formatShape, kernelsFor } from '../tensor';
+import { type DimSplit, moveDimToEnd, splitAt } from './move-dim';
+import { checkTensor } from './unary';
 
 /** Normalizes a dimension index (negative counts from the end) or throws naming the shape. */
 export function normalizeDim(op: string, dim: number, ndim: number, shape: readonly number[]): number {
@@ -14,55 +13,84 @@ export function normalizeDim(op: string, dim: number, ndim: number, shape: reado
   return dim < 0 ? dim + ndim : dim;
 }
 
-/**
- * Σ of all elements (a 0-d tensor), or along `dim` (removed, or kept as size 1 with keepDim).
- * The backward pass copies the upstream gradient to every summed position.
- */
-export function sum(x: Tensor, dim?: number, keepDim = false): Tensor {
+/** The dimensions a reduction combines, as its node records them: all of them without `dim`. */
+function reducedDims(x: Tensor, d: number | undefined): number[] {
+  return d === undefined ? x.shape.map((_, i) => i) : [d];
+}
+
+/** The shape after reducing dimension d (or everything), removed or kept as 1. */
+function reducedShape(x: Tensor, d: number | undefined, keepDim: boolean): number[] {
+  if (d === undefined) return keepDim ? x.shape.map(() => 1) : [];
+  return keepDim ? x.shape.map((s, i) => (i === d ? 1 : s)) : x.shape.filter((_, i) => i !== d);
+}
+
+/** x viewed as [outer, length, inner] around dimension d, summed over the middle: [outer·inner]. */
+function sumOver(x: Tensor, split: DimSplit): FloatArray {
+  const { outer, length, inner } = split;
   const kernels = kernelsFor(x.dtype);
-  if (dim === undefined) {
-    const out = allocate([], x.dtype);
-    kernels.rowSum(x.data, 1, x.size, out);
-    const shape = keepDim ? x.shape.map(() => 1) : [];
-    return record('sum', [x], out, shape, (grad) => [allocate(x.shape, x.dtype).fill(grad[0]!)]);
-  }
-  const d = normalizeDim('sum', dim, x.ndim, x.shape);
-  const outer = sizeOf(x.shape.slice(0, d));
-  const length = x.shape[d]!;
-  const inner = sizeOf(x.shape.slice(d + 1));
   const out = allocate([outer * inner], x.dtype);
-  // [outer, length, inner] summed over the middle: a column sum of each [length, inner] slab.
+  // A column sum of each [length, inner] slab.
   for (let o = 0; o < outer; o++) {
     const slab = x.data.subarray(o * length * inner, (o + 1) * length * inner);
     kernels.colSum(slab, length, inner, out.subarray(o * inner, (o + 1) * inner));
   }
-  const shape = keepDim ? x.shape.map((s, i) => (i === d ? 1 : s)) : x.shape.filter((_, i) => i !== d);
-  return record('sum', [x], out, shape, (grad) => {
-    const dx = allocate(x.shape, x.dtype);
-    for (let o = 0; o < outer; o++) {
-      const row = grad.subarray(o * inner, (o + 1) * inner);
-      for (let l = 0; l < length; l++) dx.set(row, (o * length + l) * inner);
-    }
-    return [dx];
-  });
+  return out;
 }
 
-/** Number of elements a reduction over `dim` (or everything) combines. */
-function countOf(x: Tensor, dim?: number): number {
-  if (dim === undefined) return x.size;
-  return x.shape[normalizeDim('mean', dim, x.ndim, x.shape)]!;
+/** The gradient of a sum over the middle of [outer, length, inner]: each row of grad, repeated. */
+function spread(x: Tensor, split: DimSplit, grad: FloatArray): FloatArray {
+  const { outer, length, inner } = split;
+  const dx = allocate(x.shape, x.dtype);
+  for (let o = 0; o < outer; o++) {
+    const row = grad.subarray(o * inner, (o + 1) * inner);
+    for (let l = 0; l < length; l++) dx.set(row, (o * length + l) * inner);
+  }
+  return dx;
 }
 
-/** The mean of all elements, or along `dim` (keepDim as sum). The mean of nothing is NaN. */
+/**
+ * Σ of all elements (a 0-d tensor), or along `dim` (removed, or kept as size 1 with keepDim).
+ * The backward pass copies the upstream gradient to every summed position. Attributes: { dims
+ * (the reduced dimensions, all of them without dim), keepDim }.
+ */
+export function sum(x: Tensor, dim?: number, keepDim = false): Tensor {
+  checkTensor('sum', x);
+  const d = dim === undefined ? undefined : normalizeDim('sum', dim, x.ndim, x.shape);
+  const attributes = { dims: reducedDims(x, d), keepDim };
+  const shape = reducedShape(x, d, keepDim);
+  if (d === undefined) {
+    const out = allocate([], x.dtype);
+    kernelsFor(x.dtype).rowSum(x.data, 1, x.size, out);
+    return record('sum', attributes, [x], out, shape, (grad) => [allocate(x.shape, x.dtype).fill(grad[0]!)]);
+  }
+  const split = splitAt(x.shape, d);
+  return record('sum', attributes, [x], sumOver(x, split), shape, (grad) => [spread(x, split, grad)]);
+}
+
+/**
+ * The mean of all elements, or along `dim` (keepDim as sum). The mean of nothing is NaN.
+ * Attributes as sum's.
+ */
 export function mean(x: Tensor, dim?: number, keepDim = false): Tensor {
-  const n = countOf(x, dim);
-  if (dim !== undefined) return div(sum(x, dim, keepDim), n); // n = 0: 0/0 = NaN
+  checkTensor('mean', x);
+  const d = dim === undefined ? undefined : normalizeDim('mean', dim, x.ndim, x.shape);
+  const attributes = { dims: reducedDims(x, d), keepDim };
+  const shape = reducedShape(x, d, keepDim);
   const kernels = kernelsFor(x.dtype);
-  const out = allocate([], x.dtype);
-  if (n === 0) out[0] = NaN;
-  else kernels.rowMean(x.data, 1, n, out);
-  const shape = keepDim ? x.shape.map(() => 1) : [];
-  return record('mean', [x], out, shape, (grad) => [allocate(x.shape, x.dtype).fill(grad[0]! / n)]);
+  if (d === undefined) {
+    const n = x.size;
+    const out = allocate([], x.dtype);
+    if (n === 0) out[0] = NaN;
+    else kernels.rowMean(x.data, 1, n, out);
+    return record('mean', attributes, [x], out, shape, (grad) => [allocate(x.shape, x.dtype).fill(grad[0]! / n)]);
+  }
+  const split = splitAt(x.shape, d);
+  const out = sumOver(x, split);
+  kernels.divScalar(out, split.length, out); // length 0: 0/0 = NaN
+  return record('mean', attributes, [x], out, shape, (grad) => {
+    kernels.divScalar(grad, split.length, grad);
+    return [spread(x, split, grad)];
+  });
 }
 
 interface Extremum {
@@ -70,9 +98,11 @@ interface Extremum {
   /** Flat index into x of each value. */
   at: Int32Array;
   shape: number[];
+  dims: number[];
 }
 
 function maxAlong(op: string, x: Tensor, dim: number | undefined, keepDim: boolean): Extremum {
+  checkTensor(op, x);
   if (x.size === 0) throw new RangeError(`${op}: Expected a non-empty tensor but received shape ${formatShape(x.shape)}`);
   const kernels = kernelsFor(x.dtype);
   if (dim === undefined) {
@@ -80,7 +110,7 @@ function maxAlong(op: string, x: Tensor, dim: number | undefined, keepDim: boole
     const at = new Int32Array(1);
     kernels.rowArgmax(x.data, 1, x.size, at);
     values[0] = x.data[at[0]!]!;
-    return { values, at, shape: keepDim ? x.shape.map(() => 1) : [] };
+    return { values, at, shape: reducedShape(x, undefined, keepDim), dims: reducedDims(x, undefined) };
   }
   const d = normalizeDim(op, dim, x.ndim, x.shape);
   const split = splitAt(x.shape, d);
@@ -97,17 +127,16 @@ function maxAlong(op: string, x: Tensor, dim: number | undefined, keepDim: boole
     values[r] = x.data[flat]!;
     at[r] = flat;
   }
-  const shape = keepDim ? x.shape.map((s, k) => (k === d ? 1 : s)) : x.shape.filter((_, k) => k !== d);
-  return { values, at, shape };
+  return { values, at, shape: reducedShape(x, d, keepDim), dims: [d] };
 }
 
 /**
  * The largest element, or the largest along `dim`. NaN wins (as PyTorch); on ties the first
- * maximum is taken, and the gradient flows to that element only.
+ * maximum is taken, and the gradient flows to that element only. Attributes as sum's.
  */
 export function max(x: Tensor, dim?: number, keepDim = false): Tensor {
-  const { values, at, shape } = maxAlong('max', x, dim, keepDim);
-  return record('max', [x], values, shape, (grad) => {
+  const { values, at, shape, dims } = maxAlong('max', x, dim, keepDim);
+  return record('max', { dims, keepDim }, [x], values, shape, (grad) => {
     const dx = allocate(x.shape, x.dtype);
     for (let r = 0; r < at.length; r++) dx[at[r]!] += grad[r]!;
     return [dx];

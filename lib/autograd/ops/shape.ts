@@ -1,5 +1,8 @@
-/** Ops that change a tensor's shape, not its values. */
-import { record } from '../record';
+/**
+ * Ops that change a tensor's shape, not its values. Attributes: reshape { shape } (the target,
+ * -1 resolved), concat { dim }; transpose and gather have none.
+ */
+import { NO_ATTRIBUTES, record } from '../record';
 import type { Tensor } from '../tensor';
 import { allocate, checkShape, commonDType, formatShape, kernelsFor, sizeOf } from '../tensor';
 import { normalizeDim } from './reduce';
@@ -23,7 +26,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (sizeOf(target) !== x.size) {
     throw new RangeError(`reshape: cannot view shape ${formatShape(x.shape)} (${x.size} elements) as ${formatShape(shape)} (${sizeOf(target)})`);
   }
-  return record('reshape', [x], x.data, target, (grad) => [grad]);
+  return record('reshape', { shape: [...target] }, [x], x.data, target, (grad) => [grad]);
 }
 
 /** The transpose of a 2-D tensor (a copy); the gradient is transposed back. */
@@ -33,7 +36,7 @@ export function transpose(x: Tensor): Tensor {
   const kernels = kernelsFor(x.dtype);
   const out = allocate([cols, rows], x.dtype);
   kernels.transpose(x.data, rows, cols, out);
-  return record('transpose', [x], out, [cols, rows], (grad) => {
+  return record('transpose', NO_ATTRIBUTES, [x], out, [cols, rows], (grad) => {
     const dx = allocate(x.shape, x.dtype);
     kernels.transpose(grad, cols, rows, dx);
     return [dx];
@@ -65,7 +68,7 @@ export function gather(x: Tensor, indices: ArrayLike<number>): Tensor {
   const kernels = kernelsFor(x.dtype);
   const out = allocate(shape, x.dtype);
   kernels.gatherRows(x.data, rows, cols, index, out);
-  return record('gather', [x], out, shape, (grad) => {
+  return record('gather', NO_ATTRIBUTES, [x], out, shape, (grad) => {
     const dx = allocate(x.shape, x.dtype);
     kernels.scatterAddRows(grad, index, rows, cols, dx);
     return [dx];
@@ -110,7 +113,7 @@ export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
       at += widths[i]!;
     });
   }
-  return record('concat', tensors, out, shape, (grad) =>
+  return record('concat', { dim: d }, tensors, out, shape, (grad) =>
     tensors.map((t, i) => {
       if (!t.requiresGrad) return null;
       const piece = allocate(t.shape, t.dtype);

@@ -1,4 +1,4 @@
-/** Softmax and log-softmax along a dimension (the last by default), max-subtracted. */
+/** Softmax and log-softmax along a dimension (the last by default), max-subtracted. Attributes: { dim } (non-negative). */
 import { record } from '../record';
 import { Tensor, allocate, formatShape, kernelsFor } from '../tensor';
 import { moveDimBack, moveDimToEnd, splitAt } from './move-dim';
@@ -17,7 +17,7 @@ function alongDim(op: RowKernel, x: Tensor, dim: number): Tensor {
   const ys = allocate(x.shape, x.dtype);
   kernels[op](xs, rows, split.length, ys);
   const out = moveDimBack(kernels, ys, split, x.dtype);
-  return record(op, [x], out, x.shape, (grad) => {
+  return record(op, { dim: d }, [x], out, x.shape, (grad) => {
     const dy = moveDimToEnd(kernels, grad, split, x.dtype);
     const dx = allocate(x.shape, x.dtype);
     if (op === 'softmax') kernels.softmaxBackward(ys, dy, rows, split.length, dx);

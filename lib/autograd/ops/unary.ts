@@ -1,6 +1,6 @@
 /** The shape every elementwise function with a fused backward kernel shares. */
 import { record } from '../record';
-import type { FloatArray, Kernels } from '../tensor';
+import type { FloatArray, Kernels, OpAttributes } from '../tensor';
 import { Tensor, allocate, kernelsFor } from '../tensor';
 
 export function checkTensor(op: string, x: unknown): asserts x is Tensor {
@@ -12,7 +12,7 @@ export function checkTensor(op: string, x: unknown): asserts x is Tensor {
  * owns grad), reading x or y as the function's derivative needs.
  */
 export function unary(
-  op: string, x: Tensor,
+  op: string, attributes: OpAttributes, x: Tensor,
   forward: (kernels: Kernels, x: FloatArray, y: FloatArray) => void,
   backward: (kernels: Kernels, x: FloatArray, y: FloatArray, grad: FloatArray) => void,
 ): Tensor {
@@ -20,7 +20,7 @@ export function unary(
   const kernels = kernelsFor(x.dtype);
   const out = allocate(x.shape, x.dtype);
   forward(kernels, x.data, out);
-  return record(op, [x], out, x.shape, (grad) => {
+  return record(op, attributes, [x], out, x.shape, (grad) => {
     backward(kernels, x.data, out, grad);
     return [grad];
   });

@@ -3,7 +3,7 @@
  * data/digits.LICENSE.md): 1 797 images of 64 pixels and their labels 0–9.
  */
 import * as path from 'node:path';
-import { PACKAGE_ROOT } from '../../backend/addon';
+import { PACKAGE_ROOT } from '../../paths';
 import { Tensor } from '../../autograd/tensor';
 import { readCsv } from '../readers/csv';
 

@@ -1,60 +1,20 @@
-/** The Linear layer's computation: y = act(x·Wᵀ + b) on the fused GEMM epilogue. */
+/** nn.functional.linear: the fused op, or the op then leakyRelu when the slope is negative. */
 import { leakyRelu } from '../../autograd/ops/activation';
-import { record } from '../../autograd/record';
-import { Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../../autograd/tensor';
+import { type LinearActivation, linear as fusedLinear } from '../../autograd/ops/linear';
+import type { Tensor } from '../../autograd/tensor';
 
-export type LinearActivation = 'none' | 'relu' | 'leakyRelu';
+export type { LinearActivation } from '../../autograd/ops/linear';
 
 /**
- * x [..., in] · weightᵀ ([out, in], PyTorch's layout) + bias [out], then the activation, in one
- * GEMM pass. The backward reads the activation's gradient from the output (y > 0 exactly when
- * the pre-activation is, for relu and a non-negative leaky slope), so nothing else is kept.
+ * y = act(x·Wᵀ + b): x [..., in], weight [out, in] (PyTorch's layout), bias [out] or null;
+ * activation 'none', 'relu' or 'leakyRelu' (with its slope, 0.01 by default) fused into the GEMM.
  */
 export function linear(
   x: Tensor, weight: Tensor, bias: Tensor | null = null, activation: LinearActivation = 'none', slope = 0.01,
 ): Tensor {
-  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError('linear: Expected Tensors for x and weight');
-  if (activation !== 'none' && activation !== 'relu' && activation !== 'leakyRelu') {
-    throw new RangeError(`linear: Expected activation "none", "relu" or "leakyRelu" but received ${String(activation)}`);
+  if (activation === 'leakyRelu' && typeof slope === 'number' && slope < 0) {
+    // The fused backward reads the sign of the output, which a negative slope flips.
+    return leakyRelu(fusedLinear(x, weight, bias), slope);
   }
-  if (activation === 'leakyRelu' && !(slope >= 0)) {
-    // A negative slope flips the sign, so the output no longer tells the pre-activation's.
-    return leakyRelu(linear(x, weight, bias), slope);
-  }
-  if (weight.ndim !== 2) throw new RangeError(`linear: Expected a 2-D weight [out, in] but received ${formatShape(weight.shape)}`);
-  const [outFeatures, inFeatures] = weight.shape as [number, number];
-  if (x.ndim < 1 || x.shape[x.ndim - 1] !== inFeatures) {
-    throw new RangeError(`linear: Expected an input [..., ${inFeatures}] for a weight ${formatShape(weight.shape)} but received ${formatShape(x.shape)}`);
-  }
-  if (bias && (bias.ndim !== 1 || bias.size !== outFeatures)) {
-    throw new RangeError(`linear: Expected a bias of shape [${outFeatures}] but received ${formatShape(bias.shape)}`);
-  }
-  const inputs = bias ? [x, weight, bias] : [x, weight];
-  const dtype = commonDType('linear', inputs);
-  const kernels = kernelsFor(dtype);
-  const rows = x.size / Math.max(inFeatures, 1);
-  const shape = [...x.shape.slice(0, -1), outFeatures];
-  const biasData = bias ? bias.data : allocate([outFeatures], dtype);
-  const out = allocateOutput(shape, dtype); // every element written by the GEMM
-  kernels.gemmBiasActivation(false, true, rows, outFeatures, inFeatures, x.data, weight.data, biasData, activation, slope, out);
-  return record('linear', inputs, out, shape, (grad) => {
-    if (activation === 'relu') kernels.reluBackward(out, grad, grad);
-    else if (activation === 'leakyRelu') kernels.leakyReluBackward(out, grad, slope, grad);
-    let dx = null;
-    let dw = null;
-    let db = null;
-    if (x.requiresGrad) {
-      dx = allocateOutput(x.shape, dtype); // beta 0: C is never read
-      kernels.gemm(false, false, rows, inFeatures, outFeatures, 1, grad, weight.data, 0, dx);
-    }
-    if (weight.requiresGrad) {
-      dw = allocateOutput(weight.shape, dtype);
-      kernels.gemm(true, false, outFeatures, inFeatures, rows, 1, grad, x.data, 0, dw);
-    }
-    if (bias?.requiresGrad) {
-      db = allocateOutput(bias.shape, dtype);
-      kernels.colSum(grad, rows, outFeatures, db);
-    }
-    return bias ? [dx, dw, db] : [dx, dw];
-  });
+  return fusedLinear(x, weight, bias, activation, slope);
 }

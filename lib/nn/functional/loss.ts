@@ -1,197 +1,36 @@
 /**
- * Losses, PyTorch-shaped: mean reduction by default, 'sum' and 'none' available. The mean forms
- * run on the fused loss kernels; 'none' is built from per-row terms.
+ * Losses, PyTorch-shaped: mean reduction by default, 'sum' and 'none' available. Each is the
+ * fused loss op (lib/autograd/ops/loss.ts) where one exists for the reduction, else composed
+ * from ops: per-row terms for 'none', logSoftmax then nllLoss for crossEntropy's 'sum'.
  */
-import { logSoftmax } from '../../autograd/ops/softmax';
-import { abs, pow } from '../../autograd/ops/math';
-import { add, mul, neg, sub } from '../../autograd/ops/arithmetic';
 import { softplus } from '../../autograd/ops/activation';
-import { record } from '../../autograd/record';
-import type { FloatArray } from '../../autograd/tensor';
-import { Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../../autograd/tensor';
-import { type Labels, toLabels } from './labels';
+import { add, mul, neg, sub } from '../../autograd/ops/arithmetic';
+import {
+  type BceOptions, type NllOptions, type Reduction, binaryCrossEntropyWithLogits as bceOp, checkMatrix, checkPair,
+  checkReduction, checkSmoothing, checkTargets, crossEntropy as crossEntropyOp, l1Loss as l1Op, mseLoss as mseOp,
+  nllLoss, positiveWeights,
+} from '../../autograd/ops/loss';
+import { abs, pow } from '../../autograd/ops/math';
+import { logSoftmax } from '../../autograd/ops/softmax';
+import { type Labels, toLabels } from '../../autograd/ops/labels';
+import { Tensor } from '../../autograd/tensor';
 
-export type Reduction = 'mean' | 'sum' | 'none';
-export type { Labels } from './labels';
-
-function checkReduction(op: string, reduction: unknown): Reduction {
-  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
-    throw new RangeError(`${op}: Expected reduction "mean", "sum" or "none" but received ${String(reduction)}`);
-  }
-  return reduction;
-}
-
-function checkMatrix(op: string, x: unknown, what: string): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: Expected a Tensor of ${what} but received ${typeof x}`);
-  if (x.ndim !== 2) throw new RangeError(`${op}: Expected ${what} of shape [N, C] but received ${formatShape(x.shape)}`);
-}
-
-function classWeights(op: string, weight: Tensor | FloatArray | undefined, classes: number, x: Tensor): FloatArray {
-  const dtype = x.dtype;
-  if (weight === undefined) return allocate([0], dtype);
-  const values = weight instanceof Tensor ? weight.data : weight;
-  if (values.length !== classes) throw new RangeError(`${op}: Expected ${classes} class weights but received ${values.length}`);
-  for (let c = 0; c < classes; c++) {
-    if (!(values[c]! >= 0) || !Number.isFinite(values[c]!)) throw new RangeError(`${op}: Expected finite non-negative class weights but weight[${c}] is ${values[c]}`);
-  }
-  const out = allocate([classes], dtype);
-  out.set(values);
-  return out;
-}
-
-export interface NllOptions {
-  reduction?: Reduction;
-  /** A weight per class (PyTorch's weight): the mean divides by the sum of the labels' weights. */
-  weight?: Tensor | FloatArray;
-  /** ε: the target puts 1 − ε on the label and ε/C on every class (PyTorch's label_smoothing). */
-  labelSmoothing?: number;
-}
-
-function checkSmoothing(op: string, value: number): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new RangeError(`${op}: Expected labelSmoothing in [0, 1] but received ${String(value)}`);
-  }
-  return value;
-}
+export { multiMarginLoss, nllLoss } from '../../autograd/ops/loss';
+export type { BceOptions, MarginOptions, NllOptions, Reduction } from '../../autograd/ops/loss';
+export type { Labels } from '../../autograd/ops/labels';
 
 /**
- * Negative log-likelihood of log-probabilities [N, C]: ℓ_i = −Σ_c w_c·t_ic·lp_ic with t the
- * (smoothed) one-hot target; the mean divides by Σ_i w_{y_i} (N without weights).
- */
-export function nllLoss(logProbs: Tensor, labels: Labels, options: NllOptions = {}): Tensor {
-  checkMatrix('nllLoss', logProbs, 'log-probabilities');
-  const reduction = checkReduction('nllLoss', options.reduction ?? 'mean');
-  const smoothing = checkSmoothing('nllLoss', options.labelSmoothing ?? 0);
-  const [n, classes] = logProbs.shape as [number, number];
-  const y = toLabels('nllLoss', labels, n, classes);
-  const w = classWeights('nllLoss', options.weight, classes, logProbs);
-  const weightOf = (c: number) => (w.length > 0 ? w[c]! : 1);
-  const lp = logProbs.data;
-  const perRow = new Float64Array(n);
-  let totalWeight = 0;
-  for (let i = 0; i < n; i++) {
-    const label = y[i]!;
-    let loss = -(1 - smoothing) * weightOf(label) * lp[i * classes + label]!;
-    if (smoothing > 0) {
-      let spread = 0;
-      for (let c = 0; c < classes; c++) spread += weightOf(c) * lp[i * classes + c]!;
-      loss -= (smoothing / classes) * spread;
-    }
-    perRow[i] = loss;
-    totalWeight += weightOf(label);
-  }
-  const dtype = logProbs.dtype;
-  const shape = reduction === 'none' ? [n] : [];
-  const out = allocate(shape, dtype);
-  if (reduction === 'none') out.set(perRow);
-  else {
-    const total = perRow.reduce((a, b) => a + b, 0);
-    out[0] = reduction === 'sum' ? total : total / totalWeight;
-  }
-  return record('nllLoss', [logProbs], out, shape, (grad) => {
-    const d = allocate(logProbs.shape, dtype);
-    for (let i = 0; i < n; i++) {
-      const g = reduction === 'none' ? grad[i]! : reduction === 'sum' ? grad[0]! : grad[0]! / totalWeight;
-      if (smoothing > 0) for (let c = 0; c < classes; c++) d[i * classes + c] = -g * weightOf(c) * (smoothing / classes);
-      d[i * classes + y[i]!] += -g * weightOf(y[i]!) * (1 - smoothing);
-    }
-    return [d];
-  });
-}
-
-/**
- * Softmax cross-entropy from logits [N, C] and integer labels: the mean form runs the fused
- * kernel (probabilities kept for the backward (p − onehot)/N); 'sum' and 'none' go through
- * logSoftmax and nllLoss.
+ * Softmax cross-entropy from logits [N, C] and integer labels: the mean runs the fused kernel;
+ * 'sum' and 'none' go through logSoftmax and nllLoss.
  */
 export function crossEntropy(logits: Tensor, labels: Labels, options: NllOptions = {}): Tensor {
   checkMatrix('crossEntropy', logits, 'logits');
   const reduction = checkReduction('crossEntropy', options.reduction ?? 'mean');
-  const smoothing = checkSmoothing('crossEntropy', options.labelSmoothing ?? 0);
+  checkSmoothing('crossEntropy', options.labelSmoothing ?? 0);
   const [n, classes] = logits.shape as [number, number];
   const y = toLabels('crossEntropy', labels, n, classes);
   if (reduction !== 'mean') return nllLoss(logSoftmax(logits, 1), y, options);
-  const w = classWeights('crossEntropy', options.weight, classes, logits);
-  const kernels = kernelsFor(logits.dtype);
-  const probs = allocateOutput(logits.shape, logits.dtype); // both written whole by the kernel
-  const out = allocateOutput([], logits.dtype);
-  kernels.softmaxCrossEntropy(logits.data, y, n, classes, w, smoothing, probs, out);
-  return record('crossEntropy', [logits], out, [], (grad) => {
-    kernels.softmaxCrossEntropyBackward(probs, y, n, classes, w, smoothing, grad[0]!, probs);
-    return [probs];
-  });
-}
-
-export interface MarginOptions {
-  reduction?: Reduction;
-  /** Δ in max(0, s_j − s_y + Δ); 1 by default. */
-  margin?: number;
-}
-
-/**
- * The multiclass SVM (hinge) loss of the notes: ℓ_i = Σ_{j≠y_i} max(0, s_j − s_{y_i} + Δ).
- * Unlike PyTorch's MultiMarginLoss it does not divide ℓ_i by C (divide the result by C to
- * compare with PyTorch). The mean is over rows.
- */
-export function multiMarginLoss(scores: Tensor, labels: Labels, options: MarginOptions = {}): Tensor {
-  checkMatrix('multiMarginLoss', scores, 'scores');
-  const reduction = checkReduction('multiMarginLoss', options.reduction ?? 'mean');
-  const margin = options.margin ?? 1;
-  if (typeof margin !== 'number' || !Number.isFinite(margin)) {
-    throw new RangeError(`multiMarginLoss: Expected a finite margin but received ${String(margin)}`);
-  }
-  const [n, classes] = scores.shape as [number, number];
-  const y = toLabels('multiMarginLoss', labels, n, classes);
-  const kernels = kernelsFor(scores.dtype);
-  const shape = reduction === 'none' ? [n] : [];
-  const out = allocate(shape, scores.dtype);
-  // One kernel call per row gives that row's loss (the mean over one row).
-  const row = (i: number) => scores.data.subarray(i * classes, (i + 1) * classes);
-  if (reduction === 'none') {
-    for (let i = 0; i < n; i++) kernels.hingeLoss(row(i), y.subarray(i, i + 1), 1, classes, margin, out.subarray(i, i + 1));
-  } else {
-    kernels.hingeLoss(scores.data, y, n, classes, margin, out);
-    if (reduction === 'sum') out[0] = out[0]! * n;
-  }
-  return record('multiMarginLoss', [scores], out, shape, (grad) => {
-    const d = allocate(scores.shape, scores.dtype);
-    if (reduction === 'none') {
-      for (let i = 0; i < n; i++) {
-        kernels.hingeLossBackward(row(i), y.subarray(i, i + 1), 1, classes, margin, grad[i]!, d.subarray(i * classes, (i + 1) * classes));
-      }
-    } else {
-      kernels.hingeLossBackward(scores.data, y, n, classes, margin, reduction === 'sum' ? grad[0]! * n : grad[0]!, d);
-    }
-    return [d];
-  });
-}
-
-function checkPair(op: string, prediction: unknown, target: unknown): asserts prediction is Tensor {
-  if (!(prediction instanceof Tensor) || !(target instanceof Tensor)) throw new TypeError(`${op}: Expected Tensors for prediction and target`);
-  if (prediction.shape.join() !== target.shape.join()) {
-    throw new RangeError(`${op}: Expected prediction and target of one shape but received ${formatShape(prediction.shape)} and ${formatShape(target.shape)}`);
-  }
-  commonDType(op, [prediction, target]);
-}
-
-type PairKernel = 'mse' | 'l1';
-
-function pairLoss(op: string, kernel: PairKernel, prediction: Tensor, target: Tensor, reduction: Reduction): Tensor {
-  const kernels = kernelsFor(prediction.dtype);
-  const mean = reduction === 'mean';
-  const out = allocate([], prediction.dtype);
-  kernels[kernel](prediction.data, target.data, mean, out);
-  return record(op, [prediction, target], out, [], (grad) => {
-    const d = allocate(prediction.shape, prediction.dtype);
-    if (kernel === 'mse') kernels.mseBackward(prediction.data, target.data, mean, grad[0]!, d);
-    else kernels.l1Backward(prediction.data, target.data, mean, grad[0]!, d);
-    let dt = null;
-    if (target.requiresGrad) {
-      dt = allocate(target.shape, target.dtype);
-      kernels.mulScalar(d, -1, dt);
-    }
-    return [prediction.requiresGrad ? d : null, dt];
-  });
+  return crossEntropyOp(logits, y, options);
 }
 
 /** Mean squared error: mean of (prediction − target)² (no ½). */
@@ -199,7 +38,7 @@ export function mseLoss(prediction: Tensor, target: Tensor, options: { reduction
   checkPair('mseLoss', prediction, target);
   const reduction = checkReduction('mseLoss', options.reduction ?? 'mean');
   if (reduction === 'none') return pow(sub(prediction, target), 2);
-  return pairLoss('mseLoss', 'mse', prediction, target, reduction);
+  return mseOp(prediction, target, reduction);
 }
 
 /** Mean absolute error: mean of |prediction − target| (subgradient 0 where they are equal). */
@@ -207,13 +46,7 @@ export function l1Loss(prediction: Tensor, target: Tensor, options: { reduction?
   checkPair('l1Loss', prediction, target);
   const reduction = checkReduction('l1Loss', options.reduction ?? 'mean');
   if (reduction === 'none') return abs(sub(prediction, target));
-  return pairLoss('l1Loss', 'l1', prediction, target, reduction);
-}
-
-export interface BceOptions {
-  reduction?: Reduction;
-  /** A weight on the positive term per class (the last dimension): PyTorch's pos_weight. */
-  posWeight?: Tensor | FloatArray;
+  return l1Op(prediction, target, reduction);
 }
 
 /**
@@ -221,50 +54,15 @@ export interface BceOptions {
  * that is max(x, 0) − x·t + log(1 + e^−|x|) without posWeight. Targets in [0, 1].
  */
 export function binaryCrossEntropyWithLogits(x: Tensor, target: Tensor, options: BceOptions = {}): Tensor {
-  checkPair('binaryCrossEntropyWithLogits', x, target);
-  const reduction = checkReduction('binaryCrossEntropyWithLogits', options.reduction ?? 'mean');
-  const cols = x.ndim === 0 ? 1 : x.shape[x.ndim - 1]!;
-  const rows = cols === 0 ? 0 : x.size / cols;
-  let posWeight = allocate([0], x.dtype);
-  if (options.posWeight !== undefined) {
-    const values = options.posWeight instanceof Tensor ? options.posWeight.data : options.posWeight;
-    if (values.length !== cols) throw new RangeError(`binaryCrossEntropyWithLogits: Expected a posWeight of length ${cols} (the last dimension) but received ${values.length}`);
-    posWeight = allocate([cols], x.dtype);
-    posWeight.set(values);
-  }
-  const kernels = kernelsFor(x.dtype);
-  if (reduction === 'none') {
-    for (let i = 0; i < target.size; i++) {
-      const t = target.data[i]!;
-      if (!(t >= 0 && t <= 1) && !Number.isNaN(t)) throw new RangeError(`binaryCrossEntropyWithLogits: Expected targets in [0, 1] but target[${i}] is ${t}`);
-    }
-    // (1 − t)·softplus(x) + pw·t·softplus(−x), broadcasting pw over the rows.
-    const negative = mul(sub(1, target), softplus(x));
-    const pw = posWeight.length > 0 ? new Tensor(posWeight, [cols]) : 1;
-    const positive = mul(mul(target, pw), softplus(neg(x)));
-    return add(negative, positive);
-  }
-  const mean = reduction === 'mean';
-  const out = allocate([], x.dtype);
-  kernels.bceWithLogits(x.data, target.data, rows, cols, posWeight, mean, out);
-  return record('binaryCrossEntropyWithLogits', [x, target], out, [], (grad) => {
-    const d = allocate(x.shape, x.dtype);
-    kernels.bceWithLogitsBackward(x.data, target.data, rows, cols, posWeight, mean, grad[0]!, d);
-    return [x.requiresGrad ? d : null, target.requiresGrad ? targetGradient(x, target, posWeight, rows, cols, mean, grad[0]!) : null];
-  });
-}
-
-/** ∂ℓ/∂t = pw·softplus(−x) − softplus(x), in double. */
-function targetGradient(x: Tensor, t: Tensor, posWeight: FloatArray, rows: number, cols: number, mean: boolean, grad: number): FloatArray {
-  const d = allocate(t.shape, t.dtype);
-  const scale = mean ? grad / Math.max(rows * cols, 1) : grad;
-  const sp = (z: number) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const i = r * cols + c;
-      const pw = posWeight.length > 0 ? posWeight[c]! : 1;
-      d[i] = scale * (pw * sp(-x.data[i]!) - sp(x.data[i]!));
-    }
-  }
-  return d;
+  const op = 'binaryCrossEntropyWithLogits';
+  checkPair(op, x, target);
+  const reduction = checkReduction(op, options.reduction ?? 'mean');
+  if (reduction !== 'none') return bceOp(x, target, { reduction, posWeight: options.posWeight });
+  const posWeight = positiveWeights(op, x, options.posWeight);
+  checkTargets(op, target);
+  // (1 − t)·softplus(x) + pw·t·softplus(−x), broadcasting pw over the rows.
+  const negative = mul(sub(1, target), softplus(x));
+  const pw = posWeight.length > 0 ? new Tensor(posWeight, [posWeight.length]) : 1;
+  const positive = mul(mul(target, pw), softplus(neg(x)));
+  return add(negative, positive);
 }

@@ -7,7 +7,7 @@
  * better; `balanced` (the paper's BALANCED variant, the default) instead sorts them by that
  * preference and cuts at the middle, so the tree stays ⌈log₂ C⌉ deep.
  */
-import { Tensor } from '../../autograd/tensor';
+import { Tensor, formatShape } from '../../autograd/tensor';
 import { treeFromSplits } from './builder';
 import type { HsmTree } from './tree';
 
@@ -22,7 +22,7 @@ type Vectors = Tensor | readonly (readonly number[])[];
 
 function readVectors(vectors: Vectors): { data: Float64Array; classes: number; dim: number } {
   if (vectors instanceof Tensor) {
-    if (vectors.ndim !== 2) throw new RangeError(`partitionTree: Expected class vectors of shape [C, D] but received [${vectors.shape.join(', ')}]`);
+    if (vectors.ndim !== 2) throw new RangeError(`partitionTree: Expected class vectors of shape [C, D] but received ${formatShape(vectors.shape)}`);
     const [classes, dim] = vectors.shape as [number, number];
     return { data: Float64Array.from(vectors.data), classes, dim };
   }

@@ -1,7 +1,7 @@
 /** Activation layers: the functional forms as modules, for Sequential. */
-import { full, rand, randn } from '../../autograd/create';
+import { full, randn } from '../../autograd/create';
 import {
-  elementwiseLeakyRelu, elu, gelu, leakyRelu, prelu, relu, sigmoid, softplus, tanh,
+  elu, gelu, leakyRelu, logSigmoid, prelu, relu, rrelu, sigmoid, softplus, tanh,
 } from '../../autograd/ops/activation';
 import { add } from '../../autograd/ops/arithmetic';
 import type { DType, Tensor } from '../../autograd/tensor';
@@ -10,6 +10,11 @@ import { Parameter } from '../parameter';
 
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor { return sigmoid(x); }
+}
+
+/** log σ(x), finite for every finite x (nn.functional.logSigmoid). */
+export class LogSigmoid extends Module {
+  forward(x: Tensor): Tensor { return logSigmoid(x); }
 }
 
 export class Tanh extends Module {
@@ -53,9 +58,7 @@ export class RReLU extends Module {
     }
   }
   forward(x: Tensor): Tensor {
-    if (!this.training) return leakyRelu(x, (this.lower + this.upper) / 2);
-    const slopes = rand(x.shape, { low: this.lower, high: this.upper, dtype: x.dtype });
-    return elementwiseLeakyRelu(x, slopes.data);
+    return rrelu(x, this.lower, this.upper, this.training);
   }
 }
 

@@ -1,7 +1,7 @@
 /** BatchNorm1d over the features of [N, C] or the channels of [N, C, L]. */
 import { ones, zeros } from '../../autograd/create';
 import type { DType, Tensor } from '../../autograd/tensor';
-import { batchNorm } from '../functional/batch-norm';
+import { batchNorm } from '../../autograd/ops/batch-norm';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
 

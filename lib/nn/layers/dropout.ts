@@ -1,6 +1,6 @@
 /** Dropout(p): inverted dropout in training, the identity in evaluation. */
 import type { Tensor } from '../../autograd/tensor';
-import { dropout } from '../functional/dropout';
+import { dropout } from '../../autograd/ops/dropout';
 import { Module } from '../module';
 
 export class Dropout extends Module {

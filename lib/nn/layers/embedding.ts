@@ -1,7 +1,7 @@
 /** Embedding: a learned vector per index (a character, a word). */
 import type { DType, Tensor } from '../../autograd/tensor';
 import { zeros } from '../../autograd/create';
-import { embedding, type Indices } from '../functional/embedding';
+import { embedding, type Indices } from '../../autograd/ops/embedding';
 import { normal } from '../init';
 import { Module } from '../module';
 import { Parameter } from '../parameter';

@@ -10,8 +10,8 @@ import { noGrad } from '../../autograd/grad-mode';
 import { zeros } from '../../autograd/create';
 import { argmax } from '../../autograd/ops/reduce';
 import type { DType } from '../../autograd/tensor';
-import { Tensor } from '../../autograd/tensor';
-import { type Labels, toLabels } from '../functional/labels';
+import { Tensor, formatShape } from '../../autograd/tensor';
+import { type Labels, toLabels } from '../../autograd/ops/labels';
 import { balancedTree } from '../hsoftmax/balanced';
 import { partitionTree, type PartitionOptions } from '../hsoftmax/partition';
 import { HsmTree, type TreeStructure } from '../hsoftmax/tree';
@@ -113,7 +113,7 @@ export class HierarchicalSoftmax extends Module {
   /** The loss of inputs x [N, inFeatures] at their targets (reduced as the module's reduction says). */
   override forward(x: Tensor, target: Labels): Tensor {
     if (!(x instanceof Tensor) || x.ndim !== 2 || x.shape[1] !== this.inFeatures) {
-      throw new RangeError(`HierarchicalSoftmax: Expected x of shape [N, ${this.inFeatures}] but received ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`);
+      throw new RangeError(`HierarchicalSoftmax: Expected x of shape [N, ${this.inFeatures}] but received ${x instanceof Tensor ? formatShape(x.shape) : typeof x}`);
     }
     const labels = toLabels('HierarchicalSoftmax', target, x.shape[0]!, this.numClasses);
     return hierarchicalSoftmaxLoss(x, labels, this.weight, this.bias, this.#tree, this.reduction);
@@ -131,7 +131,7 @@ export class HierarchicalSoftmax extends Module {
    */
   predict(x: Tensor, options: { blockRows?: number } = {}): Int32Array {
     if (!(x instanceof Tensor) || x.ndim !== 2 || x.shape[1] !== this.inFeatures) {
-      throw new RangeError(`HierarchicalSoftmax.predict: Expected x of shape [N, ${this.inFeatures}] but received ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`);
+      throw new RangeError(`HierarchicalSoftmax.predict: Expected x of shape [N, ${this.inFeatures}] but received ${x instanceof Tensor ? formatShape(x.shape) : typeof x}`);
     }
     const rows = x.shape[0]!;
     const block = options.blockRows ?? Math.max(1, Math.floor(PREDICT_BLOCK / this.numClasses));

@@ -1,7 +1,6 @@
-/** Checkpoint: saves everything needed to resume (io/checkpoint) every N epochs, keeping the last few. */
-import { saveCheckpoint } from '../../io/checkpoint';
-import type { Callback } from '../callback';
-import type { EpochRecord, Trainer } from '../trainer';
+/** Checkpoint: saves everything needed to resume (train/checkpoints) every N epochs, keeping the last few. */
+import { saveCheckpoint } from '../checkpoints';
+import type { Callback, EpochRecord, Trainer } from '../trainer';
 
 export interface CheckpointOptions {
   every?: number;

@@ -1,9 +1,12 @@
 /**
  * EarlyStopping: stops training when a monitored value has not improved by more than minDelta
- * for `patience` epochs, and optionally restores the best epoch's weights.
+ * for `patience` epochs, and optionally restores the model as it was at its best epoch: every
+ * parameter and buffer (BatchNorm's running statistics), in its own dtype, through the same path
+ * as Trainer.restoreBest (model-state.ts).
  */
-import type { Callback } from '../callback';
-import { monitoredValue, type EpochRecord, type Trainer } from '../trainer';
+import type { Tensor } from '../../autograd/tensor';
+import { copyModelState, restoreModelState } from '../model-state';
+import { type Callback, type EpochRecord, type Trainer, monitoredValue } from '../trainer';
 
 export interface EarlyStoppingOptions {
   /** An epoch-record key: "valLoss" (default), "trainLoss", "val.accuracy", … */
@@ -24,7 +27,8 @@ export class EarlyStopping implements Callback {
   best = Number.NaN;
   bestEpoch = -1;
   wait = 0;
-  private bestWeights: Float32Array[] | null = null;
+  /** The model's state at the best epoch (with restoreBest). */
+  bestState: Record<string, Tensor> | null = null;
 
   constructor(options: EarlyStoppingOptions = {}) {
     this.monitor = options.monitor ?? 'valLoss';
@@ -39,7 +43,7 @@ export class EarlyStopping implements Callback {
     this.best = Number.NaN;
     this.bestEpoch = -1;
     this.wait = 0;
-    this.bestWeights = null;
+    this.bestState = null;
   }
 
   onEpochEnd(record: EpochRecord, trainer: Trainer): void {
@@ -50,7 +54,7 @@ export class EarlyStopping implements Callback {
       this.best = value;
       this.bestEpoch = record.epoch;
       this.wait = 0;
-      if (this.restoreBest) this.bestWeights = trainer.model.parameters().map((p) => Float32Array.from(p.data));
+      if (this.restoreBest) this.bestState = copyModelState(trainer.model);
       return;
     }
     this.wait++;
@@ -60,7 +64,7 @@ export class EarlyStopping implements Callback {
   }
 
   onTrainEnd(trainer: Trainer): void {
-    if (!this.restoreBest || !this.bestWeights || !trainer.stopping) return;
-    trainer.model.parameters().forEach((p, i) => p.data.set(this.bestWeights![i]!));
+    if (!this.restoreBest || !this.bestState || !trainer.stopping) return;
+    restoreModelState(trainer.model, this.bestState);
   }
 }

@@ -3,8 +3,7 @@
  * `factor` (default 3) times the first batch's loss — the notes' sign that the learning rate is
  * too high.
  */
-import type { BatchRecord, Callback } from '../callback';
-import type { Trainer } from '../trainer';
+import type { BatchRecord, Callback, Trainer } from '../trainer';
 
 export class ExplosionGuard implements Callback {
   readonly factor: number;

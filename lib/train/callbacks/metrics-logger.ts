@@ -1,8 +1,7 @@
 /** MetricsLogger: one JSON line per epoch (and optionally per batch) appended to a file. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BatchRecord, Callback } from '../callback';
-import type { EpochRecord } from '../trainer';
+import type { BatchRecord, Callback, EpochRecord } from '../trainer';
 
 export class MetricsLogger implements Callback {
   readonly file: string;

@@ -3,8 +3,7 @@
  * the time left; elsewhere (logs, CI), one plain line per epoch in the notes' words:
  * "Finished epoch 3 / 10: cost 0.412345, train: 0.881, val 0.864, lr 1.0e-3".
  */
-import type { BatchRecord, Callback } from '../callback';
-import type { EpochRecord, Trainer } from '../trainer';
+import type { BatchRecord, Callback, EpochRecord, Trainer } from '../trainer';
 
 export interface ProgressOptions {
   stream?: NodeJS.WriteStream | { write(text: string): unknown; isTTY?: boolean; columns?: number };

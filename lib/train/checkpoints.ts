@@ -12,8 +12,8 @@ import { getRngState, setRngState, type RngState } from '../autograd/random';
 import { Tensor } from '../autograd/tensor';
 import type { Module } from '../nn/module';
 import type { BaseHyper, Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer';
-import { processAlive, syncDirectory, writeFileAtomic } from './atomic';
-import { load, save } from './safetensors';
+import { processAlive, syncDirectory, writeFileAtomic } from '../io/atomic';
+import { load, save } from '../io/safetensors';
 
 export const CHECKPOINT_FORMAT = 'tensorgrad-checkpoint-1';
 

@@ -1,7 +1,12 @@
-/** Batch normalization over the features of [N, C] or the channels of [N, C, L]. */
-import { record } from '../../autograd/record';
-import type { DType, FloatArray } from '../../autograd/tensor';
-import { Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../../autograd/tensor';
+/**
+ * Batch normalization over the features of [N, C] or the channels of [N, C, L]. Attributes:
+ * { eps, momentum, training (as asked), batchStatistics (whether the batch's statistics
+ * normalized: in training, or without running statistics), trackRunningStats (whether running
+ * statistics were updated) }.
+ */
+import { record } from '../record';
+import type { DType, FloatArray } from '../tensor';
+import { Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../tensor';
 
 export interface BatchNormOptions {
   /** Running mean and variance (updated in place in training); null to use batch statistics always. */
@@ -38,7 +43,8 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   for (const [name, a] of [['runningMean', options.runningMean], ['runningVar', options.runningVar]] as const) {
     if (a && a.length !== c) throw new RangeError(`batchNorm: Expected ${name} of length ${c} but received ${a.length}`);
   }
-  if (!(eps > 0)) throw new RangeError(`batchNorm: Expected eps > 0 but received ${eps}`);
+  if (!(eps > 0 && Number.isFinite(eps))) throw new RangeError(`batchNorm: Expected a finite eps > 0 but received ${eps}`);
+  if (typeof training !== 'boolean') throw new TypeError(`batchNorm: Expected a boolean for training but received ${typeof training}`);
   if (!(momentum >= 0 && momentum <= 1)) throw new RangeError(`batchNorm: Expected momentum in [0, 1] but received ${momentum}`);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   const dtype = commonDType('batchNorm', inputs);
@@ -46,6 +52,8 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   const gamma = weight ? weight.data : filled(c, 1, dtype);
   const beta = bias ? bias.data : filled(c, 0, dtype);
   const useBatchStats = training || !options.runningMean || !options.runningVar;
+  const track = Boolean(training && options.runningMean && options.runningVar);
+  const attributes = { eps, momentum, training, batchStatistics: useBatchStats, trackRunningStats: track };
   const y = allocateOutput(x.shape, dtype); // written whole by batchNormTrain or batchNormEval
   const pick = (grads: { dx: FloatArray | null; dgamma: FloatArray; dbeta: FloatArray }) => [
     x.requiresGrad ? grads.dx : null,
@@ -58,13 +66,12 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
       throw new RangeError(`batchNorm: Expected more than 1 value per channel in training but received input ${formatShape(x.shape)}`);
     }
     // Without running statistics to update, scratch arrays take the update.
-    const track = training && options.runningMean && options.runningVar;
     const runningMean = track ? options.runningMean! : allocate([c], dtype);
     const runningVar = track ? options.runningVar! : filled(c, 1, dtype);
     const mean = allocateOutput([c], dtype);
     const invStd = allocateOutput([c], dtype);
     kernels.batchNormTrain(x.data, n, c, hw, gamma, beta, runningMean, runningVar, eps, momentum, y, mean, invStd);
-    return record('batchNorm', inputs, y, x.shape, (grad) => {
+    return record('batchNorm', attributes, inputs, y, x.shape, (grad) => {
       const dgamma = allocateOutput([c], dtype); // written, not accumulated
       const dbeta = allocateOutput([c], dtype);
       kernels.batchNormBackward(x.data, grad, n, c, hw, gamma, mean, invStd, grad, dgamma, dbeta);
@@ -75,7 +82,7 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   const runningMean = options.runningMean!;
   const runningVar = options.runningVar!;
   kernels.batchNormEval(x.data, n, c, hw, gamma, beta, runningMean, runningVar, eps, y);
-  return record('batchNorm', inputs, y, x.shape, (grad) => {
+  return record('batchNorm', attributes, inputs, y, x.shape, (grad) => {
     // y is affine in x per channel: dx = dy·γ·s, dγ = Σ dy·(x − μ)·s, dβ = Σ dy with s = 1/√(var + eps).
     const dx = allocate(x.shape, dtype);
     const dgamma = new Float64Array(c);

@@ -1,5 +1,5 @@
 /** Class labels as the losses take them: an Int32Array, a number array, or a tensor of integers. */
-import { Tensor } from '../../autograd/tensor';
+import { Tensor } from '../tensor';
 
 export type Labels = Tensor | Int32Array | readonly number[];
 

@@ -1,7 +1,10 @@
-/** Embedding lookup: rows of a weight table, with a gradient that touches only the rows used. */
-import { record } from '../../autograd/record';
-import { Tensor, allocate, formatShape, kernelsFor } from '../../autograd/tensor';
-import { addGradRows, rowSparseGrad, uniqueSorted } from '../../autograd/sparse-grad';
+/**
+ * Embedding lookup: rows of a weight table, with a gradient that touches only the rows used.
+ * Attributes: { paddingIdx (null for none), sparse }.
+ */
+import { record } from '../record';
+import { Tensor, allocate, formatShape, kernelsFor } from '../tensor';
+import { addGradRows, rowSparseGrad, uniqueSorted } from '../sparse-grad';
 
 export type Indices = Tensor | Int32Array | readonly number[];
 
@@ -26,23 +29,27 @@ export function toIndices(op: string, indices: Indices, rows: number): { index: 
 /**
  * weight [numEmbeddings, dim] looked up at each index → [...indices' shape, dim]. The backward
  * scatter-adds each output row's gradient into its index's row, so only the rows used receive
- * anything; the row paddingIdx (when given) never does, as in PyTorch.
+ * anything; the row paddingIdx (when given; negative counts from the end) never does, as in PyTorch.
  * sparse (PyTorch's sparse=True): when the weight is a leaf without hooks (a Parameter), the
  * rows are added straight into weight.grad and recorded in weight.gradRows, with no dense
  * [numEmbeddings, dim] gradient per step (lib/autograd/sparse-grad.ts); otherwise as dense.
  */
-export function embedding(indices: Indices, weight: Tensor, paddingIdx: number | null = null, sparse = false): Tensor {
+export function embedding(indices: Indices, weight: Tensor, padding: number | null = null, sparse = false): Tensor {
   if (!(weight instanceof Tensor) || weight.ndim !== 2) {
     throw new RangeError(`embedding: Expected a 2-D weight [numEmbeddings, dim] but received ${weight instanceof Tensor ? formatShape(weight.shape) : typeof weight}`);
   }
   const [rows, dim] = weight.shape as [number, number];
+  if (padding !== null && !(Number.isInteger(padding) && padding >= -rows && padding < rows)) {
+    throw new RangeError(`embedding: Expected paddingIdx to be null or an integer in [${-rows}, ${rows}) but received ${String(padding)}`);
+  }
+  const paddingIdx = padding !== null && padding < 0 ? padding + rows : padding; // negative counts from the end
   const { index, shape } = toIndices('embedding', indices, rows);
   const outShape = [...shape, dim];
   const kernels = kernelsFor(weight.dtype);
   const out = allocate(outShape, weight.dtype);
   kernels.gatherRows(weight.data, rows, dim, index, out);
   if (typeof sparse !== 'boolean') throw new TypeError(`embedding: Expected a boolean for sparse but received ${typeof sparse}`);
-  return record('embedding', [weight], out, outShape, (grad) => {
+  return record('embedding', { paddingIdx, sparse }, [weight], out, outShape, (grad) => {
     if (sparse && weight.node === null && weight.requiresGrad && !weight.hooks) {
       const dw = rowSparseGrad(weight).data;
       // The padding row receives nothing from this op: put back what the grad held there.

@@ -1,7 +1,7 @@
-/** Inverted dropout on the counter-based mask kernels. */
-import { takeStream } from '../../autograd/random';
-import { record } from '../../autograd/record';
-import { Tensor, allocateOutput, kernelsFor } from '../../autograd/tensor';
+/** Inverted dropout on the counter-based mask kernels. Attributes: { p }. */
+import { takeStream } from '../random';
+import { record } from '../record';
+import { Tensor, allocateOutput, kernelsFor } from '../tensor';
 
 /**
  * Zeroes each element with probability p (PyTorch's p, the DROP probability) and scales the
@@ -14,12 +14,13 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
     throw new RangeError(`dropout: Expected a drop probability p in [0, 1] but received ${String(p)}`);
   }
+  if (typeof training !== 'boolean') throw new TypeError(`dropout: Expected a boolean for training but received ${typeof training}`);
   if (!training || p === 0) return x;
   const kernels = kernelsFor(x.dtype);
   const { seed, offset } = takeStream(x.size);
   const out = allocateOutput(x.shape, x.dtype); // written whole by the kernel
   kernels.dropoutForward(x.data, p, seed, offset, out);
-  return record('dropout', [x], out, x.shape, (grad) => {
+  return record('dropout', { p }, [x], out, x.shape, (grad) => {
     kernels.dropoutBackward(grad, p, seed, offset, grad);
     return [grad];
   });

@@ -10,10 +10,11 @@ import { crossEntropy } from '../nn/functional/loss';
 import type { Sequential } from '../nn/sequential';
 import type { BaseHyper, Optimizer } from '../optim/optimizer';
 import type { LRScheduler } from '../optim/lr-scheduler/scheduler';
-import type { TrainConfig } from './config';
+import type { RunConfig } from './run-config';
 import type { Splits } from './data-source';
 import { buildModel, parseSizes } from './model-spec';
 import { makeOptimizer, makeSchedule } from './optimizer-factory';
+import { type SanityCheckResult, sanityCheck } from './sanity-check';
 
 export interface Run {
   sizes: number[];
@@ -27,13 +28,13 @@ export interface Run {
 export const classificationLoss = (output: Tensor, target: Tensor): Tensor => crossEntropy(output, target);
 
 /** Applies the process-wide settings: backend and GEMM threads. */
-export function applyRuntime(config: Pick<TrainConfig, 'backend' | 'threads'>): void {
+export function applyRuntime(config: Pick<RunConfig, 'backend' | 'threads'>): void {
   if (config.backend !== 'auto') setBackend(config.backend);
   if (config.threads > 0) setNumThreads(config.threads);
 }
 
 /** Seeds the generator with config.seed, then builds the model and what trains it. */
-export function buildRun(config: TrainConfig, data: Splits): Run {
+export function buildRun(config: RunConfig, data: Splits): Run {
   manualSeed(config.seed);
   const sizes = parseSizes(config.model, data.inputs, data.classes);
   const model = buildModel({ sizes, activation: config.activation, batchNorm: config.batchNorm, dropout: config.dropout });
@@ -49,4 +50,10 @@ export function probeBatch(split: Splits['validation']): { x: Tensor; y: Tensor 
   const n = Math.min(256, split.x.shape[0]!);
   const rows = Array.from({ length: n }, (_, i) => i);
   return { x: gather(split.x, rows), y: gather(split.y, rows) };
+}
+
+/** The notes' sanity checks on a freshly built model (which they leave exactly as they found it). */
+export function checkRun(data: Splits, model: Parameters<typeof sanityCheck>[0]): SanityCheckResult[] {
+  if (data.task === 'regression') return []; // the checks are a classifier's (initial loss ln C)
+  return sanityCheck(model, classificationLoss, { x: data.train.x, y: data.train.y }, { classes: data.classes });
 }

@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Checkpoint, Trainer, data, io, optim, randn, manualSeed } from '../../lib';
+import { Checkpoint, Trainer, data, optim, randn, manualSeed, latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../../lib';
 import { PlainSGD } from '../optim/plain-sgd';
-import { Linear3, squaredError, toyData } from '../train/toy';
+import { Linear3, squaredError, toyData } from './toy';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-ckpt-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -35,7 +35,7 @@ describe('checkpoints', () => {
     randn([100]); // move the generator: the checkpoint must restore it
 
     const second = run(dir);
-    const restored = io.loadCheckpoint(dir, { model: second.model, optimizer: second.optimizer, scheduler: second.scheduler, trainer: second.trainer });
+    const restored = loadCheckpoint(dir, { model: second.model, optimizer: second.optimizer, scheduler: second.scheduler, trainer: second.trainer });
     expect(restored.step).toBe(2);
     expect(restored.config).toEqual({ lr: 0.02 });
     expect(second.trainer.history).toHaveLength(2);
@@ -52,17 +52,17 @@ describe('checkpoints', () => {
     const r = run(dir);
     await r.trainer.fit(r.loader, { epochs: 4 });
     expect(fs.readdirSync(dir).sort()).toEqual(['checkpoint-00000003', 'checkpoint-00000004']);
-    expect(io.latestCheckpoint(dir)).toBe(path.join(dir, 'checkpoint-00000004'));
+    expect(latestCheckpoint(dir)).toBe(path.join(dir, 'checkpoint-00000004'));
     expect(fs.readdirSync(path.join(dir, 'checkpoint-00000004')).sort()).toEqual(['checkpoint.json', 'model.safetensors', 'optimizer.safetensors', 'trainer.safetensors']);
   });
 
   it('says what is missing or wrong', () => {
     const model = new Linear3();
-    expect(() => io.loadCheckpoint(path.join(root, 'nothing'), { model })).toThrow(/no checkpoint in/);
+    expect(() => loadCheckpoint(path.join(root, 'nothing'), { model })).toThrow(/no checkpoint in/);
     const dir = path.join(root, 'bad', 'checkpoint-00000001');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'checkpoint.json'), JSON.stringify({ format: 'other' }));
-    expect(() => io.loadCheckpoint(dir, { model })).toThrow(/has format "other", expected tensorgrad-checkpoint-1/);
-    expect(() => io.saveCheckpoint(root, { model }, { step: -1 })).toThrow(/non-negative integer step/);
+    expect(() => loadCheckpoint(dir, { model })).toThrow(/has format "other", expected tensorgrad-checkpoint-1/);
+    expect(() => saveCheckpoint(root, { model }, { step: -1 })).toThrow(/non-negative integer step/);
   });
 });

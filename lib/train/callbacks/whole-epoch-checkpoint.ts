@@ -4,8 +4,8 @@
  * too; a checkpoint of such an epoch would let --resume skip the batches it never ran. Without
  * it, --resume repeats the cut epoch whole and ends bit-identical to a run that was never stopped.
  */
-import { Checkpoint, type CheckpointOptions } from '../train/callbacks/checkpoint';
-import type { EpochRecord, Trainer } from '../train/trainer';
+import { Checkpoint, type CheckpointOptions } from './checkpoint';
+import type { EpochRecord, Trainer } from '../trainer';
 
 export class WholeEpochCheckpoint extends Checkpoint {
   #batches = 0;

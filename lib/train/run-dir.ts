@@ -3,6 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../io/atomic';
 
+/** Where a run prints: process.stdout, or anything with write() (a test's sink). */
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
 export const RUN_FILES = {
   config: 'config.json',
   metrics: 'metrics.jsonl',
@@ -52,7 +59,7 @@ export function readJson(file: string, what: string): unknown {
 export class Tee {
   readonly isTTY: boolean;
   readonly columns: number | undefined;
-  constructor(private readonly out: { write(text: string): unknown; isTTY?: boolean; columns?: number }, private readonly logFile: string) {
+  constructor(private readonly out: Output, private readonly logFile: string) {
     this.isTTY = Boolean(out.isTTY);
     this.columns = out.columns;
   }

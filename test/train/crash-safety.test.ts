@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { io, nn, optim } from '../../lib';
-import { FuzzRng } from './fuzz-mutator';
+import { nn, optim, latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../../lib';
+import { FuzzRng } from '../io/fuzz-mutator';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-crash-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -19,13 +19,13 @@ const dist = path.join(__dirname, '..', '..', 'dist', 'index.js');
 
 /** The child: continues from the latest checkpoint and saves step after step until killed. */
 const writer = `
-const { io, nn, optim, tensor, zeros } = require(${JSON.stringify(dist)});
+const { latestCheckpoint, loadCheckpoint, saveCheckpoint, nn, optim, tensor, zeros } = require(${JSON.stringify(dist)});
 const dir = process.argv[2];
 const model = new nn.Sequential(new nn.Linear(8, 16), new nn.ReLU(), new nn.Linear(16, 4));
 const optimizer = new optim.Adam(model.parameters(), { lr: 0.01 });
 const scheduler = new optim.lrScheduler.StepLR(optimizer, { stepSize: 3, gamma: 0.5 });
 let step = 0;
-if (io.latestCheckpoint(dir)) step = io.loadCheckpoint(dir, { model, optimizer, scheduler }).step;
+if (latestCheckpoint(dir)) step = loadCheckpoint(dir, { model, optimizer, scheduler }).step;
 const x = tensor(Array.from({ length: 16 }, (_, i) => Array.from({ length: 8 }, (_, j) => Math.sin(i + j))));
 const y = zeros([16, 4]);
 process.stdout.write('started\\n');
@@ -37,7 +37,7 @@ for (;;) {
   scheduler.step();
   // The weights name their step, so a checkpoint can be checked whole.
   model.parameters().forEach((p, k) => { for (let i = 0; i < p.data.length; i++) p.data[i] = step * 1000 + k * 100 + (i % 100); });
-  io.saveCheckpoint(dir, { model, optimizer, scheduler, config: { step } }, { step, keepLast: 2 });
+  saveCheckpoint(dir, { model, optimizer, scheduler, config: { step } }, { step, keepLast: 2 });
   process.stdout.write('saved\\n');
 }
 `;
@@ -81,13 +81,13 @@ async function killLane(script: string, dir: string, seed: number, kills: number
     // A save takes tens of milliseconds (its fsyncs): the kills land across all its phases.
     await runAndKill(script, dir, kill % 2 === 0 ? 'started' : 'saved', rng.int(80));
     const where = `${path.basename(dir)}, kill ${kill}`;
-    const latest = io.latestCheckpoint(dir);
+    const latest = latestCheckpoint(dir);
     if (latest === null) {
       expect(lastStep, `${where}: a checkpoint existed before and none is left`).toBe(0);
       continue;
     }
     const parts = fresh();
-    const loaded = io.loadCheckpoint(dir, parts);
+    const loaded = loadCheckpoint(dir, parts);
     const step = loaded.step;
     expect(step, `${where}: steps never go back`).toBeGreaterThanOrEqual(lastStep);
     expect(loaded.config).toEqual({ step });
@@ -124,23 +124,23 @@ describe('checkpoints under SIGKILL', () => {
     const dir = dirs[0]!;
     const lastStep = lanes[0]!.lastStep;
     const parts = fresh();
-    io.loadCheckpoint(dir, parts);
+    loadCheckpoint(dir, parts);
     const live = path.join(dir, `.checkpoint-99999999.${process.pid}.tmp`);
     fs.mkdirSync(live);
     const dead = path.join(dir, '.checkpoint-00000001.999999999.tmp'); // no such pid
     fs.mkdirSync(dead, { recursive: true });
-    io.saveCheckpoint(dir, parts, { step: lastStep + 1, keepLast: 2 });
+    saveCheckpoint(dir, parts, { step: lastStep + 1, keepLast: 2 });
     expect(fs.readdirSync(dir).sort()).toEqual([`.checkpoint-99999999.${process.pid}.tmp`, `checkpoint-${String(lastStep).padStart(8, '0')}`, `checkpoint-${String(lastStep + 1).padStart(8, '0')}`]);
   }, 90_000);
 
   it('skips a newest checkpoint without its manifest and names what is missing when asked for it', () => {
     const dir = path.join(root, 'partial');
     const parts = fresh();
-    io.saveCheckpoint(dir, parts, { step: 1 });
+    saveCheckpoint(dir, parts, { step: 1 });
     fs.mkdirSync(path.join(dir, 'checkpoint-00000002'));
     fs.writeFileSync(path.join(dir, 'checkpoint-00000002', 'model.safetensors'), '');
-    expect(io.latestCheckpoint(dir)).toBe(path.join(dir, 'checkpoint-00000001'));
-    expect(io.loadCheckpoint(dir, fresh()).step).toBe(1);
-    expect(() => io.loadCheckpoint(path.join(dir, 'checkpoint-00000002'), fresh())).toThrow(/no checkpoint in .*checkpoint-00000002 \(expected checkpoint-<step>\/checkpoint.json\)/);
+    expect(latestCheckpoint(dir)).toBe(path.join(dir, 'checkpoint-00000001'));
+    expect(loadCheckpoint(dir, fresh()).step).toBe(1);
+    expect(() => loadCheckpoint(path.join(dir, 'checkpoint-00000002'), fresh())).toThrow(/no checkpoint in .*checkpoint-00000002 \(expected checkpoint-<step>\/checkpoint.json\)/);
   });
 });

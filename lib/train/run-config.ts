@@ -1,0 +1,113 @@
+/**
+ * What one training run is: its data, model, optimizer, schedule and length, as runTraining and the
+ * `tensorgrad train` command take it (a JSON object of these settings; the command's flags are
+ * their names in kebab case). Defaults per data set, then checked as a whole.
+ */
+import { type DataConfig, dataDefaults, tableRunDefaults, validateDataConfig } from './data-config';
+import { ACTIVATION_NAMES, type ActivationName } from './model-spec';
+import { OPTIMIZER_NAMES, type OptimizerName } from './optimizer-factory';
+
+export const SCHEDULE_NAMES = ['none', 'cosine', 'step'] as const;
+export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
+export const BACKEND_CHOICES = ['native', 'reference', 'checked'] as const;
+
+export interface RunConfig extends DataConfig {
+  /** digits, fashion-mnist, a directory of MNIST-layout IDX files, a CSV file or an NPY array (data-config.ts). */
+  data: string;
+  /** Layer widths "784-256-128-10", or hidden widths only "256-128". */
+  model: string;
+  activation: ActivationName;
+  batchNorm: boolean;
+  dropout: number;
+  optimizer: OptimizerName;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  schedule: ScheduleName;
+  batchSize: number;
+  epochs: number;
+  /** Stop when validation loss has not improved for this many epochs (0: never). */
+  patience: number;
+  seed: number;
+  /** GEMM threads (0: one per core). */
+  threads: number;
+  backend: (typeof BACKEND_CHOICES)[number] | 'auto';
+  /** The run directory; default runs/<data>-<time>. */
+  out: string;
+}
+
+/**
+ * Defaults for the shipped digits (97–98% test accuracy over seeds 0–7 in about 5 s); larger
+ * data (Fashion-MNIST) gets a wider first layer's worth of data per step: batch 128, 10 epochs.
+ */
+export function runDefaults(data: string): RunConfig {
+  const digits = data === 'digits';
+  return {
+    data,
+    model: digits ? '512-256' : '256-128',
+    activation: 'relu',
+    batchNorm: false,
+    dropout: digits ? 0.2 : 0,
+    optimizer: 'adam',
+    lr: 1e-3,
+    momentum: 0.9,
+    weightDecay: 0,
+    schedule: 'cosine',
+    batchSize: digits ? 32 : 128,
+    epochs: digits ? 60 : 10,
+    patience: 0,
+    seed: 0,
+    threads: 0,
+    backend: 'auto',
+    out: '',
+    ...tableRunDefaults(data),
+    ...dataDefaults(data),
+  };
+}
+
+const NUMBER_KEYS = ['dropout', 'lr', 'momentum', 'weightDecay', 'batchSize', 'epochs', 'patience', 'seed', 'threads'] as const;
+
+function fail(message: string): never {
+  throw new RangeError(message);
+}
+
+/** Checks every field, naming the flag and what it expects. */
+export function validateRunConfig(config: RunConfig): RunConfig {
+  const known = new Set(Object.keys(runDefaults('digits')));
+  for (const key of Object.keys(config)) if (!known.has(key)) fail(`config: unknown setting "${key}" (known: ${[...known].join(', ')})`);
+  for (const key of NUMBER_KEYS) {
+    if (typeof config[key] !== 'number' || !Number.isFinite(config[key])) fail(`--${key}: Expected a number but received ${String(config[key])}`);
+  }
+  const integer = (key: (typeof NUMBER_KEYS)[number], min: number) => {
+    if (!Number.isInteger(config[key]) || config[key] < min) fail(`--${key}: Expected an integer >= ${min} but received ${config[key]}`);
+  };
+  integer('batchSize', 1);
+  integer('epochs', 1);
+  integer('patience', 0);
+  integer('seed', 0);
+  integer('threads', 0);
+  if (!(config.lr > 0)) fail(`--lr: Expected a positive learning rate but received ${config.lr}`);
+  if (!(config.weightDecay >= 0)) fail(`--weight-decay: Expected a non-negative number but received ${config.weightDecay}`);
+  if (!(config.momentum >= 0 && config.momentum < 1)) fail(`--momentum: Expected a number in [0, 1) but received ${config.momentum}`);
+  if (!(config.dropout >= 0 && config.dropout < 1)) fail(`--dropout: Expected a probability in [0, 1) but received ${config.dropout}`);
+  const oneOf = (key: keyof RunConfig, list: readonly string[]) => {
+    if (!list.includes(config[key] as string)) fail(`--${key}: Expected one of ${list.join(', ')} but received "${String(config[key])}"`);
+  };
+  oneOf('activation', ACTIVATION_NAMES);
+  oneOf('optimizer', OPTIMIZER_NAMES);
+  oneOf('schedule', SCHEDULE_NAMES);
+  oneOf('backend', [...BACKEND_CHOICES, 'auto']);
+  if (typeof config.batchNorm !== 'boolean') fail(`--batch-norm: Expected true or false but received ${String(config.batchNorm)}`);
+  if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist, a directory of IDX files, a CSV file or an NPY file');
+  validateDataConfig(config);
+  if (typeof config.model !== 'string') fail('--model: Expected layer widths like 784-256-128-10');
+  return config;
+}
+
+/** The defaults of the data set (digits when none is named), overridden by `config`, checked. */
+export function resolveRunConfig(config: Partial<RunConfig>): RunConfig {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new TypeError(`runTraining: Expected an object of settings but received ${String(config)}`);
+  const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Partial<RunConfig>;
+  const data = given.data ?? 'digits';
+  return validateRunConfig({ ...runDefaults(data), ...given, data });
+}
