@@ -22,23 +22,24 @@ export function kindOf(arg: Arg): Kind {
 
 const expressionOf = (length: Length) => (typeof length === 'string' ? length : length.expr);
 
-/** Evaluates an expression over the numbers and array lengths chosen so far. */
+/** Evaluates an expression over the numbers and array lengths chosen so far, and the derived sizes (in order, each over those before it). */
 function evaluate(declaration: Declaration, source: string, args: unknown[]): number {
   const names = declaration.args.map((a) => a.name);
   const derived = Object.keys(declaration.derive);
   const values = args.map((v) => (typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : 0));
   const lengths = args.map((v) => (ArrayBuffer.isView(v) ? (v as Float32Array).length : 0));
-  for (const d of derived) values.push(evaluate(declaration, declaration.derive[d]!, args));
-  const program = compile(source, {
-    value: (n) => {
+  const scope = {
+    value: (n: string) => {
       const i = names.indexOf(n);
       return i >= 0 ? i : derived.includes(n) ? names.length + derived.indexOf(n) : undefined;
     },
-    array: (n) => (names.includes(n) ? names.indexOf(n) : undefined),
-  }, () => 0);
-  return runProgram(program, values, lengths, () => {
-    throw new Error(`example: ${source} overflows`);
+    array: (n: string) => (names.includes(n) ? names.indexOf(n) : undefined),
+  };
+  const run = (text: string) => runProgram(compile(text, scope, () => 0), values, lengths, () => {
+    throw new Error(`example: ${text} overflows`);
   });
+  for (const d of derived) values.push(run(declaration.derive[d]!));
+  return run(source);
 }
 
 /** A number inside a declared range (its example if it has one). */
