@@ -73,7 +73,8 @@ export function arrayType(element: Element, dtype: DType): ArrayType {
   return element === 'data' ? DATA_TYPES[dtype] : FIXED_TYPES[element];
 }
 
-const article = (type: string) => (/^[AEIOU]/.test(type) ? `an ${type}` : `a ${type}`);
+/** "an Int32Array" but "a Uint32Array" (a "you"), as the messages always said. */
+const article = (type: string) => (/^[AEIO]/.test(type) ? `an ${type}` : `a ${type}`);
 
 /** 2^31 − 1 as "2^31-1", other bounds as JavaScript prints them. */
 export function formatBound(v: number): string {
