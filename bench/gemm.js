@@ -17,25 +17,13 @@ const os = require('node:os');
 const path = require('node:path');
 const { nativeBackend, nativeInfo, referenceBackend, setNumThreads, getNumThreads, setSimdLevel } = require('../dist');
 const { median, sampleCall } = require('./timing');
+const { gemmCases } = require('./gemm-shapes');
 
 const SAMPLES = 7; // median of these per cell
 const MIN_SECONDS = 0.04; // each sample repeats the call until it lasts this long
 const THREADS = [1, 2];
 
-const SQUARES = [64, 128, 256, 512, 1024, 2048];
-// M×K×N of the MLP's layers (batch 128): forward Y = X·W (NN), dW = Xᵀ·dY (TN), dX = dY·Wᵀ (NT).
-const MLP = [[128, 784, 256], [128, 256, 128], [128, 128, 10]];
-
-function cases() {
-  const list = SQUARES.map((s) => ({ name: `${s}²`, kind: 'square', transA: false, transB: false, m: s, n: s, k: s }));
-  for (const [M, K, N] of MLP) {
-    const layer = `${M}×${K}×${N}`;
-    list.push({ name: `${layer} forward`, kind: 'mlp', transA: false, transB: false, m: M, n: N, k: K });
-    list.push({ name: `${layer} dW = Xᵀ·dY`, kind: 'mlp', transA: true, transB: false, m: K, n: N, k: M });
-    list.push({ name: `${layer} dX = dY·Wᵀ`, kind: 'mlp', transA: false, transB: true, m: M, n: K, k: N });
-  }
-  return list;
-}
+const cases = gemmCases;
 
 const sample = (fn) => sampleCall(fn, MIN_SECONDS);
 
