@@ -16,6 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { median, sampleCall } = require('./timing');
 const { gemmCases } = require('./gemm-shapes');
+const { model } = require('./train/model');
 
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 5);
 const SECONDS = Number(process.env.AB_SECONDS ?? 0.4);
@@ -60,19 +61,6 @@ function batchesFor(tg, size, count) {
   return list;
 }
 
-function model(tg, variant) {
-  const { nn } = tg;
-  if (variant === 'bn-dropout') {
-    return new nn.Sequential(
-      new nn.Linear(784, 256), new nn.BatchNorm1d(256), new nn.ReLU(), new nn.Dropout(0.5),
-      new nn.Linear(256, 128), new nn.BatchNorm1d(128), new nn.ReLU(), new nn.Dropout(0.5),
-      new nn.Linear(128, 10),
-    );
-  }
-  return new nn.Sequential(
-    new nn.Linear(784, 256, { activation: 'relu' }), new nn.Linear(256, 128, { activation: 'relu' }), new nn.Linear(128, 10),
-  );
-}
 
 /** One step of a scenario in one build, as bench/train/tensorgrad-run.js takes it. */
 function trainScenario(tg, { batch, variant }) {
