@@ -61,7 +61,6 @@ function batchesFor(tg, size, count) {
   return list;
 }
 
-
 /** One step of a scenario in one build, as bench/train/tensorgrad-run.js takes it. */
 function trainScenario(tg, { batch, variant }) {
   tg.manualSeed(0);
