@@ -45,3 +45,20 @@ export const BACKEND_NAMES: readonly BackendName[] = ['native', 'reference', 'ch
 
 /** A backend: every kernel in float32, and its name. */
 export type Backend = KernelsOf<'float32'> & { readonly name: BackendName };
+
+/**
+ * The kernels of each area as the public API named them before the declarations (kept for code
+ * that imports them; a new area needs no alias: AreaKernels<typeof AREA> is the same type).
+ */
+export type GemmKernels = AreaKernels<typeof import('./kernels/gemm').GEMM>;
+export type ElementwiseKernels = AreaKernels<typeof import('./kernels/elementwise').ELEMENTWISE>;
+export type ReduceKernels = AreaKernels<typeof import('./kernels/reduce').REDUCE>;
+export type LossKernels = AreaKernels<typeof import('./kernels/loss').LOSS>;
+export type RandomKernels = AreaKernels<typeof import('./kernels/random').RANDOM>;
+export type LayoutKernels = AreaKernels<typeof import('./kernels/layout').LAYOUT>;
+export type NormKernels = AreaKernels<typeof import('./kernels/norm').NORM>;
+export type DropoutKernels = AreaKernels<typeof import('./kernels/dropout').DROPOUT>;
+export type OptimKernels = AreaKernels<typeof import('./kernels/optim').OPTIM>;
+export type GradientKernels = AreaKernels<typeof import('./kernels/gradient').GRADIENT>;
+export type HsoftmaxKernels = AreaKernels<typeof import('./kernels/hsoftmax').HSOFTMAX>;
+export type RnnKernels = AreaKernels<typeof import('./kernels/rnn').RNN>;

@@ -1,4 +1,8 @@
 export type { AreaKernels, Backend, BackendName, DTypeKernels, KernelName, KernelsOf } from './backend';
+export type {
+  DropoutKernels, ElementwiseKernels, GemmKernels, GradientKernels, HsoftmaxKernels, LayoutKernels, LossKernels, NormKernels,
+  OptimKernels, RandomKernels, ReduceKernels, RnnKernels,
+} from './backend';
 export { BACKEND_NAMES } from './backend';
 export { KERNEL_NAMES } from './registry';
 export { getBackend, kernelsOf, setBackend } from './select';
