@@ -8,9 +8,11 @@
 // batch 32, 128 and 512, with BatchNorm and Dropout, inference at 1000) and bench:gemm's products
 // (squares and the MLP's layers) on 1 and 2 threads, each through the library's public calls.
 // Old and new samples alternate, in several passes, so a burst of load from other processes on
-// a shared machine hits both alike; each cell keeps the median. Prints a Markdown table with
-// new/old per row, the load average before and after, and the rows outside 3%.
-// AB_ROUNDS (passes, default 5), AB_SECONDS (seconds per sample, default 0.4), AB_ONLY=train|gemm.
+// a shared machine hits both alike; each cell keeps its fastest sample (AB_STAT=median for the
+// median): on a loaded machine the fastest is the one least disturbed. Prints a Markdown table
+// with new/old per row, the load average before and after, and the rows outside 3%.
+// AB_ROUNDS (passes, default 7), AB_SECONDS (seconds per sample, default 0.25), AB_ONLY=train|gemm|calls (tiny kernels: the cost of a call),
+// AB_THREADS (comma-separated, default 1,2).
 'use strict';
 const os = require('node:os');
 const path = require('node:path');
@@ -18,8 +20,10 @@ const { median, sampleCall } = require('./timing');
 const { gemmCases } = require('./gemm-shapes');
 const { model } = require('./train/model');
 
-const ROUNDS = Number(process.env.AB_ROUNDS ?? 5);
-const SECONDS = Number(process.env.AB_SECONDS ?? 0.4);
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 7);
+const SECONDS = Number(process.env.AB_SECONDS ?? 0.25);
+const STAT = process.env.AB_STAT === 'median' ? median : (values) => Math.min(...values);
+const THREADS = (process.env.AB_THREADS ?? '1,2').split(',').map(Number);
 const ONLY = process.env.AB_ONLY;
 
 const [oldRoot, newRoot = path.join(__dirname, '..')] = process.argv.slice(2);
@@ -114,15 +118,40 @@ function gemmScenario(tg, c) {
   return () => backend.gemm(c.transA, c.transB, c.m, c.n, c.k, 1, a, b, 0, out);
 }
 
+// ---- the cost of a call: tiny kernels, where checking the arguments is most of the time ------
+
+const CALLS = [
+  { name: 'add, 16 floats', make: (k) => { const [a, b, o] = [new Float32Array(16), new Float32Array(16), new Float32Array(16)]; return () => k.add(a, b, o); } },
+  { name: 'gemm 4×4×4', make: (k) => { const [a, b, c] = [new Float32Array(16), new Float32Array(16), new Float32Array(16)]; return () => k.gemm(false, true, 4, 4, 4, 1, a, b, 0, c); } },
+  {
+    name: 'adamStep, 64 floats',
+    make: (k) => {
+      const [p, g, m, v] = [0, 0, 0, 0].map(() => new Float32Array(64));
+      return () => k.adamStep(p, g, m, v, new Float32Array(0), 1e-3, 0.9, 0.999, 1e-8, 0, false, true, 1);
+    },
+  },
+];
+
+/** Many calls per timed unit, so the timer's own cost does not count. */
+function callScenario(tg, c) {
+  const call = c.make(tg.nativeBackend());
+  return () => {
+    for (let i = 0; i < 1000; i++) call();
+  };
+}
+
 // ---- the run -----------------------------------------------------------------------------
 
 function cells() {
   const list = [];
-  for (const threads of [1, 2]) {
-    if (ONLY !== 'gemm') {
+  for (const threads of THREADS) {
+    if (ONLY === undefined || ONLY === 'train') {
       for (const s of TRAIN) list.push({ group: 'bench:train', name: s.name, threads, make: (tg) => trainScenario(tg, s), unit: s.batch === 1000 ? 1000 : s.batch, per: 'samples/s' });
     }
-    if (ONLY !== 'train') {
+    if (ONLY === undefined || ONLY === 'calls') {
+      for (const c of CALLS) list.push({ group: 'calls', name: c.name, threads, make: (tg) => callScenario(tg, c), unit: 1000 / 1e6, per: 'M calls/s' });
+    }
+    if (ONLY === undefined || ONLY === 'gemm') {
       for (const c of gemmCases()) list.push({ group: 'bench:gemm', name: c.name, threads, make: (tg) => gemmScenario(tg, c), unit: 2 * c.m * c.n * c.k / 1e9, per: 'GFLOPS' });
     }
   }
@@ -155,11 +184,11 @@ function main() {
   }
   const after = loadAverage();
   const rows = list.map((cell, k) => {
-    const [oldRate, newRate] = samples[k].map((s) => cell.unit / median(s));
+    const [oldRate, newRate] = samples[k].map((s) => cell.unit / STAT(s));
     return { ...cell, oldRate, newRate, ratio: newRate / oldRate };
   });
   console.log(`CPU: ${os.cpus()[0].model}, ${os.cpus().length} cores; load average before ${before}, after ${after}`);
-  console.log(`${ROUNDS} interleaved passes, median of ${SECONDS} s samples per cell\n`);
+  console.log(`${ROUNDS} interleaved passes of ${SECONDS} s samples per cell and build, the ${STAT === median ? 'median' : 'fastest'} kept\n`);
   console.log('| bench | case | threads | old | new | new/old |');
   console.log('|---|---|---:|---:|---:|---:|');
   const digits = (r) => (r >= 100 ? 0 : r >= 10 ? 1 : 2);
