@@ -16,6 +16,10 @@
     },
     "msvs_settings": {"VCCLCompilerTool": {"ExceptionHandling": 1}}
   },
+  "variables": {
+    # The optional MPI binding (lib/distributed): 1 where mpicxx and mpi.h are found.
+    "tensorgrad_mpi%": "<!(node scripts/mpi-config.js available)"
+  },
   "targets": [
     {
       # The AVX2/FMA kernels: compiled for that target only, chosen at run time by native/cpu.cc.
@@ -48,5 +52,19 @@
       "sources": ["<!@(node scripts/native-config.js sources)"],
       "dependencies": ["tensorgrad_avx2", "tensorgrad_avx512"]
     }
+  ],
+  "conditions": [
+    ["tensorgrad_mpi==1", {
+      "targets": [
+        {
+          # tensorgrad_mpi.node: collectives on the system's MPI; its sources in native/mpi/sources.json.
+          "target_name": "tensorgrad_mpi",
+          "sources": ["<!@(node scripts/mpi-config.js sources)"],
+          "cflags_cc": ["<!@(node scripts/mpi-config.js cflags)"],
+          "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["<!@(node scripts/mpi-config.js cflags)"]},
+          "libraries": ["<!@(node scripts/mpi-config.js libs)"]
+        }
+      ]
+    }]
   ]
 }

@@ -1,29 +1,44 @@
 #!/usr/bin/env node
 // `npm run bench:gemm`: tensorgrad's SGEMM against OpenBLAS in the same run, cell by cell, on 1
-// and 2 threads: square sizes and the MLP's shapes (forward NN, weight gradient TN, input
-// gradient NT). tensorgrad runs on each SIMD level of this CPU that has a GEMM kernel of its own
-// (avx512, avx2; portable when there is nothing else), one column each. OpenBLAS runs from a
-// small C harness compiled here (bench/openblas/sgemm.c), once with its own kernel choice for
-// this CPU and once with OPENBLAS_CORETYPE=Haswell, its AVX2 kernels (the instruction set of
-// tensorgrad's avx2 level). Prints the machine, the measured FMA peak of one core for AVX2 and
-// AVX-512 (bench/openblas/fma_peak.c) and a Markdown table of median GFLOPS with ratios; saves it
-// as bench/results/gemm.{json,md}. The machine may be shared: each cell alternates samples of
+// and 2 threads: square sizes and the MLP's shapes (bench/gemm-shapes.js: forward NN, weight
+// gradient TN, input gradient NT, the skinny output layer included). tensorgrad runs on each
+// SIMD level of this CPU that has a GEMM kernel of its own (avx512, avx2; portable when there is
+// nothing else), one column each. OpenBLAS runs from a small C harness compiled here
+// (bench/openblas/sgemm.c) at its best: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which some
+// environments set, are removed from its command, so it picks its own kernels for this CPU (their
+// family, openblas_get_corename, is printed); and once with OPENBLAS_CORETYPE=Haswell, its AVX2
+// kernels, the instruction set of tensorgrad's avx2 level. Prints the machine, the load average,
+// the measured FMA peak of one core per SIMD level (bench/openblas/fma_peak.c) and a Markdown
+// table of median GFLOPS (2·m·n·k flops per call) with ratios and fractions of that peak; saves
+// it as bench/results/gemm.{json,md}. The machine may be shared: each cell alternates samples of
 // all columns, so a burst of load from elsewhere hits them alike. Timings live here, never in
 // tests.
+//   --cases REGEX   only the shapes whose name matches (not saved)
+//   --threads 1,2   the thread counts (not saved unless 1,2)
 'use strict';
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { nativeBackend, nativeInfo, referenceBackend, setNumThreads, getNumThreads, setSimdLevel } = require('../dist');
-const { median, sampleCall } = require('./timing');
 const { gemmCases } = require('./gemm-shapes');
+const { peerEnv } = require('./peers');
+const { loadAverage, machineLine, measurePeaks } = require('./peak');
+const { median, sampleCall } = require('./timing');
 
 const SAMPLES = 7; // median of these per cell
 const MIN_SECONDS = 0.04; // each sample repeats the call until it lasts this long
-const THREADS = [1, 2];
 
-const cases = gemmCases;
+function option(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+const CASES = new RegExp(option('--cases', ''));
+const THREADS = option('--threads', '1,2').split(',').map(Number);
+const PARTIAL = process.argv.includes('--cases') || THREADS.join(',') !== '1,2';
+if (THREADS.some((t) => !Number.isInteger(t) || t < 1)) {
+  throw new RangeError(`bench:gemm: Expected thread counts such as 1,2 for --threads but received ${option('--threads')}`);
+}
 
 const sample = (fn) => sampleCall(fn, MIN_SECONDS);
 
@@ -35,7 +50,6 @@ function run(command, args, env) {
 function buildHarnesses() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-bench-gemm-'));
   const sgemm = path.join(dir, 'sgemm');
-  const peak = path.join(dir, 'fma_peak');
   const source = (name) => path.join(__dirname, 'openblas', name);
   const compileSgemm = () => run('gcc', ['-O2', source('sgemm.c'), '-o', sgemm, '-lopenblas']);
   let result = compileSgemm();
@@ -57,19 +71,18 @@ function buildHarnesses() {
       process.exit(1);
     }
   }
-  // fma_peak.c compiles each loop for its instruction set by a target attribute: no -m flags.
-  const peakBuild = run('gcc', ['-O2', source('fma_peak.c'), '-o', peak]);
-  if (peakBuild.status !== 0) throw new Error(`bench:gemm: fma_peak.c did not compile: ${peakBuild.stderr}`);
-  return { dir, sgemm, peak };
+  return { dir, sgemm };
 }
 
 /**
  * The OpenBLAS harness as a server (bench/openblas/sgemm.c): one process per thread count and
- * kernel family (coreType undefined = OpenBLAS's own choice for this CPU).
+ * kernel family (coreType undefined = OpenBLAS's own choice for this CPU), in a peer's
+ * environment at its best (bench/peers.js: the environment's OPENBLAS_CORETYPE and
+ * OPENBLAS_L2_SIZE would pin it to another CPU's kernels and cache blocking).
  */
 class OpenBlas {
   constructor(harness, threads, coreType) {
-    const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
+    const env = peerEnv(threads);
     if (coreType) env.OPENBLAS_CORETYPE = coreType;
     this.child = childProcess.spawn(harness.sgemm, [], { env, stdio: ['pipe', 'pipe', 'inherit'] });
     this.lines = [];
@@ -90,6 +103,14 @@ class OpenBlas {
     this.child.on('exit', (code) => {
       for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`bench:gemm: the OpenBLAS harness exited (${code})`));
     });
+  }
+
+  /** The harness's first two lines: the kernel family and the configuration. */
+  async describe() {
+    const coreName = await this.nextLine();
+    const config = await this.nextLine();
+    this.child.kill('SIGSTOP');
+    return { coreName, config };
   }
 
   nextLine() {
@@ -130,12 +151,12 @@ function writeAtomic(file, text) {
 
 const gflops = (c, seconds) => (2 * c.m * c.n * c.k) / seconds / 1e9;
 
-/** The measured FMA peak of one core, GFLOPS, for `set` (avx2 | avx512). */
-function fmaPeak(harness, set) {
-  const result = run(harness.peak, [set]);
-  if (result.status !== 0) throw new Error(`bench:gemm: fma_peak ${set} failed: ${result.stderr}`);
-  return Number(result.stdout.trim());
+/** The SIMD level whose peak an OpenBLAS kernel family runs against: AVX-512 for the families
+ * with AVX-512 kernels, else AVX2. */
+function openblasLevel(coreName) {
+  return /skylakex|cooperlake|sapphirerapids|zen4|zen5/i.test(coreName) ? 'avx512' : 'avx2';
 }
+
 
 async function main() {
   const info = nativeInfo();
@@ -148,25 +169,21 @@ async function main() {
   if (levels.length === 0) levels.push('portable');
   const best = levels[0];
   const harness = buildHarnesses();
-  const peaks = {};
-  if (info.simdLevels.includes('avx2')) peaks.avx2 = fmaPeak(harness, 'avx2');
-  if (info.simdLevels.includes('avx512')) peaks.avx512 = fmaPeak(harness, 'avx512');
-  const cpus = os.cpus();
-  const machine = `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${os.platform()}-${os.arch()}, Node ${process.version}`;
+  const peaks = measurePeaks(['avx2', 'avx512'].filter((set) => info.simdLevels.includes(set)));
+  const machine = machineLine();
+  const loadBefore = loadAverage();
   const tg = nativeBackend();
   const before = getNumThreads();
   const rows = [];
-  let openblasConfig = '';
-  let haswellConfig = '';
+  let own = { coreName: '', config: '' };
+  let haswellOwn = { coreName: '', config: '' };
   for (const threads of THREADS) {
     setNumThreads(threads);
     const theirs = new OpenBlas(harness, threads);
     const haswell = new OpenBlas(harness, threads, 'Haswell');
-    openblasConfig = await theirs.nextLine();
-    haswellConfig = await haswell.nextLine();
-    theirs.child.kill('SIGSTOP');
-    haswell.child.kill('SIGSTOP');
-    for (const c of cases()) {
+    own = await theirs.describe();
+    haswellOwn = await haswell.describe();
+    for (const c of gemmCases().filter((x) => CASES.test(x.name))) {
       const data = {};
       for (const [name, length] of [['a', c.m * c.k], ['b', c.k * c.n], ['c', c.m * c.n]]) {
         data[name] = new Float32Array(length);
@@ -195,7 +212,7 @@ async function main() {
       for (const level of levels) r.tensorgrad[level] = gflops(c, median(times[level]));
       rows.push(r);
       const ours = levels.map((l) => `${l} ${r.tensorgrad[l].toFixed(1)}`).join(', ');
-      process.stderr.write(`  ${threads}T ${c.name}: ${ours} / OpenBLAS ${r.openblas.toFixed(1)}, Haswell ${r.openblasAvx2.toFixed(1)} GFLOPS\n`);
+      process.stderr.write(`  ${threads}T ${c.name}: ${ours} / OpenBLAS ${own.coreName} ${r.openblas.toFixed(1)}, Haswell ${r.openblasAvx2.toFixed(1)} GFLOPS\n`);
     }
     theirs.close();
     haswell.close();
@@ -203,55 +220,65 @@ async function main() {
   setNumThreads(before);
   setSimdLevel(info.simd);
   fs.rmSync(harness.dir, { recursive: true, force: true });
+  const loadAfter = loadAverage();
 
   const hasAvx2 = levels.includes('avx2');
-  const header = ['case', 'op', 'm×n×k', 'threads', 'cores used', ...levels.map((l) => `${l} GFLOPS`),
-    'OpenBLAS GFLOPS', `ratio ${best}`, 'OpenBLAS AVX2 GFLOPS', ...(hasAvx2 ? ['ratio avx2 / AVX2'] : [])];
+  const ownLevel = openblasLevel(own.coreName);
+  // A fraction of the peak of `threads` cores at `level`, or '' where it was not measured.
+  const ofPeak = (g, level, threads) => (peaks[level] ? `${((100 * g) / (peaks[level] * threads)).toFixed(0)}%` : '');
+  const header = ['case', 'op', 'm×n×k', 'threads', 'cores used', ...levels.flatMap((l) => [`${l} GFLOPS`, 'of peak']),
+    `OpenBLAS ${own.coreName} GFLOPS`, 'of peak', `ratio ${best}`,
+    ...(hasAvx2 ? ['OpenBLAS Haswell GFLOPS', 'of peak', 'ratio avx2 / Haswell'] : [])];
   const cells = rows.map((r) => [r.case, r.op, `${r.m}×${r.n}×${r.k}`, String(r.threads), r.coresUsed.toFixed(2),
-    ...levels.map((l) => r.tensorgrad[l].toFixed(1)), r.openblas.toFixed(1), (r.tensorgrad[best] / r.openblas).toFixed(2),
-    r.openblasAvx2.toFixed(1), ...(hasAvx2 ? [(r.tensorgrad.avx2 / r.openblasAvx2).toFixed(2)] : [])]);
+    ...levels.flatMap((l) => [r.tensorgrad[l].toFixed(1), ofPeak(r.tensorgrad[l], l, r.threads)]),
+    r.openblas.toFixed(1), ofPeak(r.openblas, ownLevel, r.threads), (r.tensorgrad[best] / r.openblas).toFixed(2),
+    ...(hasAvx2 ? [r.openblasAvx2.toFixed(1), ofPeak(r.openblasAvx2, 'avx2', r.threads), (r.tensorgrad.avx2 / r.openblasAvx2).toFixed(2)] : [])]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
   const line = (row) => `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
+  const worst = (list, level, key) => (list.length ? Math.min(...list.map((r) => r.tensorgrad[level] / r[key])) : NaN);
+  const summary = { level: best };
+  for (const threads of THREADS) {
+    const mine = rows.filter((r) => r.threads === threads);
+    summary[`worstRatio${threads}T`] = worst(mine, best, 'openblas');
+    if (hasAvx2) summary[`worstRatioAvx2${threads}T`] = worst(mine, 'avx2', 'openblasAvx2');
+  }
   const find = (name, threads) => rows.find((r) => r.case === name && r.threads === threads);
-  const oneThread = rows.filter((r) => r.threads === 1);
-  const worst = (list, level, key) => Math.min(...list.map((r) => r.tensorgrad[level] / r[key]));
-  const big = oneThread.filter((r) => r.kind === 'square' && r.m >= 512);
-  const mlp = oneThread.filter((r) => r.kind === 'mlp');
-  const scaling = find('1024²', 2).tensorgrad[best] / find('1024²', 1).tensorgrad[best];
-  const summary = {
-    level: best,
-    worstRatioSquare512to2048: worst(big, best, 'openblas'), worstRatioMlp: worst(mlp, best, 'openblas'),
-    ...(hasAvx2 ? {
-      worstRatioSquare512to2048Avx2: worst(big, 'avx2', 'openblasAvx2'), worstRatioMlpAvx2: worst(mlp, 'avx2', 'openblasAvx2'),
-    } : {}),
-    scaling1024TwoThreads: scaling,
-  };
-  const avx2Note = (key) => (hasAvx2 ? ` (avx2 against AVX2 OpenBLAS ${summary[key].toFixed(2)})` : '');
+  const one = find('1024²', 1);
+  const two = find('1024²', 2);
+  if (one && two) summary.scaling1024TwoThreads = two.tensorgrad[best] / one.tensorgrad[best];
   const peakLine = Object.entries(peaks).map(([set, g]) => `${set} ${g.toFixed(1)} GFLOPS`).join(', ');
   const markdown = [
     `# SGEMM: tensorgrad against OpenBLAS`,
     '',
     `machine: ${machine}; threads: ${THREADS.join(' and ')} (tensorgrad setNumThreads, OPENBLAS_NUM_THREADS)`,
-    `FMA peak per core (12 chains of float FMAs): ${peakLine || 'not measured (no AVX2)'}`,
-    `tensorgrad: native SIMD levels ${levels.join(', ')}; OpenBLAS: ${openblasConfig}; "AVX2" columns: OPENBLAS_CORETYPE=Haswell (${haswellConfig})`,
+    `load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter}`,
+    `FMA peak per core (12 chains of float FMAs, bench/openblas/fma_peak.c): ${peakLine || 'not measured (no AVX2)'}; ` +
+      '"of peak" = GFLOPS / (peak of that SIMD level × threads), flops = 2·m·n·k per call',
+    `tensorgrad: native SIMD levels ${levels.join(', ')}; OpenBLAS at its best: its own kernels for this CPU, ${own.coreName} ` +
+      `(OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for its command; ${own.config}), against the ${ownLevel} peak; ` +
+      `"Haswell" columns: OPENBLAS_CORETYPE=Haswell, its AVX2 kernels (${haswellOwn.coreName})`,
     `median of ${SAMPLES} samples of ≥ ${MIN_SECONDS * 1000} ms per cell (all columns alternating), alpha = 1, beta = 0; ` +
-      `ratio ${best} = tensorgrad ${best} / OpenBLAS${hasAvx2 ? ', ratio avx2 / AVX2 = tensorgrad avx2 / OpenBLAS AVX2' : ''}`,
+      `ratio ${best} = tensorgrad ${best} / OpenBLAS ${own.coreName}${hasAvx2 ? ', ratio avx2 / Haswell = tensorgrad avx2 / OpenBLAS Haswell' : ''}`,
     `cores used: CPU time / wall time of tensorgrad's ${best} samples (below the thread count when other processes share the machine)`,
     '',
     line(header),
     `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
     ...cells.map(line),
     '',
-    `1 thread, squares 512–2048: worst ratio ${summary.worstRatioSquare512to2048.toFixed(2)} (${best})${avx2Note('worstRatioSquare512to2048Avx2')}`,
-    `1 thread, MLP shapes: worst ratio ${summary.worstRatioMlp.toFixed(2)} (${best})${avx2Note('worstRatioMlpAvx2')}`,
-    `2 threads / 1 thread at 1024² (${best}): ${scaling.toFixed(2)}× (cores used on 2 threads: ${find('1024²', 2).coresUsed.toFixed(2)})`,
+    ...THREADS.map((t) => `${t} thread${t > 1 ? 's' : ''}: worst ratio ${summary[`worstRatio${t}T`].toFixed(2)} (${best} / ${own.coreName})` +
+      (hasAvx2 ? `, ${summary[`worstRatioAvx2${t}T`].toFixed(2)} (avx2 / Haswell)` : '')),
+    ...(summary.scaling1024TwoThreads ? [`2 threads / 1 thread at 1024² (${best}): ${summary.scaling1024TwoThreads.toFixed(2)}× (cores used on 2 threads: ${two.coresUsed.toFixed(2)})`] : []),
     '',
   ].join('\n');
   console.log(`\n${markdown}`);
+  if (PARTIAL) {
+    console.log('(a partial run, --cases or --threads: not saved)');
+    return;
+  }
   const results = path.join(__dirname, 'results');
   fs.mkdirSync(results, { recursive: true });
-  const json = { date: new Date().toISOString(), machine, threads: THREADS, fmaPeakPerCore: peaks, levels,
-    openblas: openblasConfig, openblasAvx2: haswellConfig, samples: SAMPLES, minSeconds: MIN_SECONDS, rows, summary };
+  const json = { date: new Date().toISOString(), machine, loadBefore, loadAfter, threads: THREADS, fmaPeakPerCore: peaks, levels,
+    openblas: own, openblasHaswell: haswellOwn, openblasPeakLevel: ownLevel, samples: SAMPLES, minSeconds: MIN_SECONDS, rows, summary };
   writeAtomic(path.join(results, 'gemm.json'), `${JSON.stringify(json, null, 2)}\n`);
   writeAtomic(path.join(results, 'gemm.md'), markdown);
   console.log(`saved ${path.relative(process.cwd(), path.join(results, 'gemm.md'))} and gemm.json`);

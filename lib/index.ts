@@ -7,8 +7,11 @@ export * from './backend';
 export * from './autograd';
 /** autograd.Function (user-defined ops), autograd.gradcheck, autograd.noGrad, … as torch.autograd. */
 export * as autograd from './autograd/namespace';
-export * as nn from './nn';
+export * as nn from './nn-exports';
 export * as data from './data';
 export * as io from './io';
 export * as optim from './optim';
+/** TensorBoard event files: SummaryWriter, readEventFile, the TFRecord framing and histograms. */
+export * as tensorboard from './interop/tensorboard';
 export * from './train';
+export * as distributed from './distributed';

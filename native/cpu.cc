@@ -70,6 +70,24 @@ SimdLevel detect() {
 #endif
 }
 
+// AVX512_BF16: CPUID leaf 7, subleaf 1, EAX bit 5, on a CPU (and OS) with the avx512 level.
+bool detectBf16() {
+#ifdef TG_X86
+  if (detectedSimd() != SimdLevel::Avx512) return false;
+  if (cpuid(7, 0).eax < 1) return false;  // no subleaf 1
+  return bit(cpuid(7, 1).eax, 5);
+#else
+  return false;
+#endif
+}
+
+std::atomic<bool>& bf16Setting() {
+  const char* forced = std::getenv("TENSORGRAD_BF16");
+  static std::atomic<bool> on{detectedAvx512Bf16() &&
+                              !(forced != nullptr && std::strcmp(forced, "emulate") == 0)};
+  return on;
+}
+
 // TENSORGRAD_SIMD names a lower level to force; a level this CPU lacks, or another word, does
 // nothing.
 SimdLevel initialLevel() {
@@ -100,6 +118,19 @@ SimdLevel activeSimd() {
 bool setActiveSimd(SimdLevel level) {
   if (static_cast<int>(level) > static_cast<int>(detectedSimd())) return false;
   active().store(static_cast<int>(level), std::memory_order_relaxed);
+  return true;
+}
+
+bool detectedAvx512Bf16() {
+  static const bool has = detectBf16();
+  return has;
+}
+
+bool bf16Instructions() { return bf16Setting().load(std::memory_order_relaxed); }
+
+bool setBf16Instructions(bool on) {
+  if (on && !detectedAvx512Bf16()) return false;
+  bf16Setting().store(on, std::memory_order_relaxed);
   return true;
 }
 

@@ -21,4 +21,12 @@ inline bool useAvx2Code() { return activeSimd() >= SimdLevel::Avx2; }
 // GEMM's AVX-512 micro-kernel: the avx512 level only.
 inline bool useAvx512() { return activeSimd() == SimdLevel::Avx512; }
 
+// AVX-512 BF16 (vdpbf16ps), on top of the avx512 level: whether this CPU and build have it, and
+// whether the bfloat16 GEMM uses it now (else its emulated path, which gives the same numbers).
+// TENSORGRAD_BF16=emulate or setBf16Instructions(false) turns it off (tests run both paths).
+bool detectedAvx512Bf16();
+bool setBf16Instructions(bool on);  // false when asked for instructions this CPU lacks
+bool bf16Instructions();            // the setting, whatever the SIMD level
+inline bool useAvx512Bf16() { return useAvx512() && bf16Instructions(); }
+
 }  // namespace tg

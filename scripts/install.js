@@ -5,6 +5,10 @@
 // 3. else one warning: the library still works on the reference backend, and
 //    docs/troubleshooting.md says how to get the native one.
 // TENSORGRAD_INSTALL_STRICT=1 turns (3) into a failure (CI, where the build must work).
+// The optional MPI binding (build/Release/tensorgrad_mpi.node, lib/distributed) is built beside
+// the addon where scripts/mpi-config.js finds mpicxx and mpi.h, also when the prebuild serves;
+// its failure never costs the addon: the build is retried without it (TENSORGRAD_MPI=0), and
+// only the distributed API is then missing (strict mode fails instead).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -35,30 +39,67 @@ function prebuildProblem() {
   return undefined;
 }
 
-function main() {
-  const problem = prebuildProblem();
-  if (problem === undefined) {
-    console.log(`tensorgrad: using the prebuilt addon for ${process.platform}-${process.arch}`);
-    return;
-  }
-  let nodeGyp;
+// Whether the MPI binding can be built here, and if not, why.
+function mpiProbe() {
+  const config = path.join(__dirname, 'mpi-config.js');
+  const ask = (key) => spawnSync(process.execPath, [config, key], { encoding: 'utf8' }).stdout ?? '';
+  return ask('available') === '1' ? { available: true } : { available: false, why: ask('why') };
+}
+
+function nodeGypPath() {
   try {
-    nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
+    return require.resolve('node-gyp/bin/node-gyp.js');
   } catch {
-    nodeGyp = undefined;
+    return undefined;
   }
-  const build = nodeGyp
-    ? spawnSync(process.execPath, [nodeGyp, 'rebuild'], { cwd: root, stdio: 'inherit' })
-    : { status: 1, error: new Error('node-gyp is not installed') };
-  if (build.status === 0) return;
-  const why = build.error ? build.error.message : `node-gyp rebuild exited with ${build.status ?? build.signal}`;
-  const message = `tensorgrad: no native addon (${problem}; building it failed: ${why}). ` +
-    'The library works on the slower reference backend; see docs/troubleshooting.md.';
+}
+
+function nodeGyp(args, env = process.env) {
+  const file = nodeGypPath();
+  if (!file) return { status: 1, error: new Error('node-gyp is not installed') };
+  return spawnSync(process.execPath, [file, ...args], { cwd: root, stdio: 'inherit', env });
+}
+
+function failure(result, what) {
+  return result.error ? result.error.message : `${what} exited with ${result.status ?? result.signal}`;
+}
+
+const MPI_HINT = 'distributed training needs Open MPI (apt-get install openmpi-bin libopenmpi-dev; ' +
+  'dnf install openmpi-devel; brew install open-mpi), then npm rebuild tensorgrad';
+
+function strictOr(message) {
   if (process.env.TENSORGRAD_INSTALL_STRICT === '1') {
     console.error(message);
     process.exit(1);
   }
   console.warn(message);
+}
+
+function main() {
+  const mpi = mpiProbe();
+  if (!mpi.available) console.log(`tensorgrad: no MPI binding (${mpi.why}); ${MPI_HINT}`);
+  const problem = prebuildProblem();
+  if (problem === undefined) {
+    console.log(`tensorgrad: using the prebuilt addon for ${process.platform}-${process.arch}`);
+    if (!mpi.available) return;
+    // MPI's ABI is the system's: its binding is built here, alone.
+    let build = nodeGyp(['configure']);
+    if (build.status === 0) build = nodeGyp(['build', 'tensorgrad_mpi']);
+    if (build.status !== 0) strictOr(`tensorgrad: building the MPI binding failed (${failure(build, 'node-gyp')}); the library works, without distributed training`);
+    return;
+  }
+  let build = nodeGyp(['rebuild']);
+  if (build.status !== 0 && mpi.available) {
+    const why = failure(build, 'node-gyp rebuild');
+    build = nodeGyp(['rebuild'], { ...process.env, TENSORGRAD_MPI: '0' });
+    if (build.status === 0) {
+      strictOr(`tensorgrad: building with the MPI binding failed (${why}); built the addon without it, so distributed training is unavailable`);
+      return;
+    }
+  }
+  if (build.status === 0) return;
+  strictOr(`tensorgrad: no native addon (${problem}; building it failed: ${failure(build, 'node-gyp rebuild')}). ` +
+    'The library works on the slower reference backend; see docs/troubleshooting.md.');
 }
 
 main();

@@ -11,12 +11,15 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const config = require(path.join(root, 'native', 'sources.json'));
 
-/** Every .cc file under native/, as paths relative to the package root with / separators, sorted. */
+/**
+ * Every .cc file under native/, as paths relative to the package root with / separators, sorted;
+ * a folder with a sources.json of its own is another binding (native/mpi) and is left out.
+ */
 function sourceFiles(dir = 'native') {
   return fs.readdirSync(path.join(root, dir), { withFileTypes: true })
     .flatMap((entry) => {
       const relative = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) return sourceFiles(relative);
+      if (entry.isDirectory()) return fs.existsSync(path.join(root, relative, 'sources.json')) ? [] : sourceFiles(relative);
       return entry.name.endsWith('.cc') ? [relative] : [];
     })
     .sort();
@@ -28,11 +31,16 @@ const lists = {
   avx512_sources: () => sourceFiles().filter((f) => f.endsWith('_avx512.cc')),
 };
 
-const key = process.argv[2];
-const list = lists[key] ? lists[key]() : config[key];
-if (!Array.isArray(list)) {
-  const keys = [...Object.keys(lists), ...Object.keys(config).filter((k) => Array.isArray(config[k]))];
-  process.stderr.write(`native-config: expected one of ${keys.join(', ')} but received ${key}\n`);
-  process.exit(1);
+function main() {
+  const key = process.argv[2];
+  const list = lists[key] ? lists[key]() : config[key];
+  if (!Array.isArray(list)) {
+    const keys = [...Object.keys(lists), ...Object.keys(config).filter((k) => Array.isArray(config[k]))];
+    process.stderr.write(`native-config: expected one of ${keys.join(', ')} but received ${key}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(list.join(process.argv.includes('--lines') ? '\n' : ' '));
 }
-process.stdout.write(list.join(process.argv.includes('--lines') ? '\n' : ' '));
+
+module.exports = { lists, config };
+if (require.main === module) main();

@@ -9,6 +9,10 @@ export const PEERS = {
   'fashion-mnist': { what: 'the Fashion-MNIST IDX files', install: 'apt-get install dataset-fashion-mnist' },
   mpi: { what: 'Open MPI (mpirun, mpicxx)', install: 'apt-get install openmpi-bin libopenmpi-dev' },
   onnxruntime: { what: 'onnxruntime-node', install: 'npm ci (a devDependency)' },
+  tensorboard: {
+    what: "TensorBoard's reader (a venv of /usr/bin/python3 with pip's tensorboard)",
+    install: 'apt-get install python3-venv; the tests pip-install tensorboard into the venv from the configured index',
+  },
 } as const;
 
 export type Peer = keyof typeof PEERS;

@@ -1,9 +1,11 @@
 /* OpenBLAS side of bench/gemm.js: a small server that times cblas_sgemm (row-major). It prints
- * OpenBLAS's configuration line, then answers each request line "transA transB m n k seconds"
+ * the kernel family OpenBLAS chose for this CPU (openblas_get_corename) and its configuration
+ * line, then answers each request line "transA transB m n k seconds"
  * (transA/transB 0 or 1) with the seconds per call of one sample: the call repeated until the
  * sample lasts `seconds`, after one untimed warm-up call when the shape changes. The bench
  * alternates these samples with its own, so both see the same machine. Threads:
- * OPENBLAS_NUM_THREADS (and OPENBLAS_CORETYPE for a kernel family), set by the caller. */
+ * OPENBLAS_NUM_THREADS (and OPENBLAS_CORETYPE for a kernel family), set by the caller, which also
+ * unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for OpenBLAS's own choice. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,7 @@ static float* randomMatrix(float* old, size_t count, unsigned* state) {
 }
 
 int main(void) {
-  printf("%s\n", openblas_get_config());
+  printf("%s\n%s\n", openblas_get_corename(), openblas_get_config());
   fflush(stdout);
   float *a = NULL, *b = NULL, *c = NULL;
   int last[5] = {-1, -1, -1, -1, -1};

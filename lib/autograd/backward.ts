@@ -50,6 +50,20 @@ export function backward(root: Tensor, gradient?: Tensor): void {
 
   // Consumers before producers: an op runs once every use of each of its outputs has added in.
   const { nodes, leaves } = graphOf(root, (input) => input.requiresGrad);
+  // A leaf with post-accumulate hooks is passed its gradient right after the last op using it,
+  // during the walk, so the hook (a DDP bucket's reduction) can start while the rest runs.
+  const lastUse = new Map<Tensor, number>();
+  if (leaves.some((leaf) => postAccumulateHooks.has(leaf))) {
+    nodes.forEach(({ node }, n) => {
+      for (const input of node.inputs) if (postAccumulateHooks.has(input) && !lastUse.has(input)) lastUse.set(input, n);
+    });
+  }
+  const finish = (leaf: Tensor) => {
+    const grad = take(leaf);
+    if (!grad) return;
+    addToLeafGrad(leaf, grad);
+    for (const hook of postAccumulateHooks.get(leaf) ?? []) hook(leaf);
+  };
   for (let n = nodes.length - 1; n >= 0; n--) {
     const { node, outputs } = nodes[n]!;
     const handed: (FloatArray | null)[] = new Array(outputs.length);
@@ -62,18 +76,38 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       }
       handed[i] = g;
     }
-    if (!any) continue;
-    const inputGrads = node.backward(handed);
-    const inputs = node.inputs;
-    for (let i = 0; i < inputs.length; i++) {
-      const g = inputGrads[i];
-      if (g && inputs[i]!.requiresGrad) accumulate(inputs[i]!, g);
+    if (any) {
+      const inputGrads = node.backward(handed);
+      const inputs = node.inputs;
+      for (let i = 0; i < inputs.length; i++) {
+        const g = inputGrads[i];
+        if (g && inputs[i]!.requiresGrad) accumulate(inputs[i]!, g);
+      }
     }
+    if (lastUse.size > 0) for (const input of node.inputs) if (lastUse.get(input) === n) finish(input);
   }
-  for (const leaf of leaves) {
-    const grad = take(leaf);
-    if (grad) addToLeafGrad(leaf, grad);
-  }
+  for (const leaf of leaves) finish(leaf);
+}
+
+// Weak: a model dropped with its hooks is collected.
+const postAccumulateHooks = new WeakMap<Tensor, ((leaf: Tensor) => void)[]>();
+
+/**
+ * Calls hook(leaf) each time backward() has added a gradient into leaf.grad (as PyTorch's
+ * register_post_accumulate_grad_hook), as soon as the last op using the leaf has run. Returns a
+ * function that removes the hook.
+ */
+export function registerPostAccumulateGradHook(leaf: Tensor, hook: (leaf: Tensor) => void): () => void {
+  if (!(leaf instanceof Tensor) || leaf.node) throw new TypeError('registerPostAccumulateGradHook: Expected a leaf tensor (a parameter)');
+  if (typeof hook !== 'function') throw new TypeError('registerPostAccumulateGradHook: Expected a function');
+  const hooks = postAccumulateHooks.get(leaf) ?? [];
+  hooks.push(hook);
+  postAccumulateHooks.set(leaf, hooks);
+  return () => {
+    const left = (postAccumulateHooks.get(leaf) ?? []).filter((h) => h !== hook);
+    if (left.length > 0) postAccumulateHooks.set(leaf, left);
+    else postAccumulateHooks.delete(leaf);
+  };
 }
 
 /** A dense gradient makes the leaf's grad dense: any row-sparse record is dropped. */

@@ -2,6 +2,7 @@
 // The whole library, so the Tensor methods (loss.backward(), …) are installed as for any user.
 import '../index';
 import { Command, Option } from 'commander';
+import * as distributed from '../distributed';
 import { ACTIVATION_NAMES } from '../train/model-spec';
 import { OPTIMIZER_NAMES } from '../train/optimizer-factory';
 import type { RunConfig } from '../train/run-config';
@@ -20,7 +21,7 @@ import { DATA_FLAG_KEYS, withDataFlags } from './data-flags';
 function flagsOf(options: Record<string, unknown>): Partial<RunConfig> {
   const keys: (keyof RunConfig)[] = [
     'data', 'model', 'activation', 'batchNorm', 'dropout', 'optimizer', 'lr', 'momentum', 'weightDecay', 'schedule',
-    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', ...DATA_FLAG_KEYS,
+    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', 'tensorboard', 'distributed', ...DATA_FLAG_KEYS,
   ];
   const flags: Record<string, unknown> = {};
   for (const key of keys) if (options[key] !== undefined) flags[key] = options[key];
@@ -71,7 +72,9 @@ export function program(): Command {
   const cli = new Command('tensorgrad').description('Train and evaluate neural networks in Node.js').showHelpAfterError();
   withTrainFlags(cli.command('train'))
     .description('Train an MLP classifier or regressor and write a run directory (config.json, metrics.jsonl, layers.jsonl, train.log, report.html, models, preprocess.json for tables, checkpoints)')
+    .option('--tensorboard [dir]', 'write TensorBoard event files (scalars, histograms, the config) to dir (default: <run directory>/tensorboard)')
     .option('--resume <dir>', 'continue a run from its latest checkpoint')
+    .option('--distributed', 'train one model on every rank mpirun or srun started (batch size per rank; rank 0 writes the run directory)')
     .addHelpText('after', TRAIN_EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
       const controller = new AbortController();
@@ -79,11 +82,11 @@ export function program(): Command {
       process.once('SIGINT', onSignal);
       try {
         if (typeof options['resume'] === 'string') {
-          const { epochs, ...others } = flagsOf(options);
+          const { epochs, tensorboard, ...others } = flagsOf(options);
           if (Object.keys(others).length > 0 || options['config'] !== undefined) {
-            throw new Error(`--resume continues a run with its own config; only --epochs may be given with it (received --${Object.keys(others).join(', --') || 'config'})`);
+            throw new Error(`--resume continues a run with its own config; only --epochs and --tensorboard may be given with it (received --${Object.keys(others).join(', --') || 'config'})`);
           }
-          await resumeTraining(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}) });
+          await resumeTraining(options['resume'], { signal: controller.signal, ...(epochs !== undefined ? { epochs } : {}), ...(tensorboard !== undefined ? { tensorboard } : {}) });
         } else {
           await runTraining(configOf(options), { signal: controller.signal });
         }
@@ -152,5 +155,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     process.stderr.write(`tensorgrad: ${(error as Error).message}\n`);
     process.exitCode = 1;
+    // A rank of a distributed job ends the whole job, telling the others why.
+    if (distributed.isInitialized()) distributed.abort(error);
   }
 }

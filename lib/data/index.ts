@@ -1,7 +1,7 @@
 export { TensorDataset } from './dataset';
 export type { Batch, Dataset } from './dataset';
 export { DataLoader, shuffledIndices } from './loader';
-export type { DataLoaderOptions } from './loader';
+export type { DataLoaderOptions, Sampler } from './loader';
 export { parseIdx, readIdx } from './readers/idx';
 export type { ReadOptions } from './readers/idx';
 export { parseNpy, readNpy } from './readers/npy';

@@ -6,9 +6,20 @@
 import { getBackend } from '../backend';
 import type { Batch, Dataset } from './dataset';
 
+/**
+ * Which examples an epoch visits, in order (a DistributedSampler's shard, say): indices(epoch)
+ * gives them, `length` how many there are each epoch.
+ */
+export interface Sampler {
+  readonly length: number;
+  indices(epoch: number): Int32Array;
+}
+
 export interface DataLoaderOptions {
   batchSize?: number;
   shuffle?: boolean;
+  /** The examples of each epoch, instead of all of them (in order or shuffled); excludes shuffle. */
+  sampler?: Sampler;
   /** Drop the last batch when it is smaller than batchSize. */
   dropLast?: boolean;
   seed?: number;
@@ -38,11 +49,16 @@ export class DataLoader implements Iterable<Batch> {
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly seed: number;
+  readonly sampler: Sampler | undefined;
   /** The epoch the next iteration will be (incremented by each completed pass). */
   epoch = 0;
 
   constructor(dataset: Dataset, options: DataLoaderOptions = {}) {
-    const { batchSize = 1, shuffle = false, dropLast = false, seed = 0 } = options;
+    const { batchSize = 1, shuffle = false, dropLast = false, seed = 0, sampler } = options;
+    if (sampler !== undefined && (typeof sampler.indices !== 'function' || !Number.isInteger(sampler.length))) {
+      throw new TypeError('DataLoader: Expected a sampler with indices(epoch) and an integer length');
+    }
+    if (sampler !== undefined && shuffle) throw new TypeError('DataLoader: Expected shuffle or a sampler, not both (the sampler decides the order)');
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`DataLoader: Expected a positive integer batchSize but received ${batchSize}`);
     }
@@ -54,11 +70,12 @@ export class DataLoader implements Iterable<Batch> {
     this.shuffle = shuffle;
     this.dropLast = dropLast;
     this.seed = seed;
+    this.sampler = sampler;
   }
 
   /** Batches per epoch. */
   get length(): number {
-    const n = this.dataset.length;
+    const n = this.sampler ? this.sampler.length : this.dataset.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
@@ -70,8 +87,8 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   *[Symbol.iterator](): Iterator<Batch> {
-    const n = this.dataset.length;
-    const order = this.shuffle ? shuffledIndices(n, this.seed, this.epoch) : Int32Array.from({ length: n }, (_, i) => i);
+    const order = this.sampler ? this.sampler.indices(this.epoch) : this.shuffle ? shuffledIndices(this.dataset.length, this.seed, this.epoch) : Int32Array.from({ length: this.dataset.length }, (_, i) => i);
+    const n = order.length;
     for (let b = 0; b < this.length; b++) {
       yield this.dataset.batch(order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize)));
     }

@@ -91,17 +91,24 @@ export interface LayerStatsOptions {
   bins?: number;
 }
 
+/** A leaf layer's output on a batch, and the gradient of the loss at that output. */
+export interface LayerCapture {
+  name: string;
+  type: string;
+  output: Tensor;
+  grad: Tensor | null;
+}
+
 /**
- * Runs the model on x (its call() runs the hooks) and describes every leaf layer's output;
- * with a loss and target, back-propagates to describe the gradients too, leaving the
+ * Runs the model on x (its call() runs the hooks) and keeps every leaf layer's output; with a
+ * loss and target, back-propagates to keep the gradients at those outputs too, leaving the
  * parameters' .grad as they were.
  */
-export function layerStats(model: Module, x: Tensor, options: LayerStatsOptions = {}): LayerDiagnostics[] {
-  const bins = options.bins ?? 20;
-  const captured: { name: string; type: string; output: Tensor; grad: Tensor | null }[] = [];
+export function captureLayers(model: Module, x: Tensor, options: Omit<LayerStatsOptions, 'bins'> = {}): LayerCapture[] {
+  const captured: LayerCapture[] = [];
   const removers = leafModules(model).map(([name, module]) =>
     module.registerForwardHook((m, _inputs, output) => {
-      const entry = { name, type: layerType(m), output, grad: null as Tensor | null };
+      const entry: LayerCapture = { name, type: layerType(m), output, grad: null };
       captured.push(entry);
       if (options.loss && output.requiresGrad) output.registerHook((g) => (entry.grad = new Tensor(g.data.slice(), g.shape)));
     }));
@@ -118,7 +125,13 @@ export function layerStats(model: Module, x: Tensor, options: LayerStatsOptions 
     for (const remove of removers) remove();
     model.parameters().forEach((p, i) => (p.grad = savedGrads[i]!));
   }
-  return captured.map(({ name, type, output, grad }) => ({
+  return captured;
+}
+
+/** Every leaf layer's output (and, with a loss and target, gradient) described: captureLayers' statistics. */
+export function layerStats(model: Module, x: Tensor, options: LayerStatsOptions = {}): LayerDiagnostics[] {
+  const bins = options.bins ?? 20;
+  return captureLayers(model, x, options).map(({ name, type, output, grad }) => ({
     name, type,
     activation: tensorStats(output.data, bins),
     gradient: grad ? tensorStats(grad.data, bins) : null,

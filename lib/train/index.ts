@@ -19,13 +19,15 @@ export { saveCheckpoint, loadCheckpoint, latestCheckpoint, listCheckpoints, CHEC
 export type { CheckpointParts, Stateful } from './checkpoints';
 export { LayerStatsLogger, readLayerStats } from './callbacks/layer-stats-logger';
 export type { LayerStatsLoggerOptions, LayerStatsRecord, UpdateRatioStats } from './callbacks/layer-stats-logger';
+export { TensorBoardLogger, configMarkdown } from './callbacks/tensorboard-logger';
+export type { TensorBoardLoggerOptions } from './callbacks/tensorboard-logger';
 export { lrFinder } from './lr-finder';
 export { renderReport, writeReport } from './report/report';
 export type { ReportData } from './report/report';
 export { sanityCheck } from './sanity-check';
 export type { SanityCheckName, SanityCheckOptions, SanityCheckResult } from './sanity-check';
-export { layerStats, formatLayerStats, tensorStats, updateRatios, UpdateRatioMonitor } from './diagnostics';
-export type { DiagnosticsRecord, LayerDiagnostics, LayerStatsOptions, TensorStats } from './diagnostics';
+export { captureLayers, layerStats, formatLayerStats, tensorStats, updateRatios, UpdateRatioMonitor } from './diagnostics';
+export type { DiagnosticsRecord, LayerCapture, LayerDiagnostics, LayerStatsOptions, TensorStats } from './diagnostics';
 export type { LrFinderOptions, LrFinderResult } from './lr-finder';
 export { search, sample, narrow, rank, resultsTable } from './search';
 export * as searchSpace from './search-space';

@@ -34,6 +34,13 @@ export interface RunConfig extends DataConfig {
   backend: (typeof BACKEND_CHOICES)[number] | 'auto';
   /** The run directory; default runs/<data>-<time>. */
   out: string;
+  /** TensorBoard event files: false (none), true (<run directory>/tensorboard) or a directory. */
+  tensorboard: boolean | string;
+  /**
+   * Data-parallel over the ranks mpirun or srun started (lib/distributed): one model, each rank
+   * a shard of every epoch at batchSize samples per rank; rank 0 alone writes the run directory.
+   */
+  distributed: boolean;
 }
 
 /**
@@ -60,6 +67,8 @@ export function runDefaults(data: string): RunConfig {
     threads: 0,
     backend: 'auto',
     out: '',
+    tensorboard: false,
+    distributed: false,
     ...tableRunDefaults(data),
     ...dataDefaults(data),
   };
@@ -97,7 +106,11 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   oneOf('optimizer', OPTIMIZER_NAMES);
   oneOf('schedule', SCHEDULE_NAMES);
   oneOf('backend', [...BACKEND_CHOICES, 'auto']);
+  if (typeof config.tensorboard !== 'boolean' && (typeof config.tensorboard !== 'string' || config.tensorboard === '')) {
+    fail(`--tensorboard: Expected true, false or a log directory but received ${JSON.stringify(config.tensorboard)}`);
+  }
   if (typeof config.batchNorm !== 'boolean') fail(`--batch-norm: Expected true or false but received ${String(config.batchNorm)}`);
+  if (typeof config.distributed !== 'boolean') fail(`--distributed: Expected true or false but received ${String(config.distributed)}`);
   if (typeof config.data !== 'string' || config.data === '') fail('--data: Expected digits, fashion-mnist, a directory of IDX files, a CSV file or an NPY file');
   validateDataConfig(config);
   if (typeof config.model !== 'string') fail('--model: Expected layer widths like 784-256-128-10');

@@ -20,6 +20,7 @@ export const RUN_FILES = {
   layers: 'layers.jsonl',
   report: 'report.html',
   checkpoints: 'checkpoints',
+  tensorboard: 'tensorboard',
 } as const;
 
 export function defaultRunDir(data: string, now = new Date()): string {

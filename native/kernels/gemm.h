@@ -72,6 +72,10 @@ void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc
 void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
                          const float* b, float* c, size_t ldc, size_t rows, size_t cols,
                          const WriteBack& w);
+// microKernel with the k loop under FTZ and DAZ (MXCSR), the write-back under the caller's
+// MXCSR: each FMA is then one step of vdpbf16ps, for the emulated bfloat16 GEMM (gemm_bf16.cc).
+void microKernelFlushing(size_t kc, const float* a, const float* b, float* c, size_t ldc,
+                         size_t rows, size_t cols, const WriteBack& w);
 }  // namespace avx2
 
 namespace avx512 {
@@ -95,6 +99,11 @@ void microKernelDirect(size_t kc, const float* a, size_t rowStride, size_t colSt
 void microKernelDirectTransposedC(size_t kc, const float* a, size_t rowStride, size_t colStride,
                                   const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
                                   size_t cols, const WriteBack& w);
+// microKernel and microKernelTransposedC with the k loop under FTZ and DAZ, as avx2's.
+void microKernelFlushing(size_t kc, const float* a, const float* b, float* c, size_t ldc,
+                         size_t rows, size_t cols, const WriteBack& w);
+void microKernelFlushingTransposedC(size_t kc, const float* a, const float* b, float* c,
+                                    size_t ldc, size_t rows, size_t cols, const WriteBack& w);
 // PackPanel for the 12-row panels of A and the 32-column panels of B.
 void packA(const float* src, size_t laneStride, size_t kStride, size_t lanes, size_t kc,
            float* dst);

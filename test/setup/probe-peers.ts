@@ -2,6 +2,7 @@
 // provides the answers to every file through test/peers.ts; prints which are absent and why.
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import { ensureTensorboardVenv } from '../interop/tensorboard-venv';
 import { PEERS, type Peer, type PeerReport } from '../peer-list';
 
 /** Resolves to undefined when the command exits 0, else to what went wrong (its error line). */
@@ -29,6 +30,8 @@ const PROBES: Record<Peer, () => Promise<string | undefined>> = {
   'fashion-mnist': () => exists('/usr/share/datasets/fashion-mnist'),
   mpi: async () => (await runs('mpirun', ['--version'])) ?? (await runs('mpicxx', ['--showme:version'])),
   onnxruntime: () => runs(process.execPath, ['-e', 'require("onnxruntime-node")']),
+  // Makes the venv on the first run (pip from the local index, about 15 s); later runs reuse it.
+  tensorboard: ensureTensorboardVenv,
 };
 
 /** The peers TENSORGRAD_TEST_ABSENT_PEERS makes absent: all, or a comma list of names. */

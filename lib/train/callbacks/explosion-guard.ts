@@ -1,7 +1,7 @@
 /**
  * ExplosionGuard: stops training, saying why, when a batch loss is NaN or infinite, or exceeds
  * `factor` (default 3) times the first batch's loss — the notes' sign that the learning rate is
- * too high.
+ * too high. (Resumed: times the first epoch's mean loss.)
  */
 import type { BatchRecord, Callback, Trainer } from '../trainer';
 
@@ -16,8 +16,10 @@ export class ExplosionGuard implements Callback {
     if (!(this.factor > 1)) throw new RangeError(`ExplosionGuard: Expected a factor above 1 but received ${this.factor}`);
   }
 
-  onTrainBegin(): void {
-    this.firstLoss = Number.NaN;
+  onTrainBegin(trainer: Trainer): void {
+    // A resumed run keeps its reference: the first epoch's mean loss (its first batch's is gone),
+    // not the first batch after the checkpoint, which a trained model makes small.
+    this.firstLoss = trainer.history[0]?.trainLoss ?? Number.NaN;
     this.reason = undefined;
   }
 

@@ -10,6 +10,8 @@ export interface ProgressOptions {
   /** Batches per epoch (for the bar and the time left), when the loader knows it. */
   batchesPerEpoch?: number;
   epochs?: number;
+  /** Processes training one model, each on as many samples (distributed): the bar shows their total rate. */
+  ranks?: number;
 }
 
 export function epochLine(record: EpochRecord, epochs: number): string {
@@ -27,6 +29,7 @@ export class Progress implements Callback {
   private readonly stream: NonNullable<ProgressOptions['stream']>;
   private readonly batchesPerEpoch: number | undefined;
   private epochs: number;
+  private readonly ranks: number;
   private started = 0;
   private lossSum = 0;
   private seen = 0;
@@ -35,6 +38,7 @@ export class Progress implements Callback {
     this.stream = options.stream ?? process.stdout;
     this.batchesPerEpoch = options.batchesPerEpoch;
     this.epochs = options.epochs ?? 0;
+    this.ranks = options.ranks ?? 1;
   }
 
   private get tty(): boolean {
@@ -52,7 +56,7 @@ export class Progress implements Callback {
     this.seen += record.size;
     if (!this.tty) return;
     const elapsed = (performance.now() - this.started) / 1000;
-    const rate = this.seen / Math.max(elapsed, 1e-9);
+    const rate = (this.ranks * this.seen) / Math.max(elapsed, 1e-9);
     const total = this.batchesPerEpoch;
     const done = record.batch + 1;
     const width = 24;

@@ -1,0 +1,8 @@
+// makeMpiSymbolsGlobal(): called once before MPI_Init (preload.cc says why).
+#pragma once
+
+namespace tgmpi {
+
+void makeMpiSymbolsGlobal();
+
+}  // namespace tgmpi
