@@ -1,5 +1,6 @@
 # node-gyp build (what `npm install` runs). Sources, defines and flags come from
-# native/sources.json, which CMakeLists.txt reads too, so the two builds cannot drift apart.
+# scripts/native-config.js (every .cc under native/, the flags of native/sources.json), which
+# CMakeLists.txt runs too, so the two builds cannot drift apart.
 {
   "target_defaults": {
     "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -1,6 +1,6 @@
-// The addon's entry point: each area of kernels adds its exports (native/exports/<area>.cc).
-// Every export checks every argument (args.h), then calls a kernel on JavaScript-owned memory;
-// nothing keeps a pointer after it returns.
+// The addon's entry point. Kernels register themselves (registry.h) and are bound to the plans
+// of their declarations by lib/backend/native.ts (plan.cc checks every argument), then run on
+// JavaScript-owned memory; nothing keeps a pointer after it returns.
 #include <napi.h>
 
 #include "exports/export.h"
@@ -25,20 +25,9 @@ class EnvironmentState {
 static Napi::Object InitTensorgrad(Napi::Env env, Napi::Object exports) {
   // The same environment can load the addon twice (two paths to one file); keep one lease.
   if (env.GetInstanceData<EnvironmentState>() == nullptr) env.SetInstanceData(new EnvironmentState());
-  tg::registerGemm(env, exports);
-  tg::registerElementwise(env, exports);
-  tg::registerReduce(env, exports);
-  tg::registerLoss(env, exports);
-  tg::registerRandom(env, exports);
-  tg::registerLayout(env, exports);
-  tg::registerNorm(env, exports);
-  tg::registerDropout(env, exports);
+  tg::registerKernels(env, exports);
   tg::registerInfo(env, exports);
   tg::registerThreads(env, exports);
-  tg::registerOptim(env, exports);
-  tg::registerGradient(env, exports);
-  tg::registerHsoftmax(env, exports);
-  tg::registerRnn(env, exports);
   return exports;
 }
 

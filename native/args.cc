@@ -1,17 +1,39 @@
 #include "args.h"
 
-#include <cfloat>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 namespace tg {
 
 std::string formatNumber(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  char buf[32];
-  const auto result = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
-  return std::string(buf, result.ptr);
+  if (v == 0) return "0";  // String(-0) is "0" too
+  // The shortest digits that round-trip, as d.ddde±x; then laid out by ECMAScript's
+  // Number::toString: plain up to 21 integer digits and down to 1e-6, exponential beyond.
+  char buf[40];
+  const auto end = std::to_chars(buf, buf + sizeof buf, std::fabs(v), std::chars_format::scientific).ptr;
+  const std::string s(buf, end);
+  const size_t e = s.find('e');
+  std::string digits;
+  for (size_t i = 0; i < e; ++i) {
+    if (s[i] != '.') digits += s[i];
+  }
+  const int k = static_cast<int>(digits.size());
+  const int n = std::atoi(s.c_str() + e + 1) + 1;  // v = 0.digits × 10^n
+  std::string out;
+  if (k <= n && n <= 21) {
+    out = digits + std::string(static_cast<size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    out = digits.substr(0, static_cast<size_t>(n)) + "." + digits.substr(static_cast<size_t>(n));
+  } else if (-6 < n && n <= 0) {
+    out = "0." + std::string(static_cast<size_t>(-n), '0') + digits;
+  } else {
+    out = digits.substr(0, 1) + (k > 1 ? "." + digits.substr(1) : "") + "e" + (n - 1 >= 0 ? "+" : "-") +
+          std::to_string(std::abs(n - 1));
+  }
+  return v < 0 ? "-" + out : out;
 }
 
 namespace {
@@ -35,12 +57,22 @@ const char* typedArrayName(napi_typedarray_type type) {
 
 }  // namespace
 
-std::string describe(const Napi::Value& value) {
-  switch (value.Type()) {
+std::string describe(napi_env env, napi_value value) {
+  napi_valuetype type = napi_undefined;
+  napi_typeof(env, value, &type);
+  switch (type) {
     case napi_undefined: return "undefined";
     case napi_null: return "null";
-    case napi_boolean: return value.As<Napi::Boolean>().Value() ? "true" : "false";
-    case napi_number: return formatNumber(value.As<Napi::Number>().DoubleValue());
+    case napi_boolean: {
+      bool b = false;
+      napi_get_value_bool(env, value, &b);
+      return b ? "true" : "false";
+    }
+    case napi_number: {
+      double d = 0;
+      napi_get_value_double(env, value, &d);
+      return formatNumber(d);
+    }
     case napi_string: return "a string";
     case napi_symbol: return "a symbol";
     case napi_bigint: return "a bigint";
@@ -48,115 +80,27 @@ std::string describe(const Napi::Value& value) {
     case napi_external: return "an external";
     case napi_object: break;
   }
-  if (value.IsTypedArray()) {
-    auto array = value.As<Napi::TypedArray>();
-    return std::string("a ") + typedArrayName(array.TypedArrayType()) + " of length " +
-           std::to_string(array.ElementLength());
+  bool is = false;
+  if (napi_is_typedarray(env, value, &is) == napi_ok && is) {
+    napi_typedarray_type array = napi_float32_array;
+    size_t length = 0;
+    napi_get_typedarray_info(env, value, &array, &length, nullptr, nullptr, nullptr);
+    return std::string("a ") + typedArrayName(array) + " of length " + std::to_string(length);
   }
-  if (value.IsArray()) return "an Array";
-  if (value.IsArrayBuffer()) return "an ArrayBuffer";
+  if (napi_is_array(env, value, &is) == napi_ok && is) return "an Array";
+  if (napi_is_arraybuffer(env, value, &is) == napi_ok && is) return "an ArrayBuffer";
   return "an object";
 }
 
 Args::Args(const Napi::CallbackInfo& info, const char* fn, size_t count) : info_(info), fn_(fn) {
   if (info.Length() != count) {
-    typeError("Expected " + std::to_string(count) + " arguments but received " +
-              std::to_string(info.Length()));
+    throw Napi::TypeError::New(info.Env(), std::string(fn_) + ": Expected " + std::to_string(count) +
+                                               " arguments but received " + std::to_string(info.Length()));
   }
-}
-
-std::string Args::expected(const char* what, const char* name, size_t i) const {
-  return std::string("Expected ") + what + " for " + name + " but received " + describe(info_[i]);
-}
-
-void Args::typeError(const std::string& what) const {
-  throw Napi::TypeError::New(info_.Env(), std::string(fn_) + ": " + what);
 }
 
 void Args::rangeError(const std::string& what) const {
   throw Napi::RangeError::New(info_.Env(), std::string(fn_) + ": " + what);
-}
-
-F32Arg Args::f32(size_t i, const char* name) const {
-  Napi::Value v = info_[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    typeError(expected("a Float32Array", name, i));
-  }
-  auto array = v.As<Napi::Float32Array>();
-  return {array.Data(), array.ElementLength(), name};
-}
-
-U32Arg Args::u32(size_t i, const char* name) const {
-  Napi::Value v = info_[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-    typeError(expected("a Uint32Array", name, i));
-  }
-  auto array = v.As<Napi::Uint32Array>();
-  return {array.Data(), array.ElementLength(), name};
-}
-
-I32Arg Args::i32(size_t i, const char* name) const {
-  Napi::Value v = info_[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    typeError(expected("an Int32Array", name, i));
-  }
-  auto array = v.As<Napi::Int32Array>();
-  return {array.Data(), array.ElementLength(), name};
-}
-
-uint64_t Args::index(size_t i, const char* name) const {
-  Napi::Value v = info_[i];
-  if (!v.IsNumber()) typeError(expected("a non-negative integer", name, i));
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0) || d > static_cast<double>(kMaxSafeInteger) || std::floor(d) != d) {
-    rangeError(expected("a non-negative integer no larger than 2^53-1", name, i));
-  }
-  return static_cast<uint64_t>(d);
-}
-
-bool Args::flag(size_t i, const char* name) const {
-  Napi::Value v = info_[i];
-  if (!v.IsBoolean()) typeError(expected("a boolean", name, i));
-  return v.As<Napi::Boolean>().Value();
-}
-
-double Args::finiteDouble(size_t i, const char* name) const {
-  Napi::Value v = info_[i];
-  if (!v.IsNumber()) typeError(expected("a finite number", name, i));
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d)) rangeError(expected("a finite number", name, i));
-  return d;
-}
-
-float Args::finiteFloat(size_t i, const char* name) const {
-  Napi::Value v = info_[i];
-  if (!v.IsNumber()) typeError(expected("a finite float32 number", name, i));
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || std::fabs(d) > static_cast<double>(FLT_MAX)) {
-    rangeError(expected("a finite float32 number", name, i));
-  }
-  return static_cast<float>(d);
-}
-
-uint64_t Args::product(uint64_t a, uint64_t b, const char* expr) const {
-  uint64_t r;
-  if (__builtin_mul_overflow(a, b, &r) || r > kMaxSafeInteger) {
-    rangeError(std::string("Expected ") + expr + " to be no larger than 2^53-1 but it is " +
-               formatNumber(static_cast<double>(a) * static_cast<double>(b)));
-  }
-  return r;
-}
-
-void Args::lengthError(const char* name, size_t actual, uint64_t expected, const char* expr,
-                       const char* type) const {
-  rangeError(std::string("Expected a ") + type + " of length " + expr + " = " +
-             std::to_string(expected) + " for " + name + " but received a " + type +
-             " of length " + std::to_string(actual));
-}
-
-void Args::overlapError(const char* out, const char* in) const {
-  rangeError(std::string("Expected ") + out + " not to share memory with " + in +
-             " but the two overlap");
 }
 
 }  // namespace tg

@@ -24,11 +24,11 @@ function libc() {
 
 // The SIMD levels compiled in: the AVX2 and AVX-512 files are built for x86 only (binding.gyp).
 function simdLevels() {
-  const config = require(path.join(root, 'native', 'sources.json'));
+  const { lists } = require('./native-config');
   const x86 = process.arch === 'x64' || process.arch === 'ia32';
   const levels = [];
-  if (x86 && config.avx512_sources.length > 0) levels.push('avx512');
-  if (x86 && config.avx2_sources.length > 0) levels.push('avx2');
+  if (x86 && lists.avx512_sources().length > 0) levels.push('avx512');
+  if (x86 && lists.avx2_sources().length > 0) levels.push('avx2');
   levels.push('portable');
   return levels;
 }

@@ -5,6 +5,7 @@
 const { performance } = require('node:perf_hooks');
 const tg = require('../../dist');
 const { loadFashion, batches } = require('./fashion');
+const { model: mlp } = require('./model');
 
 const spec = JSON.parse(process.argv[2] ?? '{}');
 const { batch = 128, threads = 1, variant = 'mlp', seconds = 3, warmupSteps = 20, epochs = 0, backend = 'native', seed = 0, flushDenormal = true } = spec;
@@ -15,20 +16,7 @@ tg.setFlushDenormal(flushDenormal);
 if (backend !== 'reference') tg.setNumThreads(threads);
 tg.manualSeed(seed);
 
-function model() {
-  const { nn } = tg;
-  if (variant === 'bn-dropout') {
-    return new nn.Sequential(
-      new nn.Linear(784, 256), new nn.BatchNorm1d(256), new nn.ReLU(), new nn.Dropout(0.5),
-      new nn.Linear(256, 128), new nn.BatchNorm1d(128), new nn.ReLU(), new nn.Dropout(0.5),
-      new nn.Linear(128, 10),
-    );
-  }
-  // ReLU fused into the Linear layers' GEMM pass: what the tensorgrad command builds.
-  return new nn.Sequential(
-    new nn.Linear(784, 256, { activation: 'relu' }), new nn.Linear(256, 128, { activation: 'relu' }), new nn.Linear(128, 10),
-  );
-}
+const model = () => mlp(tg, variant);
 
 const data = loadFashion();
 const net = model();

@@ -4,8 +4,7 @@
  * float64 reference kernels (for gradient checks in double).
  */
 import type { Backend, KernelName } from '../backend';
-import { getBackend } from '../backend';
-import { float64Backend } from '../backend/reference64';
+import { kernelsOf } from '../backend';
 import { formatShape } from '../format-shape';
 
 export type DType = 'float32' | 'float64';
@@ -289,7 +288,7 @@ export type Kernels = { readonly [K in KernelName]: WidenArgs<Backend[K]> };
 
 /** The kernels a tensor of this dtype computes with. */
 export function kernelsFor(dtype: DType): Kernels {
-  return (dtype === 'float64' ? float64Backend : getBackend()) as unknown as Kernels;
+  return kernelsOf(dtype);
 }
 
 /** The common dtype of an op's inputs; mixing float32 and float64 is an error. */

@@ -10,20 +10,32 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Backend } from './backend';
-import { KERNEL_NAMES } from './contract';
+import type { Plan } from './plan';
 import { matchingPrebuild, runtimeLibc } from './prebuild';
+import { KERNEL_NAMES } from './registry';
 import { PACKAGE_ROOT } from '../paths';
 
-/** What the addon exports: the kernels of the contract plus a few facts about the build. */
-export type NativeAddon = Omit<Backend, 'name'> & {
+/**
+ * What the addon exports: its C++ kernel entries, the binder that makes each a function
+ * checking its arguments by the plan compiled from its declaration (native.ts), the thread pool
+ * and denormal switches, and a few facts about the build.
+ */
+export interface NativeAddon {
+  /** "name:dtype" of every kernel entry the build registered (native/registry.h). */
+  kernelEntries(): string[];
+  /** A function running the entry after checking its arguments against the plan. */
+  bindKernel(entry: string, plan: Plan): (...args: unknown[]) => unknown;
   /** The SIMD level in use ("avx512", "avx2" or "portable"); with an argument, switches to it. */
   simdLevel(level?: SimdLevel): SimdLevel;
   /** The best SIMD level this CPU supports. */
   readonly detectedSimd: SimdLevel;
   /** The N-API version the addon was built for. */
   readonly napiVersion: number;
-};
+  setNumThreads(n: number): number;
+  getNumThreads(): number;
+  setFlushDenormal(on: boolean): boolean;
+  getFlushDenormal(): boolean;
+}
 /**
  * The native kernels' SIMD levels, best first; a CPU that runs one runs every level after it. On
  * avx512, GEMM takes its AVX-512 micro-kernel and the other kernels their AVX2 code.
@@ -79,10 +91,10 @@ function tryLoad(file: string): NativeAddon {
   if (!fs.existsSync(file)) throw new Error('no such file (run `npm install` or `npm run build`)');
   const module = { exports: {} as NativeAddon };
   process.dlopen(module, file);
-  if (typeof module.exports.gemm !== 'function') throw new Error('the file is not the tensorgrad addon');
+  if (typeof module.exports.bindKernel !== 'function') throw new Error('the file is not the tensorgrad addon');
   // A build older than the TypeScript (a stale prebuild) lacks kernels: let the next one serve.
-  const exports = module.exports as unknown as Record<string, unknown>;
-  const missing = KERNEL_NAMES.filter((name) => typeof exports[name] !== 'function');
+  const entries = new Set(module.exports.kernelEntries());
+  const missing = KERNEL_NAMES.filter((name) => !entries.has(`${name}:float32`));
   if (missing.length > 0) throw new Error(`the build is older than this library: it lacks ${missing.join(', ')}`);
   return module.exports;
 }

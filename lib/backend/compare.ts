@@ -78,3 +78,17 @@ export function accumulationTolerance(bound: ArrayLike<number>, terms: number): 
 export function absolute(x: Float32Array): Float32Array {
   return x.map(Math.abs);
 }
+
+/**
+ * Copies of a call's arguments with aliasing kept (an array passed twice gets one copy, so an
+ * in-place call stays in place), and the typed arrays inside an Array argument copied too.
+ */
+export function copyArguments(args: readonly unknown[]): unknown[] {
+  const copies = new Map<unknown, unknown>();
+  const copy = (arg: unknown) => {
+    if (!ArrayBuffer.isView(arg) || arg instanceof DataView) return arg;
+    if (!copies.has(arg)) copies.set(arg, (arg as Float32Array).slice());
+    return copies.get(arg);
+  };
+  return args.map((arg) => (Array.isArray(arg) ? arg.map(copy) : copy(arg)));
+}

@@ -9,14 +9,7 @@
 import { loadAddon } from './addon';
 import { describe } from './validate';
 
-interface DenormalsAddon {
-  setFlushDenormal(on: boolean): boolean;
-  getFlushDenormal(): boolean;
-}
-
-function addon(): DenormalsAddon | undefined {
-  return loadAddon().addon as unknown as DenormalsAddon | undefined;
-}
+const addon = () => loadAddon().addon;
 
 /** Without the addon the setting is kept but changes nothing: the reference backend never flushes. */
 let fallback = false;

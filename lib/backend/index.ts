@@ -1,16 +1,15 @@
+export type { AreaKernels, Backend, BackendName, DTypeKernels, KernelName, KernelsOf } from './backend';
 export type {
-  Backend, BackendName, KernelName, DropoutKernels, ElementwiseKernels, GemmKernels, GradientKernels, LayoutKernels,
-  LossKernels, NormKernels, OptimKernels, RandomKernels, ReduceKernels,
-  HsoftmaxKernels,
+  DropoutKernels, ElementwiseKernels, GemmKernels, GradientKernels, HsoftmaxKernels, LayoutKernels, LossKernels, NormKernels,
+  OptimKernels, RandomKernels, ReduceKernels, RnnKernels,
 } from './backend';
-export type { RnnKernels } from './backend';
 export { BACKEND_NAMES } from './backend';
-export { KERNEL_NAMES } from './contract';
-export { getBackend, setBackend } from './select';
-export { referenceBackend } from './reference';
+export { KERNEL_NAMES } from './registry';
+export { getBackend, kernelsOf, setBackend } from './select';
+export { referenceBackend, referenceKernels } from './reference-backend';
 export { checkedBackend } from './checked';
-export { nativeBackend, nativeInfo, setSimdLevel, type NativeInfo } from './native';
+export { nativeBackend, nativeInfo, nativeKernels, setSimdLevel, type NativeInfo } from './native';
 export type { SimdLevel } from './addon';
-export type { Activation } from './contract/gemm';
+export type { Activation } from './kernels/gemm';
 export { getNumThreads, setNumThreads } from './threads';
 export { getFlushDenormal, setFlushDenormal } from './denormals';

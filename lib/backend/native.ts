@@ -1,26 +1,50 @@
 /**
- * The native backend: the addon's kernels, called directly (the addon checks every argument).
+ * The native backend: the addon's C++ kernels, each bound to the plan compiled from its
+ * declaration (plan.ts), so the addon checks every argument as the reference does before the
+ * kernel runs. Calls go straight to C++: there is no JavaScript between a caller and a kernel.
  */
-import type { Backend, KernelName } from './backend';
-import { KERNEL_NAMES } from './contract';
+import type { Backend, KernelName, KernelsOf } from './backend';
+import type { DType } from './declare';
 import { loadAddon, SIMD_LEVELS, type AddonSource, type NativeAddon, type SimdLevel } from './addon';
+import { declares, DECLARATIONS, KERNEL_NAMES, planOf, undeclared } from './registry';
 
+const tables = new Map<NativeDType, unknown>();
 let cached: Backend | undefined;
 
+/** The dtypes with C++ kernels; float64 is the reference loops' (gradient checks). */
+export type NativeDType = Exclude<DType, 'float64'>;
+
 /**
- * The native backend: every kernel of the contract taken from the addon, or an Error saying why
- * the addon is unavailable or lacks a kernel (a build older than the TypeScript).
+ * The native kernels of a dtype: each declared kernel bound to its C++ entry, or an Error when
+ * the addon is unavailable or lacks an entry (a build older than the TypeScript). A kernel that
+ * does not declare the dtype throws a TypeError saying which it declares.
  */
-export function nativeBackend(): Backend {
-  if (cached) return cached;
-  const addon = requireAddon() as unknown as Record<string, unknown>;
-  const missing = KERNEL_NAMES.filter((name) => typeof addon[name] !== 'function');
+export function nativeKernels<D extends NativeDType>(dtype: D): KernelsOf<D> {
+  let kernels = tables.get(dtype);
+  if (kernels) return kernels as KernelsOf<D>;
+  const addon = requireAddon();
+  const entries = new Set(addon.kernelEntries());
+  const missing = KERNEL_NAMES.filter((name) => DECLARATIONS[name].dtypes.includes(dtype) && !entries.has(entryOf(name, dtype)));
   if (missing.length > 0) {
-    throw new Error(`tensorgrad: the native addon at ${loadAddon().path} lacks ${missing.join(', ')}; rebuild it (npm run build)`);
+    throw new Error(`tensorgrad: the native addon at ${loadAddon().path} lacks ${missing.join(', ')} for ${dtype}; rebuild it (npm run build)`);
   }
-  const backend: Partial<Record<KernelName, unknown>> & { name: 'native' } = { name: 'native' };
-  for (const name of KERNEL_NAMES) backend[name] = addon[name];
-  cached = backend as Backend;
+  const table: Partial<Record<KernelName, unknown>> = {};
+  for (const name of KERNEL_NAMES) {
+    const entry = entryOf(name, dtype);
+    table[name] = declares(name, dtype) && entries.has(entry) ? addon.bindKernel(entry, planOf(name, dtype)) : undeclared(name, dtype);
+  }
+  tables.set(dtype, (kernels = table));
+  return kernels as KernelsOf<D>;
+}
+
+/** A kernel without arrays of the dtype serves every dtype with its float32 entry. */
+function entryOf(name: KernelName, dtype: DType): string {
+  return `${name}:${DECLARATIONS[name].dtypes.includes(dtype) ? dtype : 'float32'}`;
+}
+
+/** The native backend: every kernel of the contract in float32. */
+export function nativeBackend(): Backend {
+  cached ??= { ...nativeKernels('float32'), name: 'native' };
   return cached;
 }
 

@@ -3,12 +3,13 @@
  * setBackend(). Without either, native when the addon loads, else the reference with one
  * warning that says why. Asking for native (or checked) explicitly throws when it cannot load.
  */
-import type { Backend, BackendName } from './backend';
+import type { Backend, BackendName, DTypeKernels, KernelsOf } from './backend';
 import { BACKEND_NAMES } from './backend';
 import { checkedBackend } from './checked';
 import { loadAddon } from './addon';
-import { nativeBackend } from './native';
-import { referenceBackend } from './reference';
+import type { DType } from './declare';
+import { nativeBackend, nativeKernels } from './native';
+import { referenceBackend, referenceKernels } from './reference-backend';
 
 let current: Backend | undefined;
 let warned = false;
@@ -69,4 +70,31 @@ export function setBackend(choice: BackendName | Backend): Backend {
     );
   }
   return current;
+}
+
+const bfloat16Tables = new WeakMap<Backend, KernelsOf<'bfloat16'>>();
+
+/** The bfloat16 kernels that go with a backend: the addon's for native, the reference's otherwise, both compared for checked. */
+function bfloat16For(backend: Backend): KernelsOf<'bfloat16'> {
+  let kernels = bfloat16Tables.get(backend);
+  if (!kernels) {
+    kernels = backend.name === 'native' ? nativeKernels('bfloat16') : referenceKernels('bfloat16');
+    bfloat16Tables.set(backend, kernels);
+  }
+  return kernels;
+}
+
+/**
+ * The kernels for arrays of a dtype: float32 on the backend in use, float64 on the reference
+ * loops whatever the backend (gradient checks in double while models train in float32),
+ * bfloat16 on the backend's bfloat16 kernels. A kernel that does not declare the dtype throws a
+ * TypeError naming the dtypes it declares. The table's arrays are typed for any dtype; each
+ * kernel checks at run time that they are the dtype's.
+ */
+export function kernelsOf(dtype: DType): DTypeKernels {
+  switch (dtype) {
+    case 'float32': return getBackend() as DTypeKernels;
+    case 'float64': return referenceKernels('float64') as DTypeKernels;
+    case 'bfloat16': return bfloat16For(getBackend()) as DTypeKernels;
+  }
 }

@@ -7,17 +7,10 @@ import * as os from 'node:os';
 import { loadAddon } from './addon';
 import { describe } from './validate';
 
-/** The addon's thread exports (not kernels: the checked backend has nothing to compare). */
-interface ThreadsAddon {
-  setNumThreads(n: number): number;
-  getNumThreads(): number;
-}
-
 export const MAX_THREADS = 256;
 
-function addon(): ThreadsAddon | undefined {
-  return loadAddon().addon as unknown as ThreadsAddon | undefined;
-}
+/** The addon's thread exports (not kernels: the checked backend has nothing to compare). */
+const addon = () => loadAddon().addon;
 
 function validCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_THREADS;

@@ -1,8 +1,11 @@
 /**
- * Argument checks for the TypeScript backends, in the same voice as the addon's (native/args.h):
- * "<kernel>: Expected <what> for <name> but received <value>". TypeError for a wrong kind of
- * value or argument count, RangeError for a value of the right kind out of range.
+ * The argument checker of the TypeScript backends: runs a kernel's plan (plan.ts) over the
+ * arguments of a call, as native/plan.cc does in the addon, and throws a TypeError (a wrong kind
+ * of value, a wrong argument count) or a RangeError (a value of the right kind out of range) in
+ * the voice "<kernel>: Expected <what> for <name> but received <value>".
  */
+import { runProgram } from './expression';
+import type { ArgPlan, Plan, Template } from './plan';
 
 /** Largest integer a JavaScript number holds exactly. */
 export const MAX_INDEX = Number.MAX_SAFE_INTEGER;
@@ -32,130 +35,146 @@ export function describe(value: unknown): string {
   return 'an object';
 }
 
-function expected(fn: string, what: string, name: string, value: unknown): string {
-  return `${fn}: Expected ${what} for ${name} but received ${describe(value)}`;
-}
-
-export function checkCount(fn: string, received: number, count: number): void {
-  if (received !== count) {
-    throw new TypeError(`${fn}: Expected ${count} arguments but received ${received}`);
-  }
-}
-
-let float64Calls = 0;
-
-/**
- * Runs fn with the reference kernels accepting Float64Array wherever they take a Float32Array:
- * how the float64 reference backend (gradient checks in double) reuses the same loops.
- */
-export function withFloat64<T>(fn: () => T): T {
-  float64Calls++;
-  try {
-    return fn();
-  } finally {
-    float64Calls--;
-  }
-}
-
-/** A float array argument: Float32Array, or Float64Array inside withFloat64. */
-export function f32(fn: string, name: string, value: unknown): Float32Array {
-  if (value instanceof Float32Array) return value;
-  if (float64Calls > 0) {
-    if (value instanceof Float64Array) return value as unknown as Float32Array;
-    throw new TypeError(expected(fn, 'a Float32Array or Float64Array', name, value));
-  }
-  throw new TypeError(expected(fn, 'a Float32Array', name, value));
-}
-
-/** A scalar the way the kernel uses it: rounded to float32, unless computing in double. */
-export function scalar(value: number): number {
-  return float64Calls > 0 ? value : Math.fround(value);
-}
-
-export function u32(fn: string, name: string, value: unknown): Uint32Array {
-  if (!(value instanceof Uint32Array)) throw new TypeError(expected(fn, 'a Uint32Array', name, value));
-  return value;
-}
-
-export function i32(fn: string, name: string, value: unknown): Int32Array {
-  if (!(value instanceof Int32Array)) throw new TypeError(expected(fn, 'an Int32Array', name, value));
-  return value;
-}
-
-/** A non-negative integer no larger than 2^53 − 1: a size, a seed, an offset. */
-export function index(fn: string, name: string, value: unknown): number {
-  if (typeof value !== 'number') throw new TypeError(expected(fn, 'a non-negative integer', name, value));
-  if (!(value >= 0) || value > MAX_INDEX || Math.floor(value) !== value) {
-    throw new RangeError(expected(fn, 'a non-negative integer no larger than 2^53-1', name, value));
-  }
-  return value;
-}
-
-export function flag(fn: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new TypeError(expected(fn, 'a boolean', name, value));
-  return value;
-}
-
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** A finite number float32 can hold (alpha, beta). */
-export function finiteFloat(fn: string, name: string, value: unknown): number {
-  if (typeof value !== 'number') throw new TypeError(expected(fn, 'a finite float32 number', name, value));
-  if (!Number.isFinite(value) || Math.abs(value) > FLOAT32_MAX) {
-    throw new RangeError(expected(fn, 'a finite float32 number', name, value));
+type View = ArrayBufferView & ArrayLike<number>;
+
+const CLASSES = {
+  Float32Array, Float64Array, Uint16Array, Int32Array, Uint32Array,
+} as const;
+
+/** Whether two views share bytes (both non-empty). */
+function overlap(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.buffer !== b.buffer || a.byteLength === 0 || b.byteLength === 0) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+const render = (t: Template, run: (p: number[]) => number) =>
+  t.text.reduce((s, text, i) => s + text + (i < t.values.length ? String(run(t.values[i]!)) : ''), '');
+
+/**
+ * Checks a call against its plan and returns the arguments as the kernel takes them: float32
+ * numbers rounded to float32 where the dtype computes in it, everything else as given.
+ */
+export function checkArguments(plan: Plan, args: ArrayLike<unknown>): unknown[] {
+  if (args.length !== plan.arity) throw new TypeError(`${plan.countError}${args.length}`);
+  const out = Array.from(args);
+  const values = new Array<number>(plan.arity + plan.derived.length).fill(0);
+  const lengths = new Array<number>(plan.arity).fill(0);
+  plan.args.forEach((arg, i) => {
+    const [value, length] = checkArgument(arg, out[i]);
+    out[i] = value;
+    if (typeof value === 'number') values[i] = value;
+    else if (typeof value === 'boolean') values[i] = value ? 1 : 0;
+    lengths[i] = length;
+  });
+  const fail = (message: number, value: number): never => {
+    throw new RangeError(`${plan.strings[message]}${value}`);
+  };
+  const run = (program: number[]) => runProgram(program, values, lengths, fail);
+  plan.derived.forEach((program, k) => {
+    values[plan.arity + k] = run(program);
+  });
+  for (const r of plan.requires) {
+    if (r.when && !run(r.when)) continue;
+    if (!run(r.that)) throw new RangeError(render(r.message, run));
   }
-  return value;
-}
-
-export function finiteDouble(fn: string, name: string, value: unknown): number {
-  if (typeof value !== 'number') throw new TypeError(expected(fn, 'a finite number', name, value));
-  if (!Number.isFinite(value)) throw new RangeError(expected(fn, 'a finite number', name, value));
-  return value;
-}
-
-/** a · b, or a RangeError naming expr when the product passes 2^53 − 1. */
-export function product(fn: string, a: number, b: number, expr: string): number {
-  const p = a * b;
-  if (p > MAX_INDEX) {
-    throw new RangeError(`${fn}: Expected ${expr} to be no larger than 2^53-1 but it is ${p}`);
+  for (const l of plan.lengths) {
+    const actual = lengths[l.position]!;
+    if (l.mode === 'emptyWhen' && run(l.when!)) {
+      if (actual !== 0) throw new RangeError(`${l.emptyError}${actual}`);
+      continue;
+    }
+    const expected = run(l.expected);
+    if (actual !== expected && !(l.mode === 'orEmpty' && actual === 0)) {
+      throw new RangeError(`${l.error[0]}${expected}${l.error[1]}${actual}`);
+    }
   }
-  return p;
+  for (const d of plan.disjoint) {
+    const a = out[d.output] as View;
+    const b = out[d.other] as View;
+    if (d.same && a.buffer === b.buffer && a.byteOffset === b.byteOffset) continue;
+    if (overlap(a, b)) throw new RangeError(d.error);
+  }
+  plan.args.forEach((arg, i) => {
+    if (arg.kind === 'list' && arg.output) checkListDisjoint(arg, out[i] as View[]);
+  });
+  for (const v of plan.values) {
+    const array = out[v.position] as View;
+    const min = run(v.min);
+    const max = run(v.max);
+    for (let i = 0; i < array.length; i++) {
+      const x = array[i]!;
+      const inside = (v.minOpen ? x > min : x >= min) && (v.maxOpen ? x < max : x <= max);
+      if (!inside && !(v.nanPasses && Number.isNaN(x))) {
+        throw new RangeError(`${render(v.message, run)}${v.item}[${i}] is ${x}`);
+      }
+    }
+  }
+  return out;
 }
 
-export function checkLength(
-  fn: string, name: string, array: ArrayLike<number>, length: number, expr: string,
-): void {
-  if (array.length !== length) {
-    const type = array.constructor.name;
-    throw new RangeError(
-      `${fn}: Expected a ${type} of length ${expr} = ${length} for ${name} but received a ${type} of length ${array.length}`,
-    );
+/** One argument's type and range: [the value the kernel takes, its length if it is an array]. */
+function checkArgument(arg: ArgPlan, value: unknown): [unknown, number] {
+  switch (arg.kind) {
+    case 'array':
+      if (!(value instanceof CLASSES[arg.type])) throw new TypeError(arg.typeError + describe(value));
+      return [value, (value as View).length];
+    case 'list': {
+      if (!Array.isArray(value)) throw new TypeError(arg.typeError + describe(value));
+      for (let k = 0; k < value.length; k++) {
+        // Holes included: a sparse Array is refused at its first hole.
+        if (!(value[k] instanceof CLASSES[arg.type])) {
+          throw new TypeError(`${arg.elementError[0]}${k}${arg.elementError[1]}${describe(value[k])}`);
+        }
+      }
+      return [value, value.length];
+    }
+    case 'index': {
+      if (typeof value !== 'number') throw new TypeError(arg.typeError + describe(value));
+      if (!(value >= 0) || value > MAX_INDEX || Math.floor(value) !== value) throw new RangeError(arg.rangeError + describe(value));
+      if (value < arg.min || value > arg.max) throw new RangeError(arg.boundError + describe(value));
+      return [value, 0];
+    }
+    case 'flag':
+      if (typeof value !== 'boolean') throw new TypeError(arg.typeError + describe(value));
+      return [value, 0];
+    case 'number': {
+      if (typeof value !== 'number') throw new TypeError(arg.typeError + describe(value));
+      if (!Number.isFinite(value) || (arg.float32 && Math.abs(value) > FLOAT32_MAX)) {
+        throw new RangeError(arg.typeError + describe(value));
+      }
+      const v = arg.round ? Math.fround(value) : value;
+      const inside = (arg.minOpen ? v > arg.min : v >= arg.min) && (arg.maxOpen ? v < arg.max : v <= arg.max);
+      if (!inside) throw new RangeError(arg.boundError + describe(value));
+      return [v, 0];
+    }
+    case 'choice':
+      if (typeof value !== 'string' || !arg.choices.includes(value)) throw new TypeError(arg.typeError + describe(value));
+      return [value, 0];
   }
 }
 
-/** Throws when out and input share bytes (same buffer, overlapping ranges, both non-empty). */
-export function checkDisjoint(
-  fn: string, outName: string, out: ArrayBufferView, inName: string, input: ArrayBufferView,
-): void {
-  if (out.buffer !== input.buffer || out.byteLength === 0 || input.byteLength === 0) return;
-  const o = out.byteOffset;
-  const i = input.byteOffset;
-  if (o < i + input.byteLength && i < o + out.byteLength) {
-    throw new RangeError(`${fn}: Expected ${outName} not to share memory with ${inName} but the two overlap`);
-  }
-}
-
-/** Allows out to be exactly the input (elementwise in place), not a partial overlap. */
-export function checkSameOrDisjoint(
-  fn: string, outName: string, out: ArrayBufferView, inName: string, input: ArrayBufferView,
-): void {
-  if (out.buffer === input.buffer && out.byteOffset === input.byteOffset) return;
-  checkDisjoint(fn, outName, out, inName, input);
-}
-
-/** The stream words offset … offset + length − 1 must have safe indices. */
-export function checkStream(fn: string, length: number, offset: number): void {
-  if (offset > MAX_INDEX - length) {
-    throw new RangeError(`${fn}: Expected offset + out.length to be no larger than 2^53-1 but it is ${offset + length}`);
+/**
+ * Arrays written in place must not share memory (the same array twice would be scaled twice):
+ * per buffer, sorted by offset, neighbours must not overlap, as the addon checks them by address.
+ */
+function checkListDisjoint(arg: Extract<ArgPlan, { kind: 'list' }>, list: View[]): void {
+  const byBuffer = new Map<ArrayBufferLike, number[]>();
+  list.forEach((g, k) => {
+    if (g.byteLength === 0) return;
+    const group = byBuffer.get(g.buffer) ?? [];
+    group.push(k);
+    byBuffer.set(g.buffer, group);
+  });
+  for (const group of byBuffer.values()) {
+    group.sort((a, b) => list[a]!.byteOffset - list[b]!.byteOffset);
+    for (let j = 1; j < group.length; j++) {
+      const [a, b] = [group[j - 1]!, group[j]!];
+      if (list[a]!.byteOffset + list[a]!.byteLength > list[b]!.byteOffset) {
+        const [first, second] = a < b ? [a, b] : [b, a];
+        throw new RangeError(`${arg.overlapError[0]}${second}${arg.overlapError[1]}${first}${arg.overlapError[2]}`);
+      }
+    }
   }
 }

@@ -3,7 +3,7 @@ import type { Tensor } from '../autograd/tensor';
 import type { BaseHyper, ParamGroupSpec, ParamState } from './optimizer';
 import { Optimizer } from './optimizer';
 import { atLeast, bool, inInterval, withDefaults } from './hyper';
-import { EMPTY, keep, kernels, optional } from './state';
+import { empty, keep, kernels, optional } from './state';
 import { forEachRowRun } from './rows';
 
 export interface SGDOptions extends BaseHyper {
@@ -55,7 +55,7 @@ export class SGD extends Optimizer<SGDOptions> {
     if (rows !== null && group.momentum === 0 && group.weightDecay === 0) {
       const k = kernels(param);
       forEachRowRun(param, rows, (begin, end) => k.sgdStep(param.data.subarray(begin, end), grad.data.subarray(begin, end),
-        EMPTY, group.lr, 0, group.dampening, 0, false, 1));
+        empty(param), group.lr, 0, group.dampening, 0, false, 1));
       return;
     }
     // The buffer is created on the first step with momentum (also when momentum is switched on

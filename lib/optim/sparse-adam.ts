@@ -8,7 +8,7 @@ import type { Tensor } from '../autograd/tensor';
 import type { BaseHyper, ParamGroupSpec, ParamState, StateSpec } from './optimizer';
 import { Optimizer } from './optimizer';
 import { atLeast, betas, withDefaults } from './hyper';
-import { EMPTY, array, filled, kernels, stepNumber } from './state';
+import { empty, array, filled, kernels, stepNumber } from './state';
 import { forEachRowRun } from './rows';
 
 export interface SparseAdamOptions extends BaseHyper {
@@ -53,7 +53,7 @@ export class SparseAdam extends Optimizer<SparseAdamOptions> {
     const v = array(state, 'expAvgSq');
     const k = kernels(param);
     const run = (begin: number, end: number) => k.adamStep(param.data.subarray(begin, end), grad.data.subarray(begin, end),
-      m.subarray(begin, end), v.subarray(begin, end), EMPTY, group.lr, group.betas[0], group.betas[1], group.eps, 0, false, true, t);
+      m.subarray(begin, end), v.subarray(begin, end), empty(param), group.lr, group.betas[0], group.betas[1], group.eps, 0, false, true, t);
     const rows = param.gradRows;
     if (rows === null) run(0, param.size);
     else forEachRowRun(param, rows, run);

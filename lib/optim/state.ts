@@ -8,8 +8,12 @@ import type { FloatArray, Kernels, Tensor } from '../autograd/tensor';
 import { kernelsFor } from '../autograd/tensor';
 import type { ParamState } from './optimizer';
 
-/** What the kernels take for a state that the options leave unused. */
-export const EMPTY = new Float32Array(0);
+const EMPTY = { float32: new Float32Array(0), float64: new Float64Array(0) };
+
+/** What the kernels take for a state that the options leave unused: an empty array of the parameter's dtype. */
+export function empty(param: Tensor): FloatArray {
+  return EMPTY[param.dtype];
+}
 
 /** The kernels that update `param`: its dtype's. */
 export function kernels(param: Tensor): Kernels {
@@ -28,7 +32,7 @@ export function array(state: ParamState, key: string): FloatArray {
 }
 
 /**
- * A state array an option needs (a momentum buffer): EMPTY when unused; when used, the one in
+ * A state array an option needs (a momentum buffer): empty(param) when unused; when used, the one in
  * `state`, or a new zero-filled one when the option was just switched on (`created`: SGD's
  * buffer starts as the gradient). Store a created one with `keep` once the kernel has run, so a
  * throwing kernel leaves the state as it was.
@@ -39,7 +43,7 @@ export interface OptionalState {
 }
 
 export function optional(state: ParamState, key: string, param: Tensor, used: boolean): OptionalState {
-  if (!used) return { buffer: EMPTY, created: false };
+  if (!used) return { buffer: empty(param), created: false };
   const existing = state[key];
   if (existing !== undefined && typeof existing !== 'number') return { buffer: existing, created: false };
   return { buffer: filled(param), created: true };

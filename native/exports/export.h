@@ -37,20 +37,11 @@ void define(Napi::Env env, Napi::Object exports, const char* name) {
   exports.Set(name, Napi::Function::New(env, Guarded<Fn>, name));
 }
 
-// One per area (native/exports/<area>.cc); addon.cc calls each.
-void registerGemm(Napi::Env env, Napi::Object exports);
-void registerElementwise(Napi::Env env, Napi::Object exports);
-void registerReduce(Napi::Env env, Napi::Object exports);
-void registerLoss(Napi::Env env, Napi::Object exports);
-void registerRandom(Napi::Env env, Napi::Object exports);
-void registerLayout(Napi::Env env, Napi::Object exports);
-void registerNorm(Napi::Env env, Napi::Object exports);
-void registerDropout(Napi::Env env, Napi::Object exports);
+// Every bound kernel (plan.cc), the build's facts and SIMD switch (info.cc), the thread pool
+// and denormal switches (threads.cc). Kernels themselves register where they are defined
+// (registry.h), not here.
+void registerKernels(Napi::Env env, Napi::Object exports);
 void registerInfo(Napi::Env env, Napi::Object exports);
 void registerThreads(Napi::Env env, Napi::Object exports);
-void registerOptim(Napi::Env env, Napi::Object exports);
-void registerGradient(Napi::Env env, Napi::Object exports);
-void registerHsoftmax(Napi::Env env, Napi::Object exports);
-void registerRnn(Napi::Env env, Napi::Object exports);
 
 }  // namespace tg

@@ -1,22 +1,29 @@
-import type { Backend } from '../../lib/backend';
-import { KERNEL_CHECKS } from '../../lib/backend/contract';
+import type { Backend, KernelName } from '../../lib/backend';
+import type { Tolerance } from '../../lib/backend/compare';
+import { copyArguments } from '../../lib/backend/compare';
+import { referenceBackend } from '../../lib/backend';
+import { DECLARATIONS, outputsOf } from '../../lib/backend/registry';
 import { expectClose } from './expect-close';
+
+type Kernel = (...args: unknown[]) => unknown;
+
+/** The declared error bound of one output, from the arguments before the call (0: exact). */
+export function declaredTolerance(name: KernelName, before: unknown[], output: string, reference: Backend = referenceBackend): Tolerance {
+  const { tolerance } = DECLARATIONS[name];
+  return tolerance ? tolerance(copyArguments(before), output, reference[name] as Kernel) : 0;
+}
 
 /**
  * Runs a kernel on two backends with copies of the same arguments and compares every output
- * with the contract's error bound for it (exact when the contract gives none).
+ * its declaration says it writes with the declared error bound for it (exact when none).
  */
-export function expectBackendsAgree(
-  actual: Backend, expected: Backend, name: keyof Backend & keyof typeof KERNEL_CHECKS, args: unknown[],
-): void {
-  const copy = () => args.map((a) => (ArrayBuffer.isView(a) ? (a as Float32Array).slice() : a));
-  const actualArgs = copy();
-  const expectedArgs = copy();
-  (actual[name] as (...a: unknown[]) => void)(...actualArgs);
-  (expected[name] as (...a: unknown[]) => void)(...expectedArgs);
-  const check = KERNEL_CHECKS[name];
-  for (const [position, output] of check.outputs) {
-    const tolerance = check.tolerance ? check.tolerance(copy(), expected, position) : 0;
-    expectClose(actualArgs[position] as Float32Array, expectedArgs[position] as Float32Array, tolerance, `${name} ${output}`);
+export function expectBackendsAgree(actual: Backend, expected: Backend, name: KernelName, args: unknown[], what = ''): void {
+  const actualArgs = copyArguments(args);
+  const expectedArgs = copyArguments(args);
+  (actual[name] as Kernel)(...actualArgs);
+  (expected[name] as Kernel)(...expectedArgs);
+  for (const [position, output] of outputsOf(name)) {
+    const tolerance = declaredTolerance(name, args, output, expected);
+    expectClose(actualArgs[position] as Float32Array, expectedArgs[position] as Float32Array, tolerance, `${name} ${output}${what && ` ${what}`}`);
   }
 }

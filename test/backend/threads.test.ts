@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getNumThreads, nativeBackend, nativeInfo, referenceBackend, setNumThreads } from '../../lib/backend';
 import { loadAddon } from '../../lib/backend/addon';
+import { planOf } from '../../lib/backend/registry';
 import { bits } from './native-paths';
 import { makeRandom, randomArray } from './random-inputs';
 
@@ -125,16 +126,17 @@ describe.skipIf(!hasNative)('the native thread pool', () => {
       const { parentPort, workerData: d } = require('node:worker_threads');
       const module = { exports: {} };
       process.dlopen(module, d.path);
+      const gemm = module.exports.bindKernel('gemm:float32', d.plan);
       const c = new Float32Array(d.m * d.n);
       let same = true;
       for (let i = 0; i < 30; i++) {
-        module.exports.gemm(false, true, d.m, d.n, d.k, 1, d.a, d.b, 0, c);
+        gemm(false, true, d.m, d.n, d.k, 1, d.a, d.b, 0, c);
         const u = new Uint32Array(c.buffer), e = new Uint32Array(d.expected.buffer);
         for (let j = 0; j < u.length; j++) if (u[j] !== e[j]) same = false;
       }
       parentPort.postMessage(same);`;
     const run = () => new Promise<boolean>((resolve, reject) => {
-      const worker = new Worker(code, { eval: true, workerData: { path: nativeInfo().path, m, n, k, a, b, expected } });
+      const worker = new Worker(code, { eval: true, workerData: { path: nativeInfo().path, plan: planOf('gemm', 'float32'), m, n, k, a, b, expected } });
       worker.once('message', resolve);
       worker.once('error', reject);
     });
@@ -147,11 +149,12 @@ describe.skipIf(!hasNative)('the native thread pool', () => {
       const module = { exports: {} };
       process.dlopen(module, ${JSON.stringify(nativeInfo().path)});
       const t = module.exports;
+      const gemm = t.bindKernel('gemm:float32', ${JSON.stringify(planOf('gemm', 'float32'))});
       t.setNumThreads(3);
       const a = new Float32Array(256 * 256).fill(1), c = new Float32Array(256 * 256);
-      t.gemm(false, false, 256, 256, 256, 1, a, a, 0, c);
+      gemm(false, false, 256, 256, 256, 1, a, a, 0, c);
       t.setNumThreads(2);
-      t.gemm(false, false, 256, 256, 256, 1, a, a, 0, c);
+      gemm(false, false, 256, 256, 256, 1, a, a, 0, c);
       if (c[0] !== 256) throw new Error('wrong result');
       ${exit}`;
     for (const exit of ['', 'process.exit(0);']) {

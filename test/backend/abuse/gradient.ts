@@ -1,4 +1,3 @@
-import type { GradientKernels } from '../../../lib/backend';
 import { F, type Signature } from './signature';
 
 /** Lists whose arrays share memory: clipping would scale or clamp some elements twice. */
@@ -8,7 +7,7 @@ function sharing(): Float32Array[][] {
   return [[F(2), shared.subarray(0, 5), shared.subarray(4, 8)], [twice, F(1), twice]];
 }
 
-export const GRADIENT_SIGNATURES: Record<keyof GradientKernels, Signature> = {
+export const GRADIENT_SIGNATURES: Record<string, Signature> = {
   gradNorm: {
     kinds: ['f32list'],
     valid: () => [[F(3), F(0), F(5)]],

@@ -1,4 +1,3 @@
-import type { OptimKernels } from '../../../lib/backend';
 import { detached, F, type Signature } from './signature';
 
 const N = 5;
@@ -43,7 +42,7 @@ const adamRefused: Record<number, unknown>[] = [
   { 6: 1 }, { 7: -0.1 }, { 5: -1e-3 }, { 8: -1e-8 }, { 9: -0.5 },
 ];
 
-export const OPTIM_SIGNATURES: Record<keyof OptimKernels, Signature> = {
+export const OPTIM_SIGNATURES: Record<string, Signature> = {
   sgdStep: signature(
     ['f32', 'f32', 'f32', 'double', 'double', 'double', 'double', 'flag', 'index'],
     () => [F(N), F(N), F(N), 0.1, 0.9, 0, 1e-4, true, 2],

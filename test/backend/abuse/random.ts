@@ -1,4 +1,3 @@
-import type { RandomKernels } from '../../../lib/backend';
 import { F, type Signature } from './signature';
 
 function fill(): Signature {
@@ -10,7 +9,7 @@ function fill(): Signature {
   };
 }
 
-export const RANDOM_SIGNATURES: Record<keyof RandomKernels, Signature> = {
+export const RANDOM_SIGNATURES: Record<string, Signature> = {
   randomBits: {
     kinds: ['u32', 'index', 'index'],
     valid: () => [new Uint32Array(5), 1, 2],

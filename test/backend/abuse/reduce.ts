@@ -1,4 +1,3 @@
-import type { ReduceKernels } from '../../../lib/backend';
 import { F, type Signature } from './signature';
 
 /** x is 2×3; out has one element per row or per column. */
@@ -21,7 +20,7 @@ function reduction(outLength: number, out: (n: number) => ArrayBufferView = F, e
 
 const I = (n: number) => new Int32Array(n);
 
-export const REDUCE_SIGNATURES: Record<keyof ReduceKernels, Signature> = {
+export const REDUCE_SIGNATURES: Record<string, Signature> = {
   rowSum: reduction(2),
   colSum: reduction(3),
   rowMean: reduction(2),

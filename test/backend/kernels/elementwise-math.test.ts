@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nativeBackend, referenceBackend, setSimdLevel } from '../../../lib/backend';
 import type { Backend } from '../../../lib/backend';
-import { TRANSCENDENTAL_RELATIVE_ERROR as T } from '../../../lib/backend/contract/elementwise';
+import { TRANSCENDENTAL_RELATIVE_ERROR as T } from '../../../lib/backend/kernels/elementwise';
 import { backendsUnderTest, selectSimd } from '../backends';
 import { expectClose, expectSame } from '../expect-close';
 import { nativePaths } from '../native-paths';

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nativeBackend, setSimdLevel } from '../../../lib/backend';
 import type { Backend } from '../../../lib/backend';
-import { TRANSCENDENTAL_RELATIVE_ERROR as T } from '../../../lib/backend/contract/elementwise';
+import { TRANSCENDENTAL_RELATIVE_ERROR as T } from '../../../lib/backend/kernels/elementwise';
 import { nativePaths } from '../native-paths';
 import { FLT_MIN, ROUNDING, sigmoid64, softplus64 } from './elementwise-oracles';
 

@@ -47,10 +47,10 @@ describe.each(backendsUnderTest())('layout on $label', (entry) => {
 
   it('names the first index out of range', () => {
     expect(() => backend().gatherRows(new Float32Array(6), 3, 2, Int32Array.of(0, 3), new Float32Array(4))).toThrow(
-      new RangeError('gatherRows: Expected every index in [0, 3) but indices[1] is 3'),
+      new RangeError('gatherRows: Expected indices in [0, rows) = [0, 3) but indices[1] is 3'),
     );
     expect(() => backend().scatterAddRows(new Float32Array(2), Int32Array.of(-2), 3, 2, new Float32Array(6))).toThrow(
-      new RangeError('scatterAddRows: Expected every index in [0, 3) but indices[0] is -2'),
+      new RangeError('scatterAddRows: Expected indices in [0, rows) = [0, 3) but indices[0] is -2'),
     );
   });
 });

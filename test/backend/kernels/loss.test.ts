@@ -4,8 +4,7 @@
 // reference forward, the empty batch; then native against the reference on random inputs.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nativeBackend, referenceBackend, setSimdLevel } from '../../../lib/backend';
-import type { Backend } from '../../../lib/backend';
-import { KERNEL_CHECKS } from '../../../lib/backend/contract';
+import type { Backend, KernelName } from '../../../lib/backend';
 import { nativePaths } from '../native-paths';
 import { backendsUnderTest, selectSimd } from '../backends';
 import { expectBackendsAgree } from '../compare-backends';
@@ -489,7 +488,7 @@ describe.each(nativePaths())('softmax and the losses: native (%s) against the re
   });
 
   /** Runs the kernel on both with copies of args; compares each output with the contract's bound. */
-  function compare(name: keyof Backend & keyof typeof KERNEL_CHECKS, args: unknown[]): void {
+  function compare(name: KernelName, args: unknown[]): void {
     expectBackendsAgree(native, reference, name, args);
   }
 

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nativeBackend, referenceBackend, setSimdLevel } from '../../../lib/backend';
 import type { Backend } from '../../../lib/backend';
-import { KERNEL_CHECKS } from '../../../lib/backend/contract';
+import { expectBackendsAgree } from '../compare-backends';
 import { batchNormBackward64, batchNormForward64 } from '../../../lib/backend/reference/norm';
 import { nativePaths } from '../native-paths';
 import { backendsUnderTest, selectSimd } from '../backends';
@@ -438,17 +438,7 @@ describe.each(nativePaths())('norm: native (%s) against the reference', (simd) =
   ];
 
   function compare(kernel: 'batchNormTrain' | 'batchNormEval' | 'batchNormBackward', args: unknown[], what: string): void {
-    const check = KERNEL_CHECKS[kernel];
-    const copy = (list: unknown[]) => list.map((a) => (a instanceof Float32Array ? a.slice() : a));
-    const before = copy(args);
-    const ours = copy(args);
-    const theirs = copy(args);
-    (native[kernel] as (...a: unknown[]) => void)(...ours);
-    (reference[kernel] as (...a: unknown[]) => void)(...theirs);
-    for (const [position, output] of check.outputs) {
-      const tolerance = check.tolerance!(before, reference, position);
-      expectClose(ours[position] as Float32Array, theirs[position] as Float32Array, tolerance, `${kernel} ${output} ${what}`);
-    }
+    expectBackendsAgree(native, reference, kernel, args, what);
   }
 
   it.each(SHAPES)('batchNormTrain, batchNormEval and batchNormBackward agree on [%i, %i, %i]', (n, c, hw) => {

@@ -3,7 +3,7 @@
 // gates computed in place, and a batch large enough to split over threads against the reference.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceBackend } from '../../../lib/backend';
-import { RNN_RELATIVE_ERROR } from '../../../lib/backend/contract/rnn';
+import { RNN_RELATIVE_ERROR } from '../../../lib/backend/kernels/rnn';
 import { backendsUnderTest, selectSimd } from '../backends';
 import { expectClose } from '../expect-close';
 import { makeRandom, randomArray } from '../random-inputs';

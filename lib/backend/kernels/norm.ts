@@ -1,7 +1,3 @@
-import type { Backend } from '../backend';
-import type { Tolerance } from '../compare';
-import type { Args, KernelCheck } from './check';
-
 /**
  * Batch normalization of x stored [n, c, hw] (row-major: element (i, j, s) at (i·c + j)·hw + s):
  * one mean and variance per channel j over the m = n·hw values of the n samples and hw
@@ -13,48 +9,13 @@ import type { Args, KernelCheck } from './check';
  * place) and dx may be dy itself. NaN or ±Inf in a channel's x makes that channel's statistics
  * and outputs NaN; other channels are unaffected.
  */
-export interface NormKernels {
-  /**
-   * Training forward. Per channel: mean μ = Σx/m, BIASED variance σ² = Σ(x − μ)²/m,
-   * invStd = 1/√(σ² + eps); y = γ·(x − μ)·invStd + β. Writes mean and invStd (for
-   * batchNormBackward) and updates the running statistics in place, fused because the
-   * unbiased variance needs σ² before eps and rounding (recovering it from invStd loses it
-   * when σ² ≪ eps):
-   *   runningMean ← (1 − momentum)·runningMean + momentum·μ
-   *   runningVar  ← (1 − momentum)·runningVar  + momentum·σ²·m/(m − 1)   (unbiased, as PyTorch)
-   * each in double, rounded once. m = n·hw must be at least 2: with one value per channel the
-   * unbiased variance is 0/0 (PyTorch's kernel writes NaN, its module refuses the call; we
-   * refuse it with a RangeError). eps > 0; momentum ∈ [0, 1] (0 leaves finite running
-   * statistics unchanged). gamma, beta, runningMean, runningVar, mean, invStd have length c.
-   */
-  batchNormTrain(
-    x: Float32Array, n: number, c: number, hw: number, gamma: Float32Array, beta: Float32Array,
-    runningMean: Float32Array, runningVar: Float32Array, eps: number, momentum: number,
-    y: Float32Array, mean: Float32Array, invStd: Float32Array,
-  ): void;
-  /**
-   * Evaluation forward with the running statistics: y = γ·(x − runningMean)/√(runningVar + eps)
-   * + β, each element independent of the rest of the batch (deterministic; any n, even 0).
-   */
-  batchNormEval(
-    x: Float32Array, n: number, c: number, hw: number, gamma: Float32Array, beta: Float32Array,
-    runningMean: Float32Array, runningVar: Float32Array, eps: number, y: Float32Array,
-  ): void;
-  /**
-   * Backward of batchNormTrain from the mean and invStd it saved, with m = n·hw (not m − 1:
-   * the forward variance is the biased one). Per channel, with x̂ = (x − μ)·invStd:
-   *   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·invStd/m · (m·dy − Σdy − x̂·Σ(dy·x̂)).
-   * One pass for the sums, one for dx. x̂ is recentred on its batch mean (Σx̂ = 0 in exact
-   * arithmetic), so the rounding of the saved mean to float32, large next to a tiny spread on
-   * an offset feature, does not reach the gradient. dgamma and dbeta are written, not
-   * accumulated; with m = 0 they are 0.
-   */
-  batchNormBackward(
-    x: Float32Array, dy: Float32Array, n: number, c: number, hw: number, gamma: Float32Array,
-    mean: Float32Array, invStd: Float32Array, dx: Float32Array, dgamma: Float32Array,
-    dbeta: Float32Array,
-  ): void;
-}
+import type { Tolerance } from '../compare';
+import { double, index, inout, input, kernel, output, type Rerun } from '../declare';
+import * as reference from '../reference/norm';
+
+type TrainArgs = Parameters<typeof reference.batchNormTrain>;
+type EvalArgs = Parameters<typeof reference.batchNormEval>;
+type BackwardArgs = Parameters<typeof reference.batchNormBackward>;
 
 // Error bounds. A native kernel may sum in double in another order than the reference
 // ((m + 4)·2^−52 relative: negligible, but counted) and rounds each statistic once to float32
@@ -73,7 +34,7 @@ interface Moments {
   meanAbs: Float64Array;
 }
 
-function moments(x: Float32Array, n: number, c: number, hw: number): Moments {
+function moments(x: ArrayLike<number>, n: number, c: number, hw: number): Moments {
   const m = n * hw;
   const mean = new Float64Array(c);
   const variance = new Float64Array(c);
@@ -99,7 +60,7 @@ function moments(x: Float32Array, n: number, c: number, hw: number): Moments {
 
 /** |γ·x̂| + |β| per element, plus what an error in μ (order, rounding to float32) adds. */
 function normalizeBound(
-  x: Float32Array, n: number, c: number, hw: number, gamma: Float32Array, beta: Float32Array,
+  x: ArrayLike<number>, n: number, c: number, hw: number, gamma: ArrayLike<number>, beta: ArrayLike<number>,
   centre: ArrayLike<number>, invStd: ArrayLike<number>, centreError: ArrayLike<number>, sumTerms: number,
 ): Float64Array {
   const out = new Float64Array(x.length);
@@ -116,21 +77,9 @@ function normalizeBound(
   return out;
 }
 
-type TrainArgs = Parameters<NormKernels['batchNormTrain']>;
-
-const TRAIN_OUTPUTS: [number, string][] = [[10, 'y'], [11, 'mean'], [12, 'invStd'], [6, 'runningMean'], [7, 'runningVar']];
-const BACKWARD_OUTPUTS: [number, string][] = [[8, 'dx'], [9, 'dgamma'], [10, 'dbeta']];
-
-function outputName(outputs: [number, string][], position: number): string {
-  const found = outputs.find(([p]) => p === position);
-  if (!found) throw new RangeError(`norm contract: no output at position ${position}`);
-  return found[1];
-}
-
-function trainTolerance(before: Args, _reference: Backend, position: number): Tolerance {
-  const output = outputName(TRAIN_OUTPUTS, position);
+function trainTolerance(before: TrainArgs, output: string): Tolerance {
   {
-    const [x, n, c, hw, gamma, beta, runningMean, runningVar, eps, momentum] = before as TrainArgs;
+    const [x, n, c, hw, gamma, beta, runningMean, runningVar, eps, momentum] = before;
     const { m, mean, variance, meanAbs } = moments(x, n, c, hw);
     const meanRel = (m + 2) * 2 ** -52;
     const varRel = 2 * U + (m + 4) * 2 ** -52;
@@ -153,27 +102,24 @@ function trainTolerance(before: Args, _reference: Backend, position: number): To
   }
 }
 
-function evalTolerance(before: Args): Tolerance {
-  const [x, n, c, hw, gamma, beta, runningMean, runningVar, eps] = before as Parameters<NormKernels['batchNormEval']>;
+function evalTolerance(before: EvalArgs): Tolerance {
+  const [x, n, c, hw, gamma, beta, runningMean, runningVar, eps] = before;
   const invStd = Array.from(runningVar, (v) => 1 / Math.sqrt(v + eps));
   return normalizeBound(x, n, c, hw, gamma, beta, runningMean, invStd, new Float64Array(c), 0);
 }
-
-type BackwardArgs = Parameters<NormKernels['batchNormBackward']>;
 
 /**
  * The sums Σ|dy|, Σ|dy·x̂| and, per element, |γ·invStd|·(|dy| + |Σdy|/m + |x̂|·|Σdy·x̂|/m):
  * the native path forms x̂ in float32 (a few roundings) and sums in double in its own order.
  */
-function backwardTolerance(before: Args, reference: Backend, position: number): Tolerance {
-  const output = outputName(BACKWARD_OUTPUTS, position);
+function backwardTolerance(before: BackwardArgs, output: string, rerun: Rerun): Tolerance {
   {
-    const [x, dy, n, c, hw, gamma, mean, invStd] = before as BackwardArgs;
+    const [x, dy, n, c, hw, gamma, mean, invStd] = before;
     const m = n * hw;
     const dx = new Float32Array(x.length);
     const dgamma = new Float32Array(c);
     const dbeta = new Float32Array(c);
-    reference.batchNormBackward(x, dy, n, c, hw, gamma, mean, invStd, dx, dgamma, dbeta);
+    rerun(x, dy, n, c, hw, gamma, mean, invStd, dx, dgamma, dbeta);
     const rel = 8 * U + (m + 4) * 2 ** -52;
     const absDy = new Float64Array(c);
     const absDyXhat = new Float64Array(c);
@@ -204,14 +150,61 @@ function backwardTolerance(before: Args, reference: Backend, position: number): 
   }
 }
 
-export const NORM_CHECKS: Record<keyof NormKernels, KernelCheck> = {
-  batchNormTrain: {
-    outputs: TRAIN_OUTPUTS,
+const data = () => input('x', 'n*c*hw');
+const perChannel = (name: string) => input(name, 'c');
+const eps = () => double('eps', { min: 0, minOpen: true, expected: 'a positive number', example: 1e-5 });
+
+export const NORM = {
+  /**
+   * Training forward. Per channel: mean μ = Σx/m, BIASED variance σ² = Σ(x − μ)²/m,
+   * invStd = 1/√(σ² + eps); y = γ·(x − μ)·invStd + β. Writes mean and invStd (for
+   * batchNormBackward) and updates the running statistics in place, fused because the
+   * unbiased variance needs σ² before eps and rounding (recovering it from invStd loses it
+   * when σ² ≪ eps):
+   *   runningMean ← (1 − momentum)·runningMean + momentum·μ
+   *   runningVar  ← (1 − momentum)·runningVar  + momentum·σ²·m/(m − 1)   (unbiased, as PyTorch)
+   * each in double, rounded once. m = n·hw must be at least 2: with one value per channel the
+   * unbiased variance is 0/0 (PyTorch's kernel writes NaN, its module refuses the call; we
+   * refuse it with a RangeError). eps > 0; momentum ∈ [0, 1] (0 leaves finite running
+   * statistics unchanged). gamma, beta, runningMean, runningVar, mean, invStd have length c.
+   */
+  batchNormTrain: kernel({
+    args: [
+      data(), index('n'), index('c'), index('hw'), perChannel('gamma'), perChannel('beta'),
+      inout('runningMean', 'c'), inout('runningVar', 'c'), eps(), double('momentum', { min: 0, max: 1, example: 0.1 }),
+      output('y', 'n*c*hw', { inPlace: ['x'] }), output('mean', 'c'), output('invStd', 'c'),
+    ],
+    requires: [{ that: 'n*hw >= 2', message: 'Expected at least 2 values per channel but received n*hw = {n*hw}' }],
+    reference: reference.batchNormTrain,
     tolerance: trainTolerance,
-  },
-  batchNormEval: { outputs: [[9, 'y']], tolerance: evalTolerance },
-  batchNormBackward: {
-    outputs: BACKWARD_OUTPUTS,
+  }),
+  /**
+   * Evaluation forward with the running statistics: y = γ·(x − runningMean)/√(runningVar + eps)
+   * + β, each element independent of the rest of the batch (deterministic; any n, even 0).
+   */
+  batchNormEval: kernel({
+    args: [
+      data(), index('n'), index('c'), index('hw'), perChannel('gamma'), perChannel('beta'),
+      perChannel('runningMean'), perChannel('runningVar'), eps(), output('y', 'n*c*hw', { inPlace: ['x'] }),
+    ],
+    reference: reference.batchNormEval,
+    tolerance: evalTolerance,
+  }),
+  /**
+   * Backward of batchNormTrain from the mean and invStd it saved, with m = n·hw (not m − 1:
+   * the forward variance is the biased one). Per channel, with x̂ = (x − μ)·invStd:
+   *   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·invStd/m · (m·dy − Σdy − x̂·Σ(dy·x̂)).
+   * One pass for the sums, one for dx. x̂ is recentred on its batch mean (Σx̂ = 0 in exact
+   * arithmetic), so the rounding of the saved mean to float32, large next to a tiny spread on
+   * an offset feature, does not reach the gradient. dgamma and dbeta are written, not
+   * accumulated; with m = 0 they are 0.
+   */
+  batchNormBackward: kernel({
+    args: [
+      data(), input('dy', 'n*c*hw'), index('n'), index('c'), index('hw'), perChannel('gamma'), perChannel('mean'),
+      perChannel('invStd'), output('dx', 'n*c*hw', { inPlace: ['dy'] }), output('dgamma', 'c'), output('dbeta', 'c'),
+    ],
+    reference: reference.batchNormBackward,
     tolerance: backwardTolerance,
-  },
+  }),
 };

@@ -1,5 +1,3 @@
-import type { KernelCheck } from './check';
-
 /**
  * Inverted dropout with a counter-based mask: nothing is stored between forward and backward,
  * the backward regenerates the mask from the same (seed, offset).
@@ -13,16 +11,18 @@ import type { KernelCheck } from './check';
  * identity (s = 1); dropProb = 1 drops everything (s is never formed, no division by zero).
  * NaN and ±Inf stay NaN where dropped (x·0), as in PyTorch: a NaN guard downstream still sees
  * them. dropProb ∈ [0, 1]; offset + length ≤ 2^53 − 1. The output may be the input itself.
+ * One float32 product from the same mask: the backends agree bit for bit.
  */
-export interface DropoutKernels {
-  /** y[i] = x[i]·mask[i] with mask[i] ∈ {0, s} drawn from (seed, offset + i). */
-  dropoutForward(x: Float32Array, dropProb: number, seed: number, offset: number, y: Float32Array): void;
-  /** dx[i] = dy[i]·mask[i], the mask of dropoutForward with the same dropProb, seed and offset. */
-  dropoutBackward(dy: Float32Array, dropProb: number, seed: number, offset: number, dx: Float32Array): void;
-}
+import { double, index, input, kernel, output } from '../declare';
+import * as reference from '../reference/dropout';
+import { streamFits } from './random';
 
-/** One float32 product from the same mask: the backends must agree bit for bit. */
-export const DROPOUT_CHECKS: Record<keyof DropoutKernels, KernelCheck> = {
-  dropoutForward: { outputs: [[4, 'y']] },
-  dropoutBackward: { outputs: [[4, 'dx']] },
+const args = (x: string, y: string) =>
+  [input(x), double('dropProb', { min: 0, max: 1, example: 0.5 }), index('seed'), index('offset'), output(y, `${x}.length`, { inPlace: [x] })] as const;
+
+export const DROPOUT = {
+  /** y[i] = x[i]·mask[i] with mask[i] ∈ {0, s} drawn from (seed, offset + i). */
+  dropoutForward: kernel({ args: args('x', 'y'), requires: streamFits('x'), reference: reference.dropoutForward }),
+  /** dx[i] = dy[i]·mask[i], the mask of dropoutForward with the same dropProb, seed and offset. */
+  dropoutBackward: kernel({ args: args('dy', 'dx'), requires: streamFits('dy'), reference: reference.dropoutBackward }),
 };

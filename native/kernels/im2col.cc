@@ -1,0 +1,132 @@
+// im2col and col2im: per image plane, per kernel tap (i, j), per output row, the run of output
+// columns whose taps land inside the image is copied (or added) in one pass and the rest is
+// padding. Planes are independent, so large batches split over the thread pool by plane with
+// the same bits on any thread count. The entries (registry.h) bind them to their declarations.
+#include "im2col.h"
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "../registry.h"
+#include "../threadpool.h"
+
+namespace tg {
+
+namespace {
+
+// Output columns ox in [first, last) read inside the image for a tap at offset `at`
+// (ix = ox stride - pad + at).
+struct Run {
+  size_t first, last;
+};
+
+Run insideRun(size_t extent, size_t out, size_t stride, size_t pad, size_t at) {
+  // ix >= 0  <=>  ox stride >= pad - at;  ix < extent  <=>  ox stride < extent + pad - at.
+  const size_t shift = pad > at ? pad - at : 0;
+  const size_t first = std::min(out, (shift + stride - 1) / stride);
+  const size_t limit = extent + pad > at ? extent + pad - at : 0;  // ox stride < limit
+  const size_t last = std::max(first, std::min(out, (limit + stride - 1) / stride));
+  return {first, last};
+}
+
+// Calls row(i, j, oy, y, run) for each tap and output row of a plane, in im2col's order; y is
+// the image row (or -1 above or below the image).
+template <typename Row>
+void eachRow(const Window& w, Row&& row) {
+  for (size_t i = 0; i < w.kernelH; ++i) {
+    for (size_t j = 0; j < w.kernelW; ++j) {
+      const Run run = insideRun(w.width, w.outW, w.strideW, w.padW, j * w.dilationW);
+      for (size_t oy = 0; oy < w.outH; ++oy) {
+        const size_t at = oy * w.strideH + i * w.dilationH;  // y + padH
+        const bool inside = at >= w.padH && at - w.padH < w.height;
+        row(((i * w.kernelW + j) * w.outH + oy) * w.outW, inside ? at - w.padH : w.height, j * w.dilationW, run, inside);
+      }
+    }
+  }
+}
+
+template <typename T>
+void im2colPlane(const T* x, const Window& w, T* cols) {
+  eachRow(w, [&](size_t to, size_t y, size_t tap, Run run, bool inside) {
+    T* out = cols + to;
+    if (!inside) {
+      std::fill(out, out + w.outW, T(0));
+      return;
+    }
+    const T* line = x + y * w.width;
+    std::fill(out, out + run.first, T(0));
+    if (w.strideW == 1) {
+      if (run.last > run.first) std::memcpy(out + run.first, line + run.first + tap - w.padW, (run.last - run.first) * sizeof(T));
+    } else {
+      for (size_t ox = run.first; ox < run.last; ++ox) out[ox] = line[ox * w.strideW + tap - w.padW];
+    }
+    std::fill(out + run.last, out + w.outW, T(0));
+  });
+}
+
+void col2imPlane(const float* cols, const Window& w, float* x) {
+  std::fill(x, x + w.height * w.width, 0.0f);
+  eachRow(w, [&](size_t from, size_t y, size_t tap, Run run, bool inside) {
+    if (!inside) return;
+    const float* in = cols + from;
+    float* line = x + y * w.width;
+    for (size_t ox = run.first; ox < run.last; ++ox) line[ox * w.strideW + tap - w.padW] += in[ox];
+  });
+}
+
+// Below this many patch elements one thread does it all (a pool hand-off costs more).
+constexpr size_t kParallelElements = size_t{1} << 16;
+
+template <typename Plane>
+void forEachPlane(size_t planes, size_t perPlane, Plane&& plane) {
+  if (planes < 2 || planes * perPlane < kParallelElements) {
+    for (size_t p = 0; p < planes; ++p) plane(p);
+    return;
+  }
+  using Task = std::remove_reference_t<Plane>;
+  parallelFor(planes, [](void* context, size_t p) { (*static_cast<Task*>(context))(p); }, &plane);
+}
+
+Window windowOf(const Call& call) {
+  // Arguments 2..12 of both declarations, then the derived spanH, spanW, outH, outW.
+  return {call.index(2), call.index(3), call.index(4), call.index(5), call.index(6), call.index(7), call.index(8),
+          call.index(9), call.index(10), call.index(11), call.index(12),
+          static_cast<size_t>(call.derived(2)), static_cast<size_t>(call.derived(3))};
+}
+
+template <typename T>
+void im2colEntry(Call& call) {
+  const Window w = windowOf(call);
+  if (call.length(13) == 0) return;  // no patch elements (and the arrays may be null)
+  im2col(call.in<T>(0), call.index(1), w, call.out<T>(13));
+}
+
+}  // namespace
+
+template <typename T>
+void im2col(const T* x, size_t batch, const Window& w, T* cols) {
+  const size_t image = w.height * w.width;
+  const size_t patch = w.kernelH * w.kernelW * w.outH * w.outW;
+  forEachPlane(batch * w.channels, patch, [&](size_t p) { im2colPlane(x + p * image, w, cols + p * patch); });
+}
+
+template void im2col<float>(const float*, size_t, const Window&, float*);
+template void im2col<uint16_t>(const uint16_t*, size_t, const Window&, uint16_t*);
+
+void col2im(const float* cols, size_t batch, const Window& w, float* x) {
+  const size_t image = w.height * w.width;
+  const size_t patch = w.kernelH * w.kernelW * w.outH * w.outW;
+  forEachPlane(batch * w.channels, patch, [&](size_t p) { col2imPlane(cols + p * patch, w, x + p * image); });
+}
+
+TG_KERNEL(im2col) { im2colEntry<float>(call); }
+TG_KERNEL_FOR(im2col, bfloat16) { im2colEntry<uint16_t>(call); }
+
+TG_KERNEL(col2im) {
+  const Window w = windowOf(call);
+  if (call.length(0) == 0) return;  // no pixels to write (and the arrays may be null)
+  col2im(call.in<float>(13), call.index(1), w, call.out<float>(0));
+}
+
+}  // namespace tg

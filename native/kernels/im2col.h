@@ -1,0 +1,27 @@
+// im2col and its adjoint col2im over an NCHW batch (lib/backend/kernels/layout.ts declares
+// them): the patch matrix a convolution multiplies, laid out as torch.nn.functional.unfold does.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tg {
+
+// The window over one image: kernel, stride, zero padding and dilation per axis, and the
+// output grid they give (outH = (height + 2 padH - dilationH (kernelH - 1) - 1) / strideH + 1).
+struct Window {
+  size_t channels, height, width;
+  size_t kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW;
+  size_t outH, outW;
+};
+
+// cols[b, (c kernelH + i) kernelW + j, oy outW + ox] = x[b, c, oy strideH - padH + i dilationH,
+// ox strideW - padW + j dilationW], 0 in the padding. T is float or uint16_t (bfloat16 bits):
+// values are copied, never rounded.
+template <typename T>
+void im2col(const T* x, size_t batch, const Window& w, T* cols);
+// x = the adjoint of im2col applied to cols: each pixel the sum of the cols elements im2col
+// copies from it, added in im2col's order (i, j, oy, ox); 0 where no window reaches.
+void col2im(const float* cols, size_t batch, const Window& w, float* x);
+
+}  // namespace tg
