@@ -31,7 +31,7 @@ function prebuildProblem() {
     return `the prebuild needs N-API ${manifest.napiVersion}, this Node offers ${process.versions.napi}`;
   }
   const probe = spawnSync(process.execPath, ['-e', `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(file)});
-    if (typeof m.exports.gemm !== 'function') throw new Error('not the tensorgrad addon');`], { encoding: 'utf8' });
+    if (typeof m.exports.bindKernel !== 'function' || !m.exports.kernelEntries().includes('gemm:float32')) throw new Error('not the tensorgrad addon');`], { encoding: 'utf8' });
   if (probe.status !== 0) {
     const message = (probe.stderr || '').split('\n').find((line) => /Error/.test(line)) || `exit ${probe.status ?? probe.signal}`;
     return `the prebuild did not load: ${message.trim()}`;

@@ -60,7 +60,7 @@ function main() {
   if (!fs.existsSync(source)) throw new Error(`prebuild: Expected a built addon at ${source} but found none`);
   // The binary must load here before it ships (a child process: a broken one cannot take this one down).
   run(process.execPath, ['-e', `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(source)});
-    if (typeof m.exports.gemm !== 'function') throw new Error('not the tensorgrad addon');`]);
+    if (typeof m.exports.bindKernel !== 'function' || !m.exports.kernelEntries().includes('gemm:float32')) throw new Error('not the tensorgrad addon');`]);
 
   const { writeFileAtomic } = require(path.join(root, 'dist', 'io', 'atomic.js'));
   const dir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
