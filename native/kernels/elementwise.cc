@@ -6,17 +6,8 @@
 #include <cstring>
 #include <vector>
 
-#include "../cpu.h"
 #include "elementwise.h"
-
-// Takes the AVX2 variant of the calling kernel on the avx2 and avx512 levels (no AVX-512
-// variant: these kernels are bound by memory, not by vector width).
-#ifdef TG_X86
-#define TG_DISPATCH(kernel, ...) \
-  if (useAvx2Code()) return avx2::kernel(__VA_ARGS__)
-#else
-#define TG_DISPATCH(kernel, ...)
-#endif
+#include "elementwise_dispatch.h"
 
 namespace tg {
 

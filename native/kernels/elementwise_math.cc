@@ -15,15 +15,9 @@
 
 #include "../cpu.h"
 #include "elementwise.h"
+#include "elementwise_dispatch.h"
 #include "elementwise_constants.h"
 
-// The AVX2 variant on the avx2 and avx512 levels.
-#ifdef TG_X86
-#define TG_DISPATCH(kernel, ...) \
-  if (useAvx2Code()) return avx2::kernel(__VA_ARGS__)
-#else
-#define TG_DISPATCH(kernel, ...)
-#endif
 
 namespace tg {
 
