@@ -1,6 +1,7 @@
 // One training-throughput measurement for bench/distributed.js: the MLP 784-256-128-10 (ReLU
 // fused into the GEMMs, softmax cross-entropy, Adam lr 1e-3) at `batch` samples per process, as
-// bench/train's tensorgrad run. Alone (node train.cjs '{"threads":2}') or under mpirun with
+// bench/train's tensorgrad run, or (model "cnn") the convolution issue's CNN
+// c32k3-bn-relu-p2-c64k3-bn-relu-p2-f-128-10 as bench/conv builds it. Alone (node train.cjs '{"threads":2}') or under mpirun with
 // DistributedDataParallel ('{"threads":1,"ddp":true,"overlap":true}'). Batches of Fashion-MNIST
 // when installed, else of seeded random pixels (the step costs the same), prepared up front.
 // Every rank runs the same number of steps: windows of `window` steps, the median timed.
@@ -13,7 +14,7 @@ const tg = require('../../dist');
 const { median } = require('../timing');
 
 const spec = JSON.parse(process.argv[2] ?? '{}');
-const { batch = 128, threads = 1, ddp = false, overlap = true, bucketCapMB, firstBucketCapMB, windows = 5, window = 150, warmup = 30 } = spec;
+const { model = 'mlp', batch = 128, threads = 1, ddp = false, overlap = true, bucketCapMB, firstBucketCapMB, windows = 5, window = 150, warmup = 30 } = spec;
 const group = ddp ? tg.distributed.init() : undefined;
 const rank = group?.rank ?? 0;
 tg.setNumThreads(threads);
@@ -38,11 +39,15 @@ const order = tg.data.shuffledIndices(x.shape[0], 0, 0);
 const list = [];
 for (let b = rank; (b + 1) * batch <= x.shape[0] && list.length < 64; b += size) {
   const rows = order.subarray(b * batch, (b + 1) * batch);
-  list.push({ x: tg.noGrad(() => tg.gather(x, rows)), y: tg.noGrad(() => tg.gather(y, rows)) });
+  const images = tg.noGrad(() => tg.gather(x, rows));
+  list.push({ x: model === 'cnn' ? tg.reshape(images, [batch, 1, 28, 28]) : images, y: tg.noGrad(() => tg.gather(y, rows)) });
 }
 
 const { nn } = tg;
-const net = new nn.Sequential(new nn.Linear(784, 256, { activation: 'relu' }), new nn.Linear(256, 128, { activation: 'relu' }), new nn.Linear(128, 10));
+// BatchNorm keeps per-rank statistics under DDP (the default, as PyTorch's).
+const net = model === 'cnn'
+  ? require('../../dist/train/conv-spec').convModelFrom('c32k3-bn-relu-p2-c64k3-bn-relu-p2-f-128-10', [1, 28, 28], 10).model
+  : new nn.Sequential(new nn.Linear(784, 256, { activation: 'relu' }), new nn.Linear(256, 128, { activation: 'relu' }), new nn.Linear(128, 10));
 const wrapped = ddp
   ? new tg.distributed.DistributedDataParallel(net, { overlap, ...(bucketCapMB ? { bucketCapMB } : {}), ...(firstBucketCapMB ? { firstBucketCapMB } : {}) })
   : net;
@@ -81,7 +86,7 @@ const cores = Float64Array.of((used.user + used.system) / 1e3 / (performance.now
 if (group) tg.distributed.allreduce(cores); // the job's: every rank's cores added
 const seconds = median(perStep);
 const result = {
-  processes: size, threads, batch, ddp, overlap: ddp ? overlap : undefined, source,
+  model, processes: size, threads, batch, ddp, overlap: ddp ? overlap : undefined, source,
   samplesPerSecond: (size * batch) / seconds, msPerStep: seconds * 1e3, syncMsPerStep: median(syncPerStep) * 1e3,
   cores: cores[0], buckets: ddp ? wrapped.buckets.length : undefined, gradientBytes: params.reduce((n, p) => n + 4 * p.size, 0),
 };
