@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualSeed, nn, noGrad, onnx, optim, randn, Tensor } from '../../lib';
 import { describeWithPeers } from '../peers';
+import { type NodeProto, encodeModel } from '../../lib/interop/onnx/proto';
 import { expectWithinLargest } from './onnx-helpers';
 
 interface Run { x: number[]; dims: number[]; y: number[]; ydims: number[] }
@@ -124,5 +125,78 @@ describe('onnx.importModel reads back what onnx.exportModel wrote', () => {
     const theirs = noGrad(() => back.run(x));
     const expected = ours instanceof Tensor ? { output: ours } : (ours as Record<string, Tensor>);
     for (const [key, t] of Object.entries(expected)) expectWithinLargest(key, theirs[key]!.data, theirs[key]!.shape, t.data, t.shape);
+  });
+});
+
+/** A graph of one [N, 2, 4, 4] input, the given initializers and nodes, ending in "y". */
+function graph(nodes: NodeProto[], initializer: { name: string; dims: number[]; values: number[]; type?: 1 | 7 }[] = []): Uint8Array {
+  return encodeModel({
+    ir_version: 8, opset_import: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'g',
+      input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_param: 'N' }, { dim_value: 2 }, { dim_value: 4 }, { dim_value: 4 }] } } } }],
+      output: [{ name: 'y', type: { tensor_type: { elem_type: 1 } } }],
+      initializer: initializer.map((t) => (t.type === 7 ? { name: t.name, dims: t.dims, data_type: 7, int64_data: t.values } : { name: t.name, dims: t.dims, data_type: 1, float_data: t.values })),
+      node: nodes,
+    },
+  });
+}
+const ints = (name: string, v: number[]) => ({ name, type: 7, ints: v });
+const text = (name: string, v: string) => ({ name, type: 3, s: new Uint8Array(Buffer.from(v)) });
+
+describe('onnx.importModel: convolutional graphs it refuses, naming the node and why', () => {
+  const x = new Tensor(Float32Array.from({ length: 32 }, (_, i) => Math.sin(i)), [1, 2, 4, 4]);
+  it('Pad in reflect mode', () => {
+    const bytes = graph([{ name: '/0/Pad', op_type: 'Pad', input: ['x', 'p'], output: ['y'], attribute: [text('mode', 'reflect')] }], [{ name: 'p', dims: [8], values: [0, 0, 1, 1, 0, 0, 1, 1], type: 7 }]);
+    expect(() => onnx.importModel(bytes)).toThrow(/node "\/0\/Pad" \(Pad\): only mode "constant" is supported \(received "reflect"\)/);
+  });
+  it('an Erf outside GELU\'s pattern', () => {
+    expect(() => onnx.importModel(graph([{ name: 'e', op_type: 'Erf', input: ['x'], output: ['y'] }]))).toThrow(/node "e" \(Erf\): Erf is supported as part of GELU only/);
+  });
+  it('a 1-D convolution, and a kernel_shape that is not the weight\'s', () => {
+    const w = { name: 'w', dims: [3, 2, 3], values: new Array(18).fill(0.1) };
+    expect(() => onnx.importModel(graph([{ name: 'c', op_type: 'Conv', input: ['x', 'w'], output: ['y'] }], [w]))).toThrow(/node "c" \(Conv\): Expected a 4-D float weight .* \(only 2-D convolution is supported\)/);
+    const w4 = { name: 'w', dims: [3, 2, 3, 3], values: new Array(54).fill(0.1) };
+    expect(() => onnx.importModel(graph([{ name: 'c', op_type: 'Conv', input: ['x', 'w'], output: ['y'], attribute: [ints('kernel_shape', [2, 2])] }], [w4]))).toThrow(/kernel_shape \[2, 2\] differs from the weight's \[3, 3\]/);
+  });
+  it('a window that does not fit, at run time', () => {
+    const model = onnx.importModel(graph([{ name: 'm', op_type: 'MaxPool', input: ['x'], output: ['y'], attribute: [ints('kernel_shape', [5, 5])] }]));
+    expect(() => model.call(x)).toThrow(/node "m" \(MaxPool\): the window 5×5 .* does not fit the input \[1, 2, 4, 4\]/);
+  });
+  it('the MaxPool Indices output, and an average over asymmetric pads that do not count', () => {
+    expect(() => onnx.importModel(graph([{ name: 'm', op_type: 'MaxPool', input: ['x'], output: ['y', 'i'], attribute: [ints('kernel_shape', [2, 2])] }]))).toThrow(/the Indices output is not supported/);
+    const model = onnx.importModel(graph([{ name: 'a', op_type: 'AveragePool', input: ['x'], output: ['y'], attribute: [ints('kernel_shape', [2, 2]), ints('pads', [0, 0, 1, 1])] }]));
+    expect(() => model.call(x)).toThrow(/node "a" \(AveragePool\): pads \[0, 0, 1, 1\] that are asymmetric .* only with count_include_pad = 1/);
+  });
+});
+
+describe('onnx.importModel: asymmetric and automatic pads are kept exactly', () => {
+  it('Conv with pads [0, 1, 2, 0] and SAME_UPPER equal the explicitly padded convolution', () => {
+    manualSeed(2);
+    const wv = Array.from(randn([3, 2, 3, 3]).data);
+    const w = { name: 'w', dims: [3, 2, 3, 3], values: wv };
+    const x = randn([2, 2, 4, 4]);
+    const asym = onnx.importModel(graph([{ name: 'c', op_type: 'Conv', input: ['x', 'w'], output: ['y'], attribute: [ints('pads', [0, 1, 2, 0])] }], [w]));
+    const same = onnx.importModel(graph([{ name: 'c', op_type: 'Conv', input: ['x', 'w'], output: ['y'], attribute: [ints('strides', [2, 2]), text('auto_pad', 'SAME_UPPER')] }], [w]));
+    // The reference: the same weights as a Conv2d on the input padded by hand (zeros at the top-left: index arithmetic).
+    const conv = new nn.Conv2d(2, 3, 3, { bias: false });
+    conv.weight.data.set(wv);
+    const pad = (t: Tensor, top: number, left: number, bottom: number, right: number) => {
+      const [n, c, h, wd] = t.shape as [number, number, number, number];
+      const H = h + top + bottom;
+      const W = wd + left + right;
+      const out = new Float32Array(n * c * H * W);
+      for (let p = 0; p < n * c; p++) for (let i = 0; i < h; i++) for (let j = 0; j < wd; j++) out[(p * H + i + top) * W + j + left] = t.data[(p * h + i) * wd + j]!;
+      return new Tensor(out, [n, c, H, W]);
+    };
+    const a = noGrad(() => asym.call(x));
+    const ra = noGrad(() => conv.call(pad(x, 0, 1, 2, 0)));
+    expectWithinLargest('pads [0, 1, 2, 0]', a.data, a.shape, ra.data, ra.shape);
+    // SAME_UPPER with stride 2 on 4×4: output 2×2, total padding 1 per side pair, all of it at the end.
+    const strided = new nn.Conv2d(2, 3, 3, { bias: false, stride: 2 });
+    strided.weight.data.set(wv);
+    const b = noGrad(() => same.call(x));
+    const rb = noGrad(() => strided.call(pad(x, 0, 0, 1, 1)));
+    expectWithinLargest('SAME_UPPER', b.data, b.shape, rb.data, rb.shape);
   });
 });

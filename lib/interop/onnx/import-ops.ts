@@ -59,9 +59,10 @@ export function attribute<T extends AttributeValue>(node: CheckedNode, name: str
     if (fallback === undefined) fail(node, `Expected the attribute ${name}`);
     return fallback!;
   }
-  const ok = kind === 'number' ? typeof v === 'number' : kind === 'string' ? typeof v === 'string'
-    : Array.isArray(v) && v.every((x) => typeof x === 'number');
-  if (!ok) fail(node, `Expected attribute ${name} to be ${kind === 'ints' || kind === 'floats' ? `a list of ${kind}` : `a ${kind}`}`);
+  // No supported op gives NaN or ±∞ attributes a meaning.
+  const ok = kind === 'number' ? typeof v === 'number' && Number.isFinite(v) : kind === 'string' ? typeof v === 'string'
+    : Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!ok) fail(node, `Expected attribute ${name} to be ${kind === 'ints' || kind === 'floats' ? `a list of finite ${kind}` : kind === 'number' ? 'a finite number' : 'a string'}`);
   return v as T;
 }
 
