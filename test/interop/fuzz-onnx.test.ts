@@ -20,7 +20,7 @@ function seeds(): Uint8Array[] {
   const bn = new nn.BatchNorm1d(4);
   const models: [nn.Module<any>, (number | string | null)[]][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
     [new nn.Sequential(new nn.Linear(6, 4), bn, new nn.ReLU(), new nn.Dropout(0.1), new nn.Linear(4, 3), new nn.Tanh()), [6]],
-    [new nn.Sequential(new nn.Flatten(), new nn.Linear(6, 2), new nn.LeakyReLU(0.2), new nn.Softplus()), [2, 3]],
+    [new nn.Sequential(new nn.Flatten(), new nn.Linear(6, 2), new nn.LeakyReLU(0.2), new nn.Softplus(), new nn.Softplus(2, 1.5)), [2, 3]],
     [new nn.LSTM({ inputSize: 3, hiddenSize: 2, numLayers: 2 }), [4, 3]],
     [new nn.GRU({ inputSize: 2, hiddenSize: 3 }), [3, 2]],
     [new nn.RNN({ inputSize: 2, hiddenSize: 2, nonlinearity: 'relu', batchFirst: false }), [2, 2]],
@@ -128,7 +128,7 @@ function mutateStructure(rng: FuzzRng, bytes: Uint8Array): { bytes: Uint8Array; 
     case 'dims': { const t = pickInit(); if (t) t.dims = (t.dims ?? []).map((d) => (rng.chance(0.5) ? absurd() : d)).concat(rng.chance(0.2) ? [absurd()] : []); break; }
     case 'swap-nodes': if (nodes.length > 1) { const i = rng.int(nodes.length - 1); [nodes[i], nodes[i + 1]] = [nodes[i + 1]!, nodes[i]!]; } break;
     case 'self-loop': if (nodes.length) { const n = nodes[rng.int(nodes.length)]!; n.input = [n.output![0]!, ...(n.input ?? []).slice(1)]; } break;
-    case 'op-type': if (nodes.length) nodes[rng.int(nodes.length)]!.op_type = rng.pick(['Conv', 'Gemm', 'LSTM', 'Reshape', 'Gather', 'Slice', 'ConstantOfShape', 'Softmax', 'X'.repeat(500), '', 'Transpose', 'Cast']); break;
+    case 'op-type': if (nodes.length) nodes[rng.int(nodes.length)]!.op_type = rng.pick(['Conv', 'Gemm', 'LSTM', 'Reshape', 'Gather', 'Slice', 'ConstantOfShape', 'Softmax', 'X'.repeat(500), '', 'Transpose', 'Cast', 'Where', 'Greater', 'MaxPool', 'Pad', 'Erf']); break;
     case 'attribute-type': {
       const n = nodes.find((x) => (x.attribute ?? []).length > 0);
       if (n) { const a = n.attribute![rng.int(n.attribute!.length)]!; a.type = rng.pick([0, 1, 2, 3, 4, 5, 6, 7, 8, 99]); }

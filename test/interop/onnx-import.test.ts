@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualSeed, nn, noGrad, onnx, optim, randn, Tensor } from '../../lib';
 import { describeWithPeers } from '../peers';
+import { sum } from '../../lib/autograd/ops/reduce';
 import { type NodeProto, encodeModel } from '../../lib/interop/onnx/proto';
 import { expectWithinLargest } from './onnx-helpers';
 
@@ -113,6 +114,7 @@ describe('onnx.importModel reads back what onnx.exportModel wrote', () => {
       new nn.Conv2d(4, 4, 2, { groups: 2, padding: 'same', dilation: 2 }), new nn.AvgPool2d(2, { divisorOverride: 3 }), new nn.Dropout2d(0.2), new nn.AdaptiveAvgPool2d(1), new nn.Flatten(), new nn.Linear(4, 3)), [2, 9, 8]],
     ['a CNN of flat rows (Unflatten, average pooling without the padding)', () => new nn.Sequential(
       new nn.Unflatten(1, [1, 6, 6]), new nn.Conv2d(1, 3, 3, { stride: 2, padding: 1 }), new nn.AvgPool2d(2, { padding: 1, countIncludePad: false }), new nn.Flatten(), new nn.Linear(12, 2)), [36]],
+    ['Softplus(β 2, threshold 1.5): Greater and Where', () => new nn.Sequential(new nn.Linear(3, 5), new nn.Softplus(2, 1.5)), [3]],
     ['GELU at opset 20 (the Gelu op)', () => new nn.Sequential(new nn.Linear(3, 4), new nn.GELU('tanh')), [3], 20],
   ] as [string, () => nn.Module<any>, number[], number?][])('%s', (_name, make, sample, opset) => { // eslint-disable-line @typescript-eslint/no-explicit-any
     manualSeed(11);
@@ -198,5 +200,21 @@ describe('onnx.importModel: asymmetric and automatic pads are kept exactly', () 
     const b = noGrad(() => same.call(x));
     const rb = noGrad(() => strided.call(pad(x, 0, 0, 1, 1)));
     expectWithinLargest('SAME_UPPER', b.data, b.shape, rb.data, rb.shape);
+  });
+});
+
+describe('onnx.importModel: Where picks without mixing the sides', () => {
+  it('Where(x > 0, x, −∞) keeps the picked values exactly, and the gradient reaches only the picked side', () => {
+    const bytes = graph([
+      { name: 'g', op_type: 'Greater', input: ['x', 'zero'], output: ['m'] },
+      { name: 'w', op_type: 'Where', input: ['m', 'x', 'minus_inf'], output: ['y'] },
+    ], [{ name: 'zero', dims: [], values: [0] }, { name: 'minus_inf', dims: [1], values: [-Infinity] }]);
+    const model = onnx.importModel(bytes);
+    const x = new Tensor(Float32Array.from({ length: 32 }, (_, i) => Math.sin(i)), [1, 2, 4, 4]);
+    x.requiresGrad = true;
+    const y = model.call(x);
+    for (let i = 0; i < 32; i++) expect(y.data[i]).toBe(x.data[i]! > 0 ? x.data[i] : -Infinity);
+    sum(y).backward();
+    for (let i = 0; i < 32; i++) expect(x.grad!.data[i]).toBe(x.data[i]! > 0 ? 1 : 0);
   });
 });

@@ -492,6 +492,7 @@ export const OPS: Record<string, OpEntry> = {
         if (x === undefined) return fail(node, 'Expected an input');
         if (to === 1) return [x instanceof Tensor ? x : new Tensor(Float32Array.from(x.data), x.dims)];
         if (to === 6 || to === 7) return [intsIn(node, inputs, 0)];
+        if (to === 9) { const v = intsIn(node, inputs, 0); return [ints(v.data.map((d) => (d !== 0 ? 1 : 0)), v.dims)]; } // bool
         return fail(node, `casting to element type ${to} is not supported`);
       };
     },

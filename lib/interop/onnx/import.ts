@@ -12,12 +12,16 @@ import { Module } from '../../nn/module';
 import { Parameter } from '../../nn/parameter';
 import { DataType } from './proto';
 import { CONV_OPS } from './import-conv-ops';
+import { WHERE_OPS } from './import-where';
 import { type ImportContext, OPS as BASE_OPS, type OpEntry, type Step, type Value, layerName } from './import-ops';
 import { fuseGelu } from './fuse-gelu';
 import { type CheckedGraph, type Constant, readGraph } from './read-graph';
 
 /** Every op the importer knows, by ONNX op type. */
-const OPS: Record<string, OpEntry> = { ...BASE_OPS, ...CONV_OPS };
+const OPS: Record<string, OpEntry> = { ...BASE_OPS, ...CONV_OPS, ...WHERE_OPS };
+
+/** The op types importModel reads (Erf only inside GELU's pattern, so not listed). */
+export const SUPPORTED_OPS: readonly string[] = [...Object.keys(OPS).filter((k) => k !== 'Erf'), 'Constant'].sort();
 
 interface CompiledStep {
   run: Step;
@@ -82,9 +86,10 @@ export class ImportedModel extends Module {
       }
       const entry = Object.prototype.hasOwnProperty.call(OPS, node.op) ? OPS[node.op] : undefined;
       if (!entry) {
-        // Short enough to read whole: a long op name is cut, Erf (GELU's part only) is not listed.
+        // Short enough to read whole: long names are cut, Erf (GELU's part only) is not listed.
         const op = node.op.length > 24 ? JSON.stringify(`${node.op.slice(0, 21)}...`) : node.op;
-        throw new TypeError(`onnx.importModel: unsupported op ${op} at node ${node.label}; supported: ${Object.keys(OPS).filter((k) => k !== 'Erf').sort().join(', ')}, Constant`);
+        const where = node.name.length > 40 ? JSON.stringify(`${node.name.slice(0, 37)}...`) : node.label;
+        throw new TypeError(`onnx.importModel: unsupported op ${op} at node ${where}; supported: ${SUPPORTED_OPS.join(' ')}`);
       }
       this.#steps.push({ run: entry.compile(node, context), inputs: node.inputs, outputs: node.outputs, weights: entry.weights ?? [] });
     }
