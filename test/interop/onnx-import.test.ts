@@ -148,6 +148,12 @@ const text = (name: string, v: string) => ({ name, type: 3, s: new Uint8Array(Bu
 
 describe('onnx.importModel: convolutional graphs it refuses, naming the node and why', () => {
   const x = new Tensor(Float32Array.from({ length: 32 }, (_, i) => Math.sin(i)), [1, 2, 4, 4]);
+  it('an op without an entry, naming it and the node, and listing what is supported', () => {
+    const bytes = graph([{ name: '/up/Resize', op_type: 'Resize', input: ['x'], output: ['y'] }]);
+    expect(() => onnx.importModel(bytes)).toThrow(/^onnx\.importModel: unsupported op Resize at node "\/up\/Resize"; supported: Abs Add AveragePool .* Conv .* MaxPool .* Where$/);
+    expect(onnx.SUPPORTED_OPS).toEqual(expect.arrayContaining(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization', 'Pad', 'Where', 'Gelu', 'Constant']));
+    expect(onnx.SUPPORTED_OPS).not.toContain('Erf');
+  });
   it('Pad in reflect mode', () => {
     const bytes = graph([{ name: '/0/Pad', op_type: 'Pad', input: ['x', 'p'], output: ['y'], attribute: [text('mode', 'reflect')] }], [{ name: 'p', dims: [8], values: [0, 0, 1, 1, 0, 0, 1, 1], type: 7 }]);
     expect(() => onnx.importModel(bytes)).toThrow(/node "\/0\/Pad" \(Pad\): only mode "constant" is supported \(received "reflect"\)/);
