@@ -21,6 +21,16 @@ class CharLM(torch.nn.Module):
 if spec['model'] == 'mlp':
     model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
     x = torch.sin(torch.arange(spec['batch'] * 784, dtype=torch.float32)).reshape(spec['batch'], 784)
+elif spec['model'] == 'cnn':
+    # c32k3-bn-relu-p2-c64k3-bn-relu-p2-f-128-10 with the same module indices as tensorgrad's Sequential.
+    c, h, wd = spec['image']
+    nn = torch.nn
+    model = nn.Sequential(nn.Unflatten(1, (c, h, wd)), nn.Conv2d(c, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(64 * (h // 4) * (wd // 4), 128), nn.ReLU(), nn.Linear(128, 10))
+    x = torch.sin(torch.arange(spec['batch'] * c * h * wd, dtype=torch.float32)).reshape(spec['batch'], c * h * wd)
+    w = {k.replace('runningMean', 'running_mean').replace('runningVar', 'running_var'): v for k, v in w.items()}
+    w.update({k: v for k, v in model.state_dict().items() if k.endswith('num_batches_tracked')})
 else:
     c = spec['charlm']
     model = CharLM(c['vocabSize'], c['embeddingDim'], c['hiddenSize'])

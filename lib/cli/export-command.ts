@@ -1,4 +1,4 @@
-/** `tensorgrad export --onnx <run>`: a run's model (an MLP of train, a character LM of train-lm) as an ONNX file. */
+/** `tensorgrad export --onnx <run>`: a run's model (an MLP or CNN of train, a character LM of train-lm) as an ONNX file. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportModel } from '../interop/onnx/export';
@@ -27,7 +27,7 @@ export function runExport(options: ExportCommandOptions): string {
   trained.model.eval();
   const bytes = exportModel(trained.model, { inputShape, opset, file: target });
   const signature = trained.kind === 'mlp'
-    ? `input float32 [batch, ${inputShape[0]}] → output [batch, ${trained.run.sizes.at(-1)}]`
+    ? `input float32 [batch, ${inputShape[0]}]${trained.image ? ` (images [${trained.image.join(', ')}], unflattened in the graph)` : ''} → output [batch, ${trained.run.sizes.at(-1)}]`
     : `input int64 ids [batch, time] → logits [batch, time, ${trained.model.config.vocabSize}], h${trained.model.config.cell === 'lstm' ? ', c' : ''}`;
   out.write(`wrote ${target} (${bytes.length} bytes, ONNX opset ${opset}) from ${trained.file}: ${signature}\n`);
   return target;

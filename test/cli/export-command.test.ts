@@ -1,5 +1,5 @@
-// tensorgrad export --onnx: the run directories of train (an MLP with batch norm and dropout) and
-// train-lm (a character LM) exported; ONNX Runtime runs each file at three batch sizes with the
+// tensorgrad export --onnx: the run directories of train (an MLP with batch norm and dropout, a
+// CNN of a conv spec) and train-lm (a character LM) exported; ONNX Runtime runs each file at three batch sizes with the
 // outputs of the model the run saved, within 1e-5 of the largest magnitude; bad runs are refused.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,9 +20,12 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const quiet = { write: () => true };
 const mlpRun = path.join(root, 'mlp');
 const lmRun = path.join(root, 'lm');
+const cnnRun = path.join(root, 'cnn');
+const CNN_SPEC = 'c4k3-bn-relu-p2-c6k3g2s2-gelu-drop0.2-a2-f-12-10';
 
 beforeAll(async () => {
   await runTraining(resolveConfig({}, { epochs: 1, out: mlpRun, model: '64-24-10', batchNorm: true, dropout: 0.2, activation: 'gelu' }), { out: quiet });
+  await runTraining(resolveConfig({}, { epochs: 1, out: cnnRun, model: CNN_SPEC }), { out: quiet });
   const text = path.join(root, 'tiny.txt');
   fs.writeFileSync(text, 'abcabcabd abcabcabd '.repeat(20));
   await runTrainLm({ text, hidden: 12, embedding: 6, seq: 8, batch: 4, epochs: 1, sampleLength: 5, cell: 'gru', layers: 2, out: lmRun }, { out: quiet });
@@ -35,6 +38,12 @@ describe('tensorgrad export --onnx', () => {
     expect(file).toBe(path.join(mlpRun, 'model.onnx'));
     expect(fs.statSync(file).size).toBeGreaterThan(64 * 24 * 4);
     expect(lines.join('')).toMatch(/ONNX opset 17\) from .*best\.safetensors: input float32 \[batch, 64\] → output \[batch, 10\]/);
+  });
+  it('a convolutional run (digits, 8×8 images): the flat rows in, unflattened in the graph', () => {
+    const lines: string[] = [];
+    const file = runExport({ onnx: cnnRun, output: { write: (t: string) => lines.push(t) } });
+    expect(file).toBe(path.join(cnnRun, 'model.onnx'));
+    expect(lines.join('')).toMatch(/input float32 \[batch, 64\] \(images \[1, 8, 8\], unflattened in the graph\) → output \[batch, 10\]/);
   });
   it('from the bin script, with --out and --opset', () => {
     const out = path.join(root, 'lm.onnx');
@@ -53,7 +62,7 @@ describe('tensorgrad export --onnx', () => {
 });
 
 describeWithPeers('onnxruntime', 'an exported run in ONNX Runtime gives the saved model\'s outputs', () => {
-  it.each([['mlp', mlpRun], ['char LM', lmRun]])('%s', async (kind, run) => {
+  it.each([['mlp', mlpRun], ['cnn', cnnRun], ['char LM', lmRun]])('%s', async (kind, run) => {
     const file = runExport({ onnx: run, output: quiet, out: path.join(root, `${kind}.onnx`) });
     const bytes = new Uint8Array(fs.readFileSync(file));
     const trained = loadTrainedModel(run, 'test');
@@ -77,8 +86,8 @@ describeWithPeers('onnxruntime', 'an exported run in ONNX Runtime gives the save
 });
 
 describeWithPeers('onnx', 'exported runs pass onnx.checker.check_model(full_check=True)', () => {
-  it('the MLP and the char LM', () => {
-    const files = Object.fromEntries([['mlp', mlpRun], ['lm', lmRun]].map(([name, run]) => {
+  it('the MLP, the CNN and the char LM', () => {
+    const files = Object.fromEntries([['mlp', mlpRun], ['cnn', cnnRun], ['lm', lmRun]].map(([name, run]) => {
       const file = runExport({ onnx: run!, output: quiet, out: path.join(root, `${name}-checked.onnx`) });
       return [name, new Uint8Array(fs.readFileSync(file))];
     }));

@@ -4,6 +4,7 @@
 // onnx.checker.check_model(full_check=True).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manualSeed, nn, noGrad, onnx, rand, randn, Tensor } from '../../lib';
+import { convModelFrom } from '../../lib/train/conv-spec';
 import { buildModel, type ActivationName } from '../../lib/train/model-spec';
 import { describeWithPeers } from '../peers';
 import { checkModels, expectWithinLargest, type Feed, runOrt } from './onnx-helpers';
@@ -37,7 +38,7 @@ const charLm = (model: nn.Module<any>, x: Tensor) => {
 };
 
 /** Running statistics away from 0 and 1, so a mix-up of mean and variance shows. */
-function withStatistics(bn: nn.BatchNorm1d): nn.BatchNorm1d {
+function withStatistics<B extends nn.BatchNorm1d | nn.BatchNorm2d>(bn: B): B {
   bn.runningMean!.data.set(randn([bn.numFeatures]).data);
   bn.runningVar!.data.set(rand([bn.numFeatures], { low: 0.5, high: 2 }).data);
   bn.weight!.data.set(randn([bn.numFeatures]).data);
@@ -97,6 +98,57 @@ const LAYERS: Case[] = [
   },
 ];
 
+const conv = (inC: number, outC: number, k: number | [number, number], options: nn.Conv2dOptions = {}) => new nn.Conv2d(inC, outC, k, options);
+
+const CONV_LAYERS: Case[] = [
+  { name: 'Conv2d 3x3, padding 1', make: () => conv(3, 4, 3, { padding: 1 }), inputShape: [3, 7, 6], sample: [3, 7, 6] },
+  { name: 'Conv2d without bias, stride 2, rectangular kernel', make: () => conv(2, 3, [3, 2], { stride: [2, 1], bias: false }), inputShape: [2, 9, 8], sample: [2, 9, 8] },
+  { name: 'Conv2d dilation 2, padding [2, 1]', make: () => conv(2, 3, 3, { dilation: [2, 1], padding: [2, 1] }), inputShape: [2, 8, 7], sample: [2, 8, 7] },
+  { name: 'Conv2d groups 2', make: () => conv(4, 6, 3, { groups: 2, padding: 1 }), inputShape: [4, 5, 5], sample: [4, 5, 5] },
+  { name: 'Conv2d depthwise (groups = channels), stride 2', make: () => conv(3, 3, 3, { groups: 3, stride: 2 }), inputShape: [3, 9, 9], sample: [3, 9, 9] },
+  { name: "Conv2d padding 'same', even kernel (asymmetric pads)", make: () => conv(2, 3, 4, { padding: 'same' }), inputShape: [2, 6, 7], sample: [2, 6, 7] },
+  { name: "Conv2d padding 'same', even kernel, dilation 3", make: () => conv(2, 2, 2, { padding: 'same', dilation: 3 }), inputShape: [2, 7, 7], sample: [2, 7, 7] },
+  { name: "Conv2d padding 'valid'", make: () => conv(1, 2, 5, { padding: 'valid' }), inputShape: [1, 8, 9], sample: [1, 8, 9] },
+  { name: 'Conv2d with fused ReLU', make: () => conv(2, 4, 3, { activation: 'relu', padding: 1 }), inputShape: [2, 5, 5], sample: [2, 5, 5] },
+  { name: 'MaxPool2d 2', make: () => new nn.MaxPool2d(2), inputShape: [3, 8, 7], sample: [3, 8, 7] },
+  { name: 'MaxPool2d 3, stride 2, padding 1, dilation 2', make: () => new nn.MaxPool2d(3, { stride: 2, padding: 1, dilation: 2 }), inputShape: [2, 9, 10], sample: [2, 9, 10] },
+  { name: 'MaxPool2d ceil mode', make: () => new nn.MaxPool2d(3, { stride: 2, ceilMode: true }), inputShape: [2, 8, 9], sample: [2, 8, 9] },
+  { name: 'MaxPool2d ceil mode, padding 1', make: () => new nn.MaxPool2d(2, { stride: 2, padding: 1, ceilMode: true }), inputShape: [1, 7, 6], sample: [1, 7, 6] },
+  { name: 'MaxPool2d ceil mode adding a window in one dimension only', make: () => new nn.MaxPool2d(3, { stride: 3, padding: 1, ceilMode: true }), inputShape: [2, 8, 9], sample: [2, 8, 9] },
+  { name: 'MaxPool2d ceil mode on a symbolic size', make: () => new nn.MaxPool2d(3, { stride: 2, ceilMode: true }), inputShape: [2, 'height', 9], sample: [2, 8, 9] },
+  { name: 'AvgPool2d 2', make: () => new nn.AvgPool2d(2), inputShape: [3, 8, 6], sample: [3, 8, 6] },
+  { name: 'AvgPool2d padding 1, counting the padding', make: () => new nn.AvgPool2d(3, { stride: 2, padding: 1 }), inputShape: [2, 7, 8], sample: [2, 7, 8] },
+  { name: 'AvgPool2d padding 1, not counting the padding', make: () => new nn.AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), inputShape: [2, 7, 8], sample: [2, 7, 8] },
+  { name: 'AvgPool2d ceil mode, counting the padding', make: () => new nn.AvgPool2d(2, { stride: 2, padding: 1, ceilMode: true }), inputShape: [1, 7, 6], sample: [1, 7, 6] },
+  { name: 'AvgPool2d ceil mode, not counting the padding', make: () => new nn.AvgPool2d(3, { stride: 2, ceilMode: true, countIncludePad: false }), inputShape: [2, 8, 9], sample: [2, 8, 9] },
+  { name: 'AvgPool2d ceil mode in one dimension only, not counting the padding', make: () => new nn.AvgPool2d(3, { stride: 3, padding: 1, ceilMode: true, countIncludePad: false }), inputShape: [2, 9, 8], sample: [2, 9, 8] },
+  { name: 'AvgPool2d divisor override (depthwise Conv)', make: () => new nn.AvgPool2d(3, { stride: 2, padding: 1, divisorOverride: 4 }), inputShape: [3, 7, 8], sample: [3, 7, 8] },
+  { name: 'AvgPool2d divisor override, ceil mode', make: () => new nn.AvgPool2d(2, { stride: 2, ceilMode: true, divisorOverride: 3 }), inputShape: [2, 7, 5], sample: [2, 7, 5] },
+  { name: 'AdaptiveAvgPool2d 1 (GlobalAveragePool)', make: () => new nn.AdaptiveAvgPool2d(1), inputShape: [4, 5, 7], sample: [4, 5, 7] },
+  { name: 'AdaptiveAvgPool2d 1 on a symbolic size', make: () => new nn.AdaptiveAvgPool2d([1, 1]), inputShape: [3, 'height', 'width'], sample: [3, 6, 5] },
+  { name: 'AdaptiveAvgPool2d [2, 3] dividing 8x9 (AveragePool)', make: () => new nn.AdaptiveAvgPool2d([2, 3]), inputShape: [2, 8, 9], sample: [2, 8, 9] },
+  { name: 'AdaptiveAvgPool2d [null, 1]', make: () => new nn.AdaptiveAvgPool2d([null, 1]), inputShape: [2, 4, 6], sample: [2, 4, 6] },
+  { name: 'BatchNorm2d (running statistics)', make: () => withStatistics(new nn.BatchNorm2d(3, { eps: 1e-3 })), inputShape: [3, 4, 5], sample: [3, 4, 5] },
+  { name: 'BatchNorm2d without running statistics', make: () => new nn.BatchNorm2d(3, { trackRunningStats: false }), inputShape: [3, 4, 5], sample: [3, 4, 5] },
+  { name: 'BatchNorm2d without running statistics, opset 18', make: () => new nn.BatchNorm2d(2, { trackRunningStats: false, affine: false }), inputShape: [2, 3, 3], sample: [2, 3, 3], opset: 18 },
+  { name: 'Dropout2d (removed) between convolutions', make: () => new nn.Sequential(conv(2, 3, 3), new nn.Dropout2d(0.5), conv(3, 2, 1)), inputShape: [2, 6, 6], sample: [2, 6, 6] },
+  { name: 'Unflatten then Conv2d', make: () => new nn.Sequential(new nn.Unflatten(1, [2, 4, 5]), conv(2, 3, 3)), inputShape: [40], sample: [40] },
+  { name: 'Conv2d, opset 21', make: () => new nn.Sequential(conv(2, 3, 3, { groups: 1, padding: 'same' }), new nn.MaxPool2d(2), new nn.AdaptiveAvgPool2d(1)), inputShape: [2, 6, 6], sample: [2, 6, 6], opset: 21 },
+];
+
+/** The convolutional models of `tensorgrad train --model <spec>`: flat rows in, unflattened first. */
+const CONV_SPECS: [string, [number, number, number]][] = [
+  ['c32k3-bn-relu-p2-c64k3-bn-relu-p2-f-128-10', [1, 28, 28]],
+  ['c8k3s2-tanh-a2-drop0.3-f-32-16-10', [1, 12, 12]],
+  ['c8k3d2-bn-gelu-c8k3g2-relu-c8k3dw-elu-gap-f-10', [3, 9, 9]],
+  ['c6k5valid-sigmoid-p2s1-c4k2same-lrelu-a3s2-f-10', [1, 16, 16]],
+];
+
+function withAllStatistics(m: nn.Sequential): nn.Sequential {
+  for (const [, child] of m.namedModules()) if (child instanceof nn.BatchNorm1d || child instanceof nn.BatchNorm2d) withStatistics(child);
+  return m;
+}
+
 const ACTIVATIONS: ActivationName[] = ['relu', 'leakyRelu', 'tanh', 'sigmoid', 'elu', 'gelu'];
 
 /** The models `tensorgrad train` and `train-lm` build. */
@@ -115,6 +167,11 @@ const CLI_MODELS: Case[] = [
     },
     inputShape: [784], sample: [784],
   },
+  ...CONV_SPECS.map(([spec, image]): Case => ({
+    name: `CLI CNN ${spec} on ${image.join('x')}`,
+    make: () => withAllStatistics(convModelFrom(spec, image, 10, { flatInput: true }).model),
+    inputShape: [image[0] * image[1] * image[2]], sample: [image[0] * image[1] * image[2]],
+  })),
   ...(['lstm', 'gru', 'rnn'] as const).map((cell): Case => ({
     name: `CLI char LM (${cell}, 2 layers)`,
     make: () => new nn.CharLM({ vocabSize: 17, embeddingDim: 8, hiddenSize: 12, numLayers: 2, cell }),
@@ -136,7 +193,7 @@ function inputs(c: Case, batch: number): { x: Tensor; feed: Feed } {
 const exported: Record<string, Uint8Array> = {};
 
 describeWithPeers('onnxruntime', 'onnx.exportModel: ONNX Runtime gives our outputs', () => {
-  for (const c of [...LAYERS, ...CLI_MODELS]) {
+  for (const c of [...LAYERS, ...CONV_LAYERS, ...CLI_MODELS]) {
     it(c.name, async () => {
       manualSeed(7);
       const model = c.make();
@@ -160,18 +217,18 @@ describeWithPeers(['onnxruntime', 'onnx'], 'every exported file passes onnx.chec
   let refused: Record<string, string> = {};
   beforeAll(() => {
     // The files of the suite above, or made here when it was filtered out.
-    for (const c of [...LAYERS, ...CLI_MODELS]) {
+    for (const c of [...LAYERS, ...CONV_LAYERS, ...CLI_MODELS]) {
       if (exported[c.name]) continue;
       manualSeed(7);
       exported[c.name] = onnx.exportModel(c.make(), { inputShape: c.inputShape, ...(c.opset ? { opset: c.opset } : {}) });
     }
     // onnx 1.12 (Debian's) knows opsets up to 17: the opset-18 and -20 files are checked by Runtime only.
-    const checkable = Object.fromEntries(Object.entries(exported).filter(([name]) => !/opset (18|20)/.test(name)));
+    const checkable = Object.fromEntries(Object.entries(exported).filter(([name]) => !/opset (18|20|21)/.test(name)));
     refused = checkModels(checkable);
   }, 120_000);
   it('no file refused', () => {
     expect(refused).toEqual({});
-    expect(Object.keys(exported).length).toBe(LAYERS.length + CLI_MODELS.length);
+    expect(Object.keys(exported).length).toBe(LAYERS.length + CONV_LAYERS.length + CLI_MODELS.length);
   });
 });
 
@@ -188,6 +245,19 @@ describe('onnx.exportModel: what it refuses', () => {
   });
   it('a width that does not fit the layer', () => {
     expect(() => onnx.exportModel(new nn.Linear(4, 2), { inputShape: [5] })).toThrow(/Linear\(4, 2\): Expected an input \[\.\.\., 4\]/);
+  });
+  it('pooling that ONNX cannot write, naming the layer and where it is', () => {
+    expect(() => onnx.exportModel(new nn.Sequential(new nn.ReLU(), new nn.AdaptiveAvgPool2d(3)), { inputShape: [2, 8, 8] }))
+      .toThrow(/AdaptiveAvgPool2d\(3\) at 1: the input 8×8 does not divide evenly into 3×3 bins/);
+    expect(() => onnx.exportModel(new nn.AdaptiveAvgPool2d(2), { inputShape: [2, 'h', 8] })).toThrow(/AdaptiveAvgPool2d\(2\): needs a fixed size for dimension "h"/);
+    expect(() => onnx.exportModel(new nn.AvgPool2d(3, { stride: 3, padding: 1, ceilMode: true }), { inputShape: [1, 8, 9] }))
+      .toThrow(/AvgPool2d.*ceil mode adds a window in one dimension of \[batch, 1, 8, 9\] only/);
+  });
+  it('a convolution input of the wrong rank or channels', () => {
+    expect(() => onnx.exportModel(new nn.Conv2d(3, 4, 3), { inputShape: [2, 8, 8] })).toThrow(/Conv2d\(3, 4, kernelSize=\[3, 3\]\): Expected an input \[N, 3, H, W\] but received \[batch, 2, 8, 8\]/);
+    expect(() => onnx.exportModel(new nn.MaxPool2d(2), { inputShape: [8] })).toThrow(/MaxPool2d.*Expected an input \[N, C, H, W\]/);
+    expect(() => onnx.exportModel(new nn.Conv2d(1, 1, 5), { inputShape: [1, 3, 3] })).toThrow(/does not fit the input \[batch, 1, 3, 3\]/);
+    expect(() => onnx.exportModel(new nn.BatchNorm2d(3), { inputShape: [3] })).toThrow(/BatchNorm2d\(3\): Expected an input \[N, 3, H, W\]/);
   });
   it('float input into an Embedding', () => {
     expect(() => onnx.exportModel(new nn.Embedding(5, 2), { inputShape: [3], inputType: 'float32' })).toThrow(/integer ids/);

@@ -1,8 +1,8 @@
 /**
  * What each ONNX op becomes on import: a step over tensorgrad's differentiable ops (so the
  * imported model trains), or a layer module holding the node's weights (Gemm → Linear,
- * BatchNormalization → BatchNorm1d, LSTM/GRU/RNN → the recurrent layers with the gate blocks
- * reordered back). Integer values (shapes, axes, indices, as PyTorch's export computes them
+ * LSTM/GRU/RNN → the recurrent layers with the gate blocks reordered back; the convolutional
+ * ops and BatchNormalization are in import-conv-ops.ts). Integer values (shapes, axes, indices, as PyTorch's export computes them
  * around an LSTM) are plain arrays worked out in JavaScript.
  */
 import { full } from '../../autograd/create';
@@ -15,7 +15,6 @@ import { sliceRows, swapLeadingDims } from '../../autograd/ops/recurrent';
 import { concat, gather, reshape, transpose } from '../../autograd/ops/shape';
 import { logSoftmax, softmax } from '../../autograd/ops/softmax';
 import { Tensor } from '../../autograd/tensor';
-import { BatchNorm1d } from '../../nn/layers/batch-norm';
 import { Linear } from '../../nn/layers/linear';
 import { GRU, LSTM, RNN } from '../../nn/layers/recurrent';
 import type { AnyModule } from './exporters';
@@ -36,6 +35,12 @@ export interface ImportContext {
   readonly opset: number;
   /** Registers a layer module under a name derived from `base`; returns it. */
   addLayer<M extends AnyModule>(base: string, module: M): M;
+  /** The node that computes `name` (undefined for the input, initializers and unknown names). */
+  producer(name: string): CheckedNode | undefined;
+  /** Whether any node or graph output reads `name`. */
+  isRead(name: string): boolean;
+  /** The graph input's declared rank. */
+  readonly inputRank: number;
 }
 
 export interface OpEntry {
@@ -44,29 +49,30 @@ export interface OpEntry {
   compile(node: CheckedNode, context: ImportContext): Step;
 }
 
-const fail = (node: CheckedNode, message: string): never => {
+export const fail = (node: CheckedNode, message: string): never => {
   throw new RangeError(`onnx.importModel: node ${node.label} (${node.op}): ${message}`.slice(0, 500));
 };
 
-function attribute<T extends AttributeValue>(node: CheckedNode, name: string, kind: 'number' | 'string' | 'ints' | 'floats', fallback?: T): T {
+export function attribute<T extends AttributeValue>(node: CheckedNode, name: string, kind: 'number' | 'string' | 'ints' | 'floats', fallback?: T): T {
   const v = node.attributes.get(name);
   if (v === undefined) {
     if (fallback === undefined) fail(node, `Expected the attribute ${name}`);
     return fallback!;
   }
-  const ok = kind === 'number' ? typeof v === 'number' : kind === 'string' ? typeof v === 'string'
-    : Array.isArray(v) && v.every((x) => typeof x === 'number');
-  if (!ok) fail(node, `Expected attribute ${name} to be ${kind === 'ints' || kind === 'floats' ? `a list of ${kind}` : `a ${kind}`}`);
+  // No supported op gives NaN or ±∞ attributes a meaning.
+  const ok = kind === 'number' ? typeof v === 'number' && Number.isFinite(v) : kind === 'string' ? typeof v === 'string'
+    : Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!ok) fail(node, `Expected attribute ${name} to be ${kind === 'ints' || kind === 'floats' ? `a list of finite ${kind}` : kind === 'number' ? 'a finite number' : 'a string'}`);
   return v as T;
 }
 
-function tensorIn(node: CheckedNode, inputs: (Value | undefined)[], i: number): Tensor {
+export function tensorIn(node: CheckedNode, inputs: (Value | undefined)[], i: number): Tensor {
   const v = inputs[i];
   if (!(v instanceof Tensor)) fail(node, `Expected input ${i} to be a float tensor but it is ${v === undefined ? 'absent' : 'integer'}`);
   return v as Tensor;
 }
 
-function intsIn(node: CheckedNode, inputs: (Value | undefined)[], i: number): Ints {
+export function intsIn(node: CheckedNode, inputs: (Value | undefined)[], i: number): Ints {
   const v = inputs[i];
   if (v instanceof Tensor) {
     // Integer ids given as a float tensor (tensorgrad's convention).
@@ -79,9 +85,9 @@ function intsIn(node: CheckedNode, inputs: (Value | undefined)[], i: number): In
 }
 
 const ints = (data: number[], dims: number[] = [data.length]): Ints => ({ kind: 'int', data, dims });
-const count = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+export const count = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
-function checkSize(node: CheckedNode, dims: readonly number[]): number[] {
+export function checkSize(node: CheckedNode, dims: readonly number[]): number[] {
   if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0) || count(dims) > MAX_ELEMENTS) {
     fail(node, `the shape [${dims.join(', ')}] is not a valid shape of at most ${MAX_ELEMENTS} elements`);
   }
@@ -113,7 +119,7 @@ function binary(f: (a: Tensor, b: Tensor) => Tensor, g: (x: number, y: number) =
   };
 }
 
-function unaryOp(f: (x: Tensor, node: CheckedNode) => Tensor): OpEntry {
+export function unaryOp(f: (x: Tensor, node: CheckedNode) => Tensor): OpEntry {
   return { compile: (node) => (inputs) => [f(tensorIn(node, inputs, 0), node)] };
 }
 
@@ -135,7 +141,7 @@ function axesOf(node: CheckedNode, inputs: (Value | undefined)[]): number[] | nu
   return inputs[1] === undefined ? null : intsIn(node, inputs, 1).data;
 }
 
-function constantValue(node: CheckedNode, c: Constant | undefined, what: string): Constant {
+export function constantValue(node: CheckedNode, c: Constant | undefined, what: string): Constant {
   if (!c) fail(node, `Expected ${what} to be an initializer or a constant`);
   return c!;
 }
@@ -162,31 +168,6 @@ const gemm: OpEntry = {
     return (inputs) => {
       const x = tensorIn(node, inputs, 0);
       if (x.ndim !== 2 || x.shape[1] !== inp) fail(node, `Expected an input [N, ${inp}] but received [${x.shape.join(', ')}]`);
-      return [layer.forward(x)];
-    };
-  },
-};
-
-const batchNorm: OpEntry = {
-  weights: [1, 2, 3, 4],
-  compile(node, context) {
-    if (attribute<number>(node, 'training_mode', 'number', 0) !== 0) fail(node, 'only training_mode = 0 (inference) is supported');
-    const parts = [1, 2, 3, 4].map((i) => constantValue(node, context.constant(node.inputs[i] ?? ''), `input ${i}`));
-    const C = count(parts[0]!.dims);
-    if (C < 1 || !parts.every((p) => p.kind === 'float' && count(p.dims) === C)) fail(node, `Expected scale, bias, mean and variance of ${C} floats each`);
-    const eps = attribute<number>(node, 'epsilon', 'number', 1e-5);
-    const momentum = attribute<number>(node, 'momentum', 'number', 0.9);
-    if (!(eps > 0) || !(momentum >= 0 && momentum <= 1)) fail(node, `Expected epsilon > 0 and momentum in [0, 1] but received ${eps} and ${momentum}`);
-    // ONNX's momentum weighs the old statistics, PyTorch's (ours) the new batch.
-    const layer = context.addLayer(node.inputs[1]!, new BatchNorm1d(C, { eps, momentum: 1 - momentum }));
-    const [scale, bias, mean, variance] = parts.map((p) => p.data as Float32Array);
-    layer.weight!.data.set(scale!);
-    layer.bias!.data.set(bias!);
-    layer.runningMean!.data.set(mean!);
-    layer.runningVar!.data.set(variance!);
-    return (inputs) => {
-      const x = tensorIn(node, inputs, 0);
-      if (!(x.ndim === 2 || x.ndim === 3) || x.shape[1] !== C) fail(node, `Expected an input [N, ${C}] or [N, ${C}, L] but received [${x.shape.join(', ')}] (BatchNorm2d is not available)`);
       return [layer.forward(x)];
     };
   },
@@ -370,7 +351,6 @@ export const OPS: Record<string, OpEntry> = {
   Identity: { compile: () => (inputs) => [inputs[0]!] },
   Dropout: { compile: () => (inputs) => [inputs[0]!] },
   Gemm: gemm,
-  BatchNormalization: batchNorm,
   LSTM: recurrent('lstm'),
   GRU: recurrent('gru'),
   RNN: recurrent('rnn'),
@@ -512,6 +492,7 @@ export const OPS: Record<string, OpEntry> = {
         if (x === undefined) return fail(node, 'Expected an input');
         if (to === 1) return [x instanceof Tensor ? x : new Tensor(Float32Array.from(x.data), x.dims)];
         if (to === 6 || to === 7) return [intsIn(node, inputs, 0)];
+        if (to === 9) { const v = intsIn(node, inputs, 0); return [ints(v.data.map((d) => (d !== 0 ? 1 : 0)), v.dims)]; } // bool
         return fail(node, `casting to element type ${to} is not supported`);
       };
     },

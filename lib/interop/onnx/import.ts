@@ -1,18 +1,27 @@
 /**
- * onnx.importModel: an ONNX file (as PyTorch's torch.onnx.export writes MLPs and LSTMs) as a
- * trainable tensorgrad module. The graph is checked first (read-graph.ts); each node becomes a
- * step (import-ops.ts): layers with weights become child modules named after their initializers
- * ("0.weight" → child "0", so the state dict keeps PyTorch's keys), other float initializers
- * become parameters, integer ones constants. An op without an entry is an error naming it and
- * its node.
+ * onnx.importModel: an ONNX file (as PyTorch's torch.onnx.export writes MLPs, CNNs and LSTMs) as
+ * a trainable tensorgrad module. The graph is checked first (read-graph.ts), GELU's Erf pattern
+ * fused (fuse-gelu.ts); each node becomes a step (import-ops.ts, import-conv-ops.ts): layers
+ * with weights become child modules named after their initializers ("0.weight" → child "0", so
+ * the state dict keeps PyTorch's keys), other float initializers become parameters, integer
+ * ones constants. An op without an entry is an error naming it and its node.
  */
 import * as fs from 'node:fs';
 import { Tensor, formatShape } from '../../autograd/tensor';
 import { Module } from '../../nn/module';
 import { Parameter } from '../../nn/parameter';
 import { DataType } from './proto';
-import { type ImportContext, OPS, type Step, type Value, layerName } from './import-ops';
-import { type CheckedGraph, type Constant, quoted, readGraph } from './read-graph';
+import { CONV_OPS } from './import-conv-ops';
+import { WHERE_OPS } from './import-where';
+import { type ImportContext, OPS as BASE_OPS, type OpEntry, type Step, type Value, layerName } from './import-ops';
+import { fuseGelu } from './fuse-gelu';
+import { type CheckedGraph, type Constant, readGraph } from './read-graph';
+
+/** Every op the importer knows, by ONNX op type. */
+const OPS: Record<string, OpEntry> = { ...BASE_OPS, ...CONV_OPS, ...WHERE_OPS };
+
+/** The op types importModel reads (Erf only inside GELU's pattern, so not listed). */
+export const SUPPORTED_OPS: readonly string[] = [...Object.keys(OPS).filter((k) => k !== 'Erf'), 'Constant'].sort();
 
 interface CompiledStep {
   run: Step;
@@ -43,8 +52,14 @@ export class ImportedModel extends Module {
     this.outputNames = graph.outputs;
     const constants = new Map<string, Constant>(graph.initializers);
     const used = new Set<string>();
+    const nodes = fuseGelu(graph.nodes, graph.initializers, graph.outputs);
+    const producers = new Map(nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+    const read = new Set([...nodes.flatMap((n) => n.inputs), ...graph.outputs]);
     const context: ImportContext = {
       opset: graph.opset,
+      inputRank: graph.input.dims.length,
+      producer: (name) => producers.get(name),
+      isRead: (name) => read.has(name),
       constant: (name) => constants.get(name),
       addLayer: (base, module) => {
         let name = layerName(base);
@@ -54,7 +69,7 @@ export class ImportedModel extends Module {
         return module;
       },
     };
-    for (const node of graph.nodes) {
+    for (const node of nodes) {
       // Constant nodes, and Identity of a constant (PyTorch's shared running statistics), fold away.
       if (node.op === 'Constant') {
         const value = node.attributes.get('value');
@@ -71,7 +86,10 @@ export class ImportedModel extends Module {
       }
       const entry = Object.prototype.hasOwnProperty.call(OPS, node.op) ? OPS[node.op] : undefined;
       if (!entry) {
-        throw new TypeError(`onnx.importModel: unsupported op ${node.op.length > 60 ? quoted(node.op) : node.op} at node ${node.label}; supported: ${Object.keys(OPS).sort().join(', ')}, Constant`);
+        // Short enough to read whole: long names are cut, Erf (GELU's part only) is not listed.
+        const op = node.op.length > 24 ? JSON.stringify(`${node.op.slice(0, 21)}...`) : node.op;
+        const where = node.name.length > 40 ? JSON.stringify(`${node.name.slice(0, 37)}...`) : node.label;
+        throw new TypeError(`onnx.importModel: unsupported op ${op} at node ${where}; supported: ${SUPPORTED_OPS.join(' ')}`);
       }
       this.#steps.push({ run: entry.compile(node, context), inputs: node.inputs, outputs: node.outputs, weights: entry.weights ?? [] });
     }

@@ -5,5 +5,5 @@ export { registerExporter } from './exporters';
 export type { ExportContext, Exported, Exporter } from './exporters';
 export { GraphBuilder, attr } from './graph-builder';
 export type { Dim, Value } from './graph-builder';
-export { importModel, ImportedModel } from './import';
+export { importModel, ImportedModel, SUPPORTED_OPS } from './import';
 export { MAX_ELEMENTS } from './read-graph';

@@ -1,13 +1,14 @@
 /**
  * The table entries of the feed-forward layers, in evaluation mode: Sequential, Linear, the
- * activations, BatchNorm1d, Dropout (removed), Flatten, Identity, Embedding and the hierarchical
+ * activations, BatchNorm1d and BatchNorm2d, Dropout (removed), Flatten, Identity, Embedding and the hierarchical
  * softmax (its logProbs). Where ONNX has no op of its own the decomposition is written beside the
  * entry (and in docs/interop.md).
  */
 import {
   ELU, GELU, LeakyReLU, LogSigmoid, NoisyReLU, PReLU, ReLU, RReLU, Sigmoid, Softplus, Tanh,
 } from '../../nn/layers/activations';
-import { BatchNorm1d } from '../../nn/layers/batch-norm';
+import { BatchNorm1d, type BatchNormBase } from '../../nn/layers/batch-norm';
+import { BatchNorm2d } from '../../nn/layers/batch-norm2d';
 import { Dropout } from '../../nn/layers/dropout';
 import { Embedding } from '../../nn/layers/embedding';
 import { HierarchicalSoftmax } from '../../nn/layers/hierarchical-softmax';
@@ -111,14 +112,14 @@ registerExporter(GELU, (m, x, { builder: b }) => {
 });
 
 /**
- * BatchNorm1d with running statistics: BatchNormalization (inference mode) on them. Without
- * (trackRunningStats false) evaluation normalizes by the batch's own biased statistics, so
- * those are computed in the graph: ReduceMean over every dimension but the channels.
+ * BatchNorm1d and BatchNorm2d with running statistics: BatchNormalization (inference mode) on
+ * them. Without (trackRunningStats false) evaluation normalizes by the batch's own biased
+ * statistics, so those are computed in the graph: ReduceMean over every dimension but the channels.
  */
-registerExporter(BatchNorm1d, (m, x, { builder: b }) => {
+function batchNormNodes(b: GraphBuilder, m: BatchNormBase, x: Value, label: string, ranks: readonly number[], expected: string): Value {
   const C = m.numFeatures;
-  if (!(x.shape.length === 2 || x.shape.length === 3) || x.shape[1] !== C) {
-    throw new RangeError(`onnx.exportModel: BatchNorm1d(${C}): Expected an input [N, ${C}] or [N, ${C}, L] but received ${formatDims(x.shape)}`);
+  if (!ranks.includes(x.shape.length) || x.shape[1] !== C) {
+    throw new RangeError(`onnx.exportModel: ${label}(${C}): Expected an input ${expected} but received ${formatDims(x.shape)}`);
   }
   const channelDims = [C, ...x.shape.slice(2).map(() => 1)];
   const ones = new Float32Array(C).fill(1);
@@ -131,7 +132,7 @@ registerExporter(BatchNorm1d, (m, x, { builder: b }) => {
     ];
     return b.op('BatchNormalization', inputs, x.shape, { epsilon: attr.float(m.eps) });
   }
-  const axes = x.shape.length === 2 ? [0] : [0, 2];
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const meanShape: Dim[] = [1, ...channelDims];
   // ReduceMean takes its axes as an attribute before opset 18, as an input from 18 on.
   const reduceMean = (v: Value) => (b.opset >= 18
@@ -144,7 +145,10 @@ registerExporter(BatchNorm1d, (m, x, { builder: b }) => {
   const normalized = b.op('Div', [centered.name, std.name], x.shape);
   const scaled = b.op('Mul', [normalized.name, b.weight('weight', gamma, channelDims)], x.shape);
   return b.op('Add', [scaled.name, b.weight('bias', beta, channelDims)], x.shape);
-});
+}
+
+registerExporter(BatchNorm1d, (m, x, { builder: b }) => batchNormNodes(b, m, x, 'BatchNorm1d', [2, 3], `[N, ${m.numFeatures}] or [N, ${m.numFeatures}, L]`));
+registerExporter(BatchNorm2d, (m, x, { builder: b }) => batchNormNodes(b, m, x, 'BatchNorm2d', [4], `[N, ${m.numFeatures}, H, W]`));
 
 /**
  * Flatten(startDim, endDim): ONNX's Flatten when the flattening runs to the last dimension from

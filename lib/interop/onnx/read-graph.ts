@@ -88,9 +88,14 @@ export function readTensor(t: TensorProto, what: string): Constant {
       if (raw.length !== size * count) fail(`${what}: Expected ${size * count} bytes of ${DATA_TYPE_NAMES[type]} for [${dims.join(', ')}] but the file has ${raw.length}`);
       const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
       const data = new Array<number>(count);
+      // int64 values beyond ±2⁵³ only ever mean "to the end" (Slice's INT64_MAX): ±2⁵³ − 1 does too.
+      const limit = BigInt(Number.MAX_SAFE_INTEGER);
       for (let i = 0; i < count; i++) {
-        data[i] = size === 8 ? Number(view.getBigInt64(8 * i, true)) : view.getInt32(4 * i, true);
-        if (!Number.isSafeInteger(data[i])) fail(`${what}: value ${i} is not a safe integer`);
+        if (size === 4) data[i] = view.getInt32(4 * i, true);
+        else {
+          const v = view.getBigInt64(8 * i, true);
+          data[i] = Number(v > limit ? limit : v < -limit ? -limit : v);
+        }
       }
       return { kind: 'int', data, dims };
     }
