@@ -90,16 +90,17 @@ function main() {
   say('');
 
   // 1. Training throughput, interleaved rounds: the MLP at batch 128 per process, the CNN at 64.
-  const configsOf = (model, batch, window, warmup = 30) => ({
+  const configsOf = ({ model, batch, window, warmup }) => ({
     '1 process × 2 threads': () => single({ model, batch, threads: 2, window, warmup }),
     '2 processes × 1 thread, DDP overlapped': () => mpi(2, 'train.cjs', { model, batch, threads: 1, ddp: true, overlap: true, firstBucketCapMB: 0.1, window, warmup }),
     '2 processes × 1 thread, DDP after backward': () => mpi(2, 'train.cjs', { model, batch, threads: 1, ddp: true, overlap: false, firstBucketCapMB: 0.1, window, warmup }),
     '1 process × 1 thread (per-rank compute)': () => single({ model, batch, threads: 1, window, warmup }),
   });
   const models = {
-    mlp: { title: 'MLP 784-256-128-10', batch: 128, configs: configsOf('mlp', 128, quick ? 60 : 150) },
-    cnn: { title: 'CNN c32k3-bn-relu-p2-c64k3-bn-relu-p2-f-128-10 (BatchNorm2d statistics per rank)', batch: 64, configs: configsOf('cnn', 64, quick ? 4 : 12, 5) },
+    mlp: { title: 'MLP 784-256-128-10', model: 'mlp', batch: 128, window: quick ? 60 : 150, warmup: 30 },
+    cnn: { title: 'CNN c32k3-bn-relu-p2-c64k3-bn-relu-p2-f-128-10 (BatchNorm2d statistics per rank)', model: 'cnn', batch: 64, window: quick ? 4 : 12, warmup: 5 },
   };
+  for (const m of Object.values(models)) m.configs = configsOf(m);
   const samples = {};
   for (const [key, m] of Object.entries(models)) {
     samples[key] = Object.fromEntries(Object.keys(m.configs).map((k) => [k, []]));
