@@ -65,27 +65,13 @@ using PackPanel = void (*)(const float* src, size_t laneStride, size_t kStride, 
 namespace avx2 {
 constexpr size_t kMr = 6;   // 12 ymm accumulators, 2 for B, 1 broadcast of A
 constexpr size_t kNr = 16;
-void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
-                 size_t cols, const WriteBack& w);
-// The same, with A read in place: A(r, p) = a[r * rowStride + p * colStride]. For a block of C
-// one tile wide, where A would be packed to be read once.
-void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
-                         const float* b, float* c, size_t ldc, size_t rows, size_t cols,
-                         const WriteBack& w);
-// microKernel with the k loop under FTZ and DAZ (MXCSR), the write-back under the caller's
-// MXCSR: each FMA is then one step of vdpbf16ps, for the emulated bfloat16 GEMM (gemm_bf16.cc).
-void microKernelFlushing(size_t kc, const float* a, const float* b, float* c, size_t ldc,
-                         size_t rows, size_t cols, const WriteBack& w);
+#include "gemm_microkernels.inc"
 }  // namespace avx2
 
 namespace avx512 {
 constexpr size_t kMr = 12;  // 24 zmm accumulators (2 per row of C), 2 for B, broadcasts of A
 constexpr size_t kNr = 32;
-void microKernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows,
-                 size_t cols, const WriteBack& w);
-void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t colStride,
-                         const float* b, float* c, size_t ldc, size_t rows, size_t cols,
-                         const WriteBack& w);
+#include "gemm_microkernels.inc"
 // The same product, its tile written transposed: tile row r, column x goes to c[x * ldc + r],
 // with w.bias indexed by r. For C^T = op(B)^T op(A)^T when C is narrow.
 void microKernelTransposedC(size_t kc, const float* a, const float* b, float* c, size_t ldc,
@@ -99,9 +85,7 @@ void microKernelDirect(size_t kc, const float* a, size_t rowStride, size_t colSt
 void microKernelDirectTransposedC(size_t kc, const float* a, size_t rowStride, size_t colStride,
                                   const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
                                   size_t cols, const WriteBack& w);
-// microKernel and microKernelTransposedC with the k loop under FTZ and DAZ, as avx2's.
-void microKernelFlushing(size_t kc, const float* a, const float* b, float* c, size_t ldc,
-                         size_t rows, size_t cols, const WriteBack& w);
+// microKernelTransposedC with the k loop under FTZ and DAZ, as microKernelFlushing.
 void microKernelFlushingTransposedC(size_t kc, const float* a, const float* b, float* c,
                                     size_t ldc, size_t rows, size_t cols, const WriteBack& w);
 // PackPanel for the 12-row panels of A and the 32-column panels of B.
