@@ -18,6 +18,8 @@ export type { AvgPool2dOptions, MaxPool2dOptions } from './layers/pooling';
 export { BatchNorm2d } from './layers/batch-norm2d';
 export { Dropout2d } from './layers/dropout2d';
 export { Flatten, Identity, Unflatten } from './layers/shape';
+export { ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d } from './layers/padding';
+export type { Padding2d } from './layers/padding';
 export {
   BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
 } from './layers/losses';

@@ -132,6 +132,10 @@ const CONV_LAYERS: Case[] = [
   { name: 'BatchNorm2d without running statistics', make: () => new nn.BatchNorm2d(3, { trackRunningStats: false }), inputShape: [3, 4, 5], sample: [3, 4, 5] },
   { name: 'BatchNorm2d without running statistics, opset 18', make: () => new nn.BatchNorm2d(2, { trackRunningStats: false, affine: false }), inputShape: [2, 3, 3], sample: [2, 3, 3], opset: 18 },
   { name: 'Dropout2d (removed) between convolutions', make: () => new nn.Sequential(conv(2, 3, 3), new nn.Dropout2d(0.5), conv(3, 2, 1)), inputShape: [2, 6, 6], sample: [2, 6, 6] },
+  { name: 'ZeroPad2d then Conv2d (Pad, constant)', make: () => new nn.Sequential(new nn.ZeroPad2d([1, 0, 2, 1]), conv(2, 3, 3)), inputShape: [2, 5, 6], sample: [2, 5, 6] },
+  { name: 'ConstantPad2d 0.75', make: () => new nn.ConstantPad2d(2, 0.75), inputShape: [3, 4, 4], sample: [3, 4, 4] },
+  { name: 'ReflectionPad2d then Conv2d (Pad, reflect)', make: () => new nn.Sequential(new nn.ReflectionPad2d([2, 1, 1, 3]), conv(2, 3, 3)), inputShape: [2, 5, 6], sample: [2, 5, 6] },
+  { name: 'ReplicationPad2d on a symbolic size (Pad, edge)', make: () => new nn.ReplicationPad2d([3, 0, 1, 2]), inputShape: [2, 'height', 'width'], sample: [2, 4, 5] },
   { name: 'Unflatten then Conv2d', make: () => new nn.Sequential(new nn.Unflatten(1, [2, 4, 5]), conv(2, 3, 3)), inputShape: [40], sample: [40] },
   { name: 'Conv2d, opset 21', make: () => new nn.Sequential(conv(2, 3, 3, { groups: 1, padding: 'same' }), new nn.MaxPool2d(2), new nn.AdaptiveAvgPool2d(1)), inputShape: [2, 6, 6], sample: [2, 6, 6], opset: 21 },
 ];

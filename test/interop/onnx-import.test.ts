@@ -25,7 +25,7 @@ interface Exported {
   trainRuns: Run[];
 }
 
-const CNNS = ['cnn', 'cnn_bn_eval', 'cnn_bn_training', 'cnn_view', 'cnn_view_training', 'cnn_adaptive'];
+const CNNS = ['cnn', 'cnn_bn_eval', 'cnn_bn_training', 'cnn_view', 'cnn_view_training', 'cnn_adaptive', 'cnn_pads'];
 
 describeWithPeers(['torch', 'onnx'], 'onnx.importModel reads what PyTorch 1.13 exports', () => {
   let dir = '';
@@ -37,7 +37,7 @@ describeWithPeers(['torch', 'onnx'], 'onnx.importModel reads what PyTorch 1.13 e
   }, 180_000);
   afterAll(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
 
-  for (const name of ['mlp', 'mlp_default_bn', 'lstm', 'gru', ...CNNS, 'gelu_mlp']) {
+  for (const name of ['mlp', 'mlp_default_bn', 'lstm', 'gru', ...CNNS, 'gelu_mlp', 'mlp_dropout_training']) {
     it(`${name}: PyTorch's outputs at batch 1, 3 and 17`, () => {
       const model = onnx.importModel(made[name]!.file);
       model.eval();
@@ -68,6 +68,24 @@ describeWithPeers(['torch', 'onnx'], 'onnx.importModel reads what PyTorch 1.13 e
     // GELU's Erf pattern is one Gelu step: the file has no other way to run.
     const gelu = onnx.importModel(made['gelu_mlp']!.file);
     expect(gelu.namedParameters().map(([k]) => k).sort()).toEqual(['0.bias', '0.weight', '2.bias', '2.weight', '4.bias', '4.weight']);
+  });
+
+  it('Dropout exported in training mode is a Dropout layer of the file\'s ratio, on in train() only', () => {
+    const model = onnx.importModel(made['mlp_dropout_training']!.file);
+    const dropouts = model.namedModules().filter(([, m]) => m instanceof nn.Dropout).map(([, m]) => m as nn.Dropout);
+    expect(dropouts).toHaveLength(1);
+    expect(dropouts[0]!.p).toBeCloseTo(0.3, 6);
+    const x = randn([64, 6]);
+    model.eval();
+    const a = noGrad(() => model.call(x));
+    expect(Array.from(noGrad(() => model.call(x)).data)).toEqual(Array.from(a.data));
+    model.train();
+    manualSeed(1);
+    const b = noGrad(() => model.call(x));
+    manualSeed(2);
+    const c = noGrad(() => model.call(x));
+    expect(Array.from(b.data)).not.toEqual(Array.from(c.data));
+    expect(Array.from(b.data)).not.toEqual(Array.from(a.data));
   });
 
   it('the MLP keeps PyTorch\'s state-dict keys, and its parameters are trainable', () => {
@@ -154,9 +172,15 @@ describe('onnx.importModel: convolutional graphs it refuses, naming the node and
     expect(onnx.SUPPORTED_OPS).toEqual(expect.arrayContaining(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization', 'Pad', 'Where', 'Gelu', 'Constant']));
     expect(onnx.SUPPORTED_OPS).not.toContain('Erf');
   });
-  it('Pad in reflect mode', () => {
-    const bytes = graph([{ name: '/0/Pad', op_type: 'Pad', input: ['x', 'p'], output: ['y'], attribute: [text('mode', 'reflect')] }], [{ name: 'p', dims: [8], values: [0, 0, 1, 1, 0, 0, 1, 1], type: 7 }]);
-    expect(() => onnx.importModel(bytes)).toThrow(/node "\/0\/Pad" \(Pad\): only mode "constant" is supported \(received "reflect"\)/);
+  it('Pad in reflect and edge mode: the pad op\'s values; reflect as wide as the input and wrap before opset 19 refused', () => {
+    const pad = (mode: string, pads: number[]) => graph([{ name: '/0/Pad', op_type: 'Pad', input: ['x', 'p'], output: ['y'], attribute: [text('mode', mode)] }], [{ name: 'p', dims: [8], values: pads, type: 7 }]);
+    const reflect = onnx.importModel(pad('reflect', [0, 0, 1, 3, 0, 0, 2, 1])).call(x);
+    expect(Array.from(reflect.data)).toEqual(Array.from(nn.functional.pad(x, [3, 1, 1, 2], { mode: 'reflect' }).data));
+    const edge = onnx.importModel(pad('edge', [0, 0, 0, 2, 0, 0, 3, 0])).call(x);
+    expect(Array.from(edge.data)).toEqual(Array.from(nn.functional.pad(x, [2, 0, 0, 3], { mode: 'replicate' }).data));
+    expect(() => onnx.importModel(pad('reflect', [0, 0, 4, 0, 0, 0, 0, 0])).call(x)).toThrow(/node "\/0\/Pad" \(Pad\): reflect padding must be smaller than the dimension it pads, but dimension 2 of \[1, 2, 4, 4\] is 4/);
+    expect(() => onnx.importModel(pad('wrap', [0, 0, 1, 1, 0, 0, 1, 1]))).toThrow(/node "\/0\/Pad" \(Pad\): Expected mode "constant", "reflect", "edge" \(or "wrap" from opset 19\) but received "wrap"/);
+    expect(() => onnx.importModel(pad('mirror', [0, 0, 1, 1, 0, 0, 1, 1]))).toThrow(/received "mirror"/);
   });
   it('an Erf outside GELU\'s pattern', () => {
     expect(() => onnx.importModel(graph([{ name: 'e', op_type: 'Erf', input: ['x'], output: ['y'] }]))).toThrow(/node "e" \(Erf\): Erf is supported as part of GELU only/);

@@ -3,7 +3,8 @@
 # imports. CNNs in eval mode (batch norm folded into the convolutions), in training mode
 # (BatchNormalization kept, training_mode = 1; also PyTorch's training-mode outputs), and with
 # the patterns PyTorch writes for view(), count_include_pad (Pad), ceil mode, GELU (Erf), ReLU6
-# (Clip), Hardswish and adaptive pooling (AveragePool).
+# (Clip), Hardswish and adaptive pooling (AveragePool); reflection, replication and zero padding
+# (Pad in reflect, edge and constant mode), and Dropout exported in training mode.
 # Usage: python3 torch-onnx-models.py OUTDIR  (prints JSON: {name: {file, runs: [{x, dims, y}]}})
 import json, sys, warnings
 warnings.filterwarnings('ignore')
@@ -74,6 +75,9 @@ models = {
     'cnn_view_training': (with_statistics(ViewNet()), [3, 10, 10], TRAINING),
     'cnn_adaptive': (torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1, stride=1), torch.nn.Hardswish(), torch.nn.AdaptiveAvgPool2d(2),
                                          torch.nn.Hardsigmoid(), torch.nn.SiLU(), torch.nn.Flatten(), torch.nn.Linear(16, 3)), [1, 8, 6]),
+    'cnn_pads': (torch.nn.Sequential(torch.nn.ReflectionPad2d((1, 2, 0, 1)), torch.nn.Conv2d(2, 4, 3), torch.nn.ReplicationPad2d(1), torch.nn.ReLU(),
+                                     torch.nn.ZeroPad2d((0, 1, 1, 0)), torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(120, 3)), [2, 9, 9]),
+    'mlp_dropout_training': (torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.ReLU(), torch.nn.Dropout(0.3), torch.nn.Linear(8, 3)), [6], TRAINING),
     'gelu_mlp': (torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.GELU(), torch.nn.Linear(7, 6), torch.nn.GELU(approximate='tanh'), torch.nn.Linear(6, 3)), [5]),
 }
 result = {}

@@ -15,6 +15,7 @@ import { DataType, type ModelProto, encodeModel } from './proto';
 import './layer-exporters';
 import './recurrent-exporters';
 import './conv-exporters';
+import './padding-exporters';
 
 /** The opsets the exporter writes (17 is what onnx 1.12's checker and PyTorch 1.13 know). */
 export const MIN_OPSET = 17;

@@ -1,18 +1,18 @@
 /**
  * What the convolutional ops become on import (as torch.onnx.export writes CNNs): Conv a Conv2d
  * layer, BatchNormalization a BatchNorm2d (BatchNorm1d off feature maps), MaxPool, AveragePool
- * and GlobalAveragePool the pooling ops, Pad (constant mode) zeros concatenated around the value,
+ * and GlobalAveragePool the pooling ops, Pad (constant, reflect, edge and wrap) the pad op,
  * and the small activations PyTorch writes for CNNs (Clip for ReLU6, HardSigmoid, HardSwish, Pow,
  * Gelu — what fuse-gelu.ts makes of the Erf pattern). Asymmetric pads, and auto_pad, become
  * explicit padding in front of the op, so every file's arithmetic is kept exactly.
  */
-import { full } from '../../autograd/create';
 import { add, mul, sub } from '../../autograd/ops/arithmetic';
 import { gelu, relu } from '../../autograd/ops/activation';
 import { outputSize } from '../../autograd/ops/conv-geometry';
 import { pow } from '../../autograd/ops/math';
+import { type PadMode, padAxes } from '../../autograd/ops/pad';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../autograd/ops/pool';
-import { reshape, concat } from '../../autograd/ops/shape';
+import { reshape } from '../../autograd/ops/shape';
 import { Tensor } from '../../autograd/tensor';
 import { BatchNorm1d } from '../../nn/layers/batch-norm';
 import { BatchNorm2d } from '../../nn/layers/batch-norm2d';
@@ -25,16 +25,7 @@ import { type CheckedNode, MAX_ELEMENTS } from './read-graph';
 /** x padded with `value` by before[a] and after[a] along each axis a (concatenation keeps the gradient). */
 function padTensor(node: CheckedNode, x: Tensor, before: readonly number[], after: readonly number[], value = 0): Tensor {
   checkSize(node, x.shape.map((d, a) => d + before[a]! + after[a]!));
-  let y = x;
-  for (let a = 0; a < x.ndim; a++) {
-    const parts: Tensor[] = [];
-    const side = (n: number) => full(y.shape.map((d, k) => (k === a ? n : d)), value);
-    if (before[a]! > 0) parts.push(side(before[a]!));
-    parts.push(y);
-    if (after[a]! > 0) parts.push(side(after[a]!));
-    if (parts.length > 1) y = concat(parts, a);
-  }
-  return y;
+  return padAxes(x, before, after, 'constant', value);
 }
 
 function four(node: CheckedNode, x: Tensor): [number, number, number, number] {
@@ -225,10 +216,14 @@ function hardSigmoid(x: Tensor, alpha: number, beta: number): Tensor {
   return clip(add(mul(x, alpha), beta), 0, 1);
 }
 
+/** ONNX's Pad modes as ours: edge is PyTorch's replicate, wrap (opset 19) its circular. */
+const PAD_MODE: Record<string, PadMode> = { constant: 'constant', reflect: 'reflect', edge: 'replicate', wrap: 'circular' };
+
 const padOp: OpEntry = {
   compile(node, context) {
-    const mode = attribute<string>(node, 'mode', 'string', 'constant');
-    if (mode !== 'constant') fail(node, `only mode "constant" is supported (received ${JSON.stringify(mode.slice(0, 40))})`);
+    const name = attribute<string>(node, 'mode', 'string', 'constant');
+    const mode = Object.hasOwn(PAD_MODE, name) ? PAD_MODE[name]! : undefined;
+    if (!mode || (name === 'wrap' && context.opset < 19)) fail(node, `Expected mode "constant", "reflect", "edge" (or "wrap" from opset 19) but received ${JSON.stringify(name.slice(0, 40))}`);
     if (context.opset < 11) fail(node, 'Expected the pads as an input (opset 11 on)');
     return (inputs) => {
       const x = tensorIn(node, inputs, 0);
@@ -240,7 +235,13 @@ const padOp: OpEntry = {
       const before = new Array<number>(x.ndim).fill(0);
       const after = new Array<number>(x.ndim).fill(0);
       axes.forEach((a, i) => { before[a] = pads[i]!; after[a] = pads[i + axes.length]!; });
-      return [padTensor(node, x, before, after, value)];
+      if (mode === 'constant') return [padTensor(node, x, before, after, value)];
+      checkSize(node, x.shape.map((d, a) => d + before[a]! + after[a]!));
+      try {
+        return [padAxes(x, before, after, mode)];
+      } catch (error) {
+        return fail(node, (error as Error).message.replace(/^pad: /, ''));
+      }
     };
   },
 };

@@ -15,6 +15,7 @@ import { sliceRows, swapLeadingDims } from '../../autograd/ops/recurrent';
 import { concat, gather, reshape, transpose } from '../../autograd/ops/shape';
 import { logSoftmax, softmax } from '../../autograd/ops/softmax';
 import { Tensor } from '../../autograd/tensor';
+import { Dropout } from '../../nn/layers/dropout';
 import { Linear } from '../../nn/layers/linear';
 import { GRU, LSTM, RNN } from '../../nn/layers/recurrent';
 import type { AnyModule } from './exporters';
@@ -259,17 +260,20 @@ function slice(node: CheckedNode, inputs: (Value | undefined)[]): Value {
     const axis = normAxis(node, axisArg, dims.length);
     const d = dims[axis]!;
     const step = steps[i]!;
-    if (step !== 1) fail(node, `only step 1 is supported (received ${step})`);
-    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + d : v, 0), d);
-    const start = clamp(starts[i]!);
+    if (step === 0) fail(node, 'Expected non-zero steps');
+    // ONNX's clamping: into [0, d] going forwards, into [−1, d − 1] going backwards.
+    const [low, high] = step > 0 ? [0, d] : [-1, d - 1];
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + d : v, low), high);
+    const start = Math.min(clamp(starts[i]!), step > 0 ? d : d - 1);
     const end = clamp(ends[i]!);
-    ranges[axis] = { start, step: 1, size: Math.max(0, end - start) };
+    ranges[axis] = { start, step, size: Math.max(0, Math.ceil((end - start) / step)) };
   });
   const outDims = ranges.map((r) => r.size);
   if (data instanceof Tensor && data.requiresGrad) {
     // Rows of a view keep the gradient flowing: axis 0 directly, axis 1 between two swaps.
-    const cut = ranges.flatMap((r, k) => (r.size !== dims[k] ? [k] : []));
+    const cut = ranges.flatMap((r, k) => (r.size !== dims[k] || r.step !== 1 ? [k] : []));
     if (cut.length === 0) return data;
+    if (cut.some((k) => ranges[k]!.step !== 1)) fail(node, 'slicing a trainable value is supported with step 1 only');
     if (cut.length > 1 || cut[0]! > 1) fail(node, 'slicing a trainable value is supported along one of axes 0 and 1');
     const r = ranges[cut[0]!]!;
     return cut[0] === 0 ? sliceRows(data, r.start, r.size) : swapLeadingDims(sliceRows(swapLeadingDims(data), r.start, r.size));
@@ -283,7 +287,7 @@ function slice(node: CheckedNode, inputs: (Value | undefined)[]): Value {
     for (let k = dims.length - 1; k >= 0; k--) {
       const idx = rest % outDims[k]!;
       rest = Math.floor(rest / outDims[k]!);
-      offset += (ranges[k]!.start + idx) * strides[k]!;
+      offset += (ranges[k]!.start + idx * ranges[k]!.step) * strides[k]!;
     }
     out[flat] = src[offset]!;
   }
@@ -316,6 +320,8 @@ function gatherOp(node: CheckedNode, inputs: (Value | undefined)[]): Value {
 }
 
 function transposeOp(node: CheckedNode, inputs: (Value | undefined)[]): Value {
+  const value = inputs[0];
+  if (value !== undefined && !(value instanceof Tensor)) return transposeInts(node, value);
   const x = tensorIn(node, inputs, 0);
   const perm = attribute<number[]>(node, 'perm', 'ints', x.shape.map((_, i) => x.ndim - 1 - i));
   if (perm.length !== x.ndim) fail(node, `perm [${perm.join(', ')}] does not fit a rank-${x.ndim} input`);
@@ -323,6 +329,26 @@ function transposeOp(node: CheckedNode, inputs: (Value | undefined)[]): Value {
   if (x.ndim === 2) return transpose(x);
   if (perm[0] === 1 && perm[1] === 0 && perm.slice(2).every((p, i) => p === i + 2)) return swapLeadingDims(x);
   return fail(node, `perm [${perm.join(', ')}] is not supported (swapping the first two dimensions is)`);
+}
+
+/** Transpose of integers (shape arithmetic: PyTorch reverses Pad's (before, after) pairs with one), any perm. */
+function transposeInts(node: CheckedNode, x: Ints): Ints {
+  const rank = x.dims.length;
+  const perm = attribute<number[]>(node, 'perm', 'ints', x.dims.map((_, i) => rank - 1 - i));
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) fail(node, `perm [${perm.join(', ')}] is not a permutation of a rank-${rank} input`);
+  const dims = perm.map((p) => x.dims[p]!);
+  const strides = x.dims.map((_, k) => count(x.dims.slice(k + 1)));
+  const out = new Array<number>(x.data.length);
+  for (let flat = 0; flat < out.length; flat++) {
+    let rest = flat;
+    let offset = 0;
+    for (let k = rank - 1; k >= 0; k--) {
+      offset += (rest % dims[k]!) * strides[perm[k]!]!;
+      rest = Math.floor(rest / dims[k]!);
+    }
+    out[flat] = x.data[offset]!;
+  }
+  return ints(out, dims);
 }
 
 /**
@@ -345,11 +371,42 @@ function reduction(f: typeof sum, inputAxesFrom: number): OpEntry {
   };
 }
 
+/**
+ * Dropout: the identity in a file exported for inference. In one exported in training mode
+ * (training_mode a constant true) a Dropout layer of the file's ratio, which the model's
+ * train()/eval() then switches, as BatchNormalization's training_mode is; the mask output is
+ * not supported.
+ */
+const dropout: OpEntry = {
+  compile(node, context) {
+    if (node.outputs.slice(1).some((o) => o !== '' && context.isRead(o))) fail(node, 'the mask output is read by the graph, which is not supported');
+    const given = (i: number) => (node.inputs[i] ?? '') !== '';
+    const ratioOf = (): number => {
+      if (context.opset < 12) return attribute<number>(node, 'ratio', 'number', 0.5);
+      if (!given(1)) return 0.5;
+      const r = constantValue(node, context.constant(node.inputs[1]!), 'input 1 (ratio)');
+      if (count(r.dims) !== 1) fail(node, 'Expected the ratio as one number');
+      return Number(r.data[0]);
+    };
+    const ratio = ratioOf();
+    if (!(ratio >= 0 && ratio < 1)) fail(node, `Expected a ratio in [0, 1) but received ${ratio}`);
+    let training = false;
+    if (context.opset >= 12 && given(2)) {
+      const t = constantValue(node, context.constant(node.inputs[2]!), 'input 2 (training_mode)');
+      if (t.kind !== 'int' || count(t.dims) !== 1) fail(node, 'Expected training_mode as one boolean');
+      training = t.data[0] === 1;
+    }
+    if (!training || ratio === 0) return (inputs) => [inputs[0]!];
+    const layer = context.addLayer(node.outputs[0] || 'dropout', new Dropout(ratio));
+    return (inputs) => [layer.forward(tensorIn(node, inputs, 0))];
+  },
+};
+
 export const OPS: Record<string, OpEntry> = {
   ReduceSum: reduction(sum, 13),
   ReduceMean: reduction(mean, 18),
   Identity: { compile: () => (inputs) => [inputs[0]!] },
-  Dropout: { compile: () => (inputs) => [inputs[0]!] },
+  Dropout: dropout,
   Gemm: gemm,
   LSTM: recurrent('lstm'),
   GRU: recurrent('gru'),
@@ -476,10 +533,15 @@ export const OPS: Record<string, OpEntry> = {
   ConstantOfShape: {
     compile: (node) => {
       const v = node.attributes.get('value');
-      let fill = 0;
-      if (v !== undefined) {
-        if (typeof v !== 'object' || Array.isArray(v) || v.kind !== 'float' || v.data.length !== 1) fail(node, 'Expected value to be one float');
-        fill = (v as Extract<Constant, { kind: 'float' }>).data[0]!;
+      if (v !== undefined && (typeof v !== 'object' || Array.isArray(v) || v.data.length !== 1)) fail(node, 'Expected value to be one number');
+      const value = v as Constant | undefined;
+      const fill = value ? Number(value.data[0]) : 0;
+      // An integer fill makes integers: PyTorch builds Pad's pads list with one (ConstantOfShape of 0s).
+      if (value?.kind === 'int') {
+        return (inputs) => {
+          const dims = checkSize(node, intsIn(node, inputs, 0).data);
+          return [ints(new Array<number>(dims.reduce((a, b) => a * b, 1)).fill(fill), dims)];
+        };
       }
       return (inputs) => [full(checkSize(node, intsIn(node, inputs, 0).data), fill)];
     },

@@ -103,7 +103,13 @@ export function readTensor(t: TensorProto, what: string): Constant {
     if (values.length !== count) fail(`${what}: Expected ${count} integer values for [${dims.join(', ')}] but the file has ${values.length}`);
     return { kind: 'int', data: values.map((v, i) => safeInt(v, `${what} value ${i}`)), dims };
   }
-  return fail(`${what} has element type ${DATA_TYPE_NAMES[type] ?? type}; float32, int32 and int64 are supported`);
+  if (type === DataType.BOOL) {
+    // Booleans (Dropout's training_mode) as the integers 0 and 1: a byte each, or int32_data.
+    const values = raw && raw.length > 0 ? Array.from(raw) : t.int32_data ?? [];
+    if (values.length !== count) fail(`${what}: Expected ${count} bool values for [${dims.join(', ')}] but the file has ${values.length}`);
+    return { kind: 'int', data: values.map((v) => (Number(v) !== 0 ? 1 : 0)), dims };
+  }
+  return fail(`${what} has element type ${DATA_TYPE_NAMES[type] ?? type}; float32, int32, int64 and bool are supported`);
 }
 
 function readAttribute(a: AttributeProto, where: string): AttributeValue {

@@ -18,6 +18,8 @@ export {
 export { logSoftmax, softmax } from '../../autograd/ops/softmax';
 export { hierarchicalSoftmaxLoss } from '../../autograd/ops/hsoftmax';
 export { embedding } from '../../autograd/ops/embedding';
+export { pad } from '../../autograd/ops/pad';
+export type { PadMode } from '../../autograd/ops/pad';
 export type { Indices } from '../../autograd/ops/embedding';
 export { adaptiveAvgPool2d, avgPool2d, batchNorm2d, conv2d, dropout2d, maxPool2d, maxPool2dWithIndices } from './conv';
 export type { AdaptiveSize, AvgPool2dOptions, Conv2dOptions, ConvActivation, MaxPool2dOptions } from './conv';
