@@ -8,11 +8,11 @@
 //    (3×3 stride 1 and 2, 1×1, depthwise 3×3) in GFLOPS and as a fraction of the FMA peak that
 //    bench/openblas/fma_peak.c measures (times the thread count).
 //
-// tensorgrad's convolutions: until the native kernels are registered with the addon (issue 18's
-// kernel declarations), the layers run the reference loops (the training rows say "reference
-// loops"), and part 2 times the native kernels of native/kernels/conv.cc through a small C++
-// driver (bench/conv/conv_bench.cc) built with the addon's flags. Each measurement runs in its
-// own process; three interleaved rounds, the median kept (--quick: one round of 1 s). Training
+// tensorgrad's convolutions: the layers run the native kernels declared in
+// lib/backend/kernels/conv.ts and pool.ts (the training rows say "native", or "reference loops"
+// without the addon), and part 2 times the native kernels of native/kernels/conv.cc through a
+// small C++ driver (bench/conv/conv_bench.cc) built with the addon's flags. Each measurement
+// runs in its own process; three interleaved rounds, the median kept (--quick: one round of 1 s). Training
 // rows are images over the whole measured time; single convolutions are the fastest call of
 // those in the measured time (on a shared machine other processes only slow calls down).
 // Saves bench/results/conv.{json,md}. Options: --quick, --seconds N, --only train,conv.
@@ -60,7 +60,7 @@ function buildTools(dir) {
     execFileSync('g++', [...flags, ...extra, '-c', path.join(ROOT, 'native', 'kernels', source), '-o', object]);
     return object;
   });
-  const sources = ['native/kernels/conv.cc', 'native/kernels/gemm.cc', 'native/threadpool.cc', 'native/cpu.cc', 'native/denormals.cc'];
+  const sources = ['native/kernels/conv.cc', 'native/kernels/im2col.cc', 'native/registry.cc', 'native/kernels/gemm.cc', 'native/threadpool.cc', 'native/cpu.cc', 'native/denormals.cc'];
   const conv = path.join(dir, 'conv_bench');
   execFileSync('g++', [...flags, path.join(HERE, 'conv', 'conv_bench.cc'), ...sources.map((s) => path.join(ROOT, s)), ...objects, '-lpthread', '-o', conv]);
   return { peak, conv };

@@ -53,8 +53,8 @@ do {
   steps++;
   elapsed = (performance.now() - start) / 1000;
 } while (elapsed < spec.seconds);
-// Until the native conv kernels are registered (issue 18's declarations), the ops run the reference loops.
-const native = typeof tg.getBackend().conv2dForward === 'function';
+// The ops take conv2d from the backend in use (lib/backend/kernels/conv.ts): native unless the addon is missing.
+const native = tg.getBackend().name !== 'reference';
 console.log(JSON.stringify({
   peer: 'tensorgrad', model: spec.model, batch, threads: spec.threads ?? 1, imagesPerSecond: (steps * batch) / elapsed, msPerStep: (1000 * elapsed) / steps,
   convPath: native ? 'native' : 'reference loops',

@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "for_each.h"
+#include "im2col.h"
 
 namespace tg {
 
@@ -62,67 +63,10 @@ bool pointwise(const ConvShape& s) {
          s.padW == 0 && s.oh == s.h && s.ow == s.w;
 }
 
-// im2col of one image's group (cg planes at x) into col, whose rows are ld floats apart.
-void im2col(const ConvShape& s, const float* x, float* col, size_t ld) {
-  const size_t cg = s.c / s.groups;
-  for (size_t ic = 0; ic < cg; ++ic) {
-    const float* plane = x + ic * s.h * s.w;
-    for (size_t ky = 0; ky < s.kh; ++ky) {
-      const Span rows = validSpan(ky, s.strideH, s.padH, s.dilationH, s.h, s.oh);
-      for (size_t kx = 0; kx < s.kw; ++kx) {
-        const Span cols = validSpan(kx, s.strideW, s.padW, s.dilationW, s.w, s.ow);
-        float* out = col + ((ic * s.kh + ky) * s.kw + kx) * ld;
-        const Index xOffset = static_cast<Index>(kx * s.dilationW) - static_cast<Index>(s.padW);
-        for (size_t oy = 0; oy < s.oh; ++oy, out += s.ow) {
-          if (oy < rows.first || oy >= rows.last) {
-            std::memset(out, 0, s.ow * sizeof(float));
-            continue;
-          }
-          const size_t iy = oy * s.strideH + ky * s.dilationH - s.padH;
-          const float* in = plane + iy * s.w;
-          for (size_t ox = 0; ox < cols.first; ++ox) out[ox] = 0.0f;
-          if (s.strideW == 1) {
-            std::memcpy(out + cols.first, in + static_cast<Index>(cols.first) + xOffset,
-                        (cols.last - cols.first) * sizeof(float));
-          } else {
-            for (size_t ox = cols.first; ox < cols.last; ++ox) {
-              out[ox] = in[static_cast<Index>(ox * s.strideW) + xOffset];
-            }
-          }
-          for (size_t ox = cols.last; ox < s.ow; ++ox) out[ox] = 0.0f;
-        }
-      }
-    }
-  }
-}
-
-// dx (one image's group, cg planes) = the sum of col's entries at their input positions.
-void col2im(const ConvShape& s, const float* col, size_t ld, float* dx) {
-  const size_t cg = s.c / s.groups;
-  std::memset(dx, 0, cg * s.h * s.w * sizeof(float));
-  for (size_t ic = 0; ic < cg; ++ic) {
-    float* plane = dx + ic * s.h * s.w;
-    for (size_t ky = 0; ky < s.kh; ++ky) {
-      const Span rows = validSpan(ky, s.strideH, s.padH, s.dilationH, s.h, s.oh);
-      for (size_t kx = 0; kx < s.kw; ++kx) {
-        const Span cols = validSpan(kx, s.strideW, s.padW, s.dilationW, s.w, s.ow);
-        const float* in = col + ((ic * s.kh + ky) * s.kw + kx) * ld;
-        const Index xOffset = static_cast<Index>(kx * s.dilationW) - static_cast<Index>(s.padW);
-        for (size_t oy = rows.first; oy < rows.last; ++oy) {
-          float* out = plane + (oy * s.strideH + ky * s.dilationH - s.padH) * s.w;
-          const float* row = in + oy * s.ow;
-          if (s.strideW == 1) {
-            float* o = out + xOffset;
-            for (size_t ox = cols.first; ox < cols.last; ++ox) o[ox] += row[ox];
-          } else {
-            for (size_t ox = cols.first; ox < cols.last; ++ox) {
-              out[static_cast<Index>(ox * s.strideW) + xOffset] += row[ox];
-            }
-          }
-        }
-      }
-    }
-  }
+// The window of one image's group for tg::im2colImage and col2imImage (im2col.h): cg planes,
+// top/left padding; the bottom/right padding is whatever oh and ow imply.
+Window groupWindow(const ConvShape& s) {
+  return {s.c / s.groups, s.h, s.w, s.kh, s.kw, s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW, s.oh, s.ow};
 }
 
 // ---- GEMM path -------------------------------------------------------------------------------
@@ -133,6 +77,7 @@ void forwardGemm(const ConvShape& s, const float* x, const float* weight, const 
   const size_t K = cg * s.kh * s.kw, P = s.oh * s.ow, HW = s.h * s.w;
   const size_t B = chunkImages(s);
   const bool inPlace = pointwise(s) && B == 1;
+  const Window window = groupWindow(s);
   std::unique_ptr<float[]> col = inPlace ? nullptr : scratch(K * B * P);
   std::unique_ptr<float[]> product = B == 1 ? nullptr : scratch(og * B * P);
   for (size_t b0 = 0; b0 < s.n; b0 += B) {
@@ -141,7 +86,7 @@ void forwardGemm(const ConvShape& s, const float* x, const float* weight, const 
     for (size_t g = 0; g < s.groups; ++g) {
       const float* source = x + (b0 * s.c + g * cg) * HW;
       if (!inPlace) {
-        forEach(images, [&](size_t i) { im2col(s, source + i * s.c * HW, col.get() + i * P, ld); });
+        forEach(images, [&](size_t i) { im2colImage(source + i * s.c * HW, window, col.get() + i * P, ld); });
       }
       float* out = B == 1 ? y + (b0 * s.outC + g * og) * P : product.get();
       gemm(false, false, og, ld, K, 1.0f, weight + g * og * K, inPlace ? source : col.get(), 0.0f, out);
@@ -150,7 +95,7 @@ void forwardGemm(const ConvShape& s, const float* x, const float* weight, const 
         for (size_t o = 0; o < og; ++o) {
           const float* from = out + o * ld + i * P;
           float* to = y + ((b0 + i) * s.outC + g * og + o) * P;
-          const float add = bias[g * og + o];
+          const float add = bias ? bias[g * og + o] : 0.0f;
           for (size_t p = 0; p < P; ++p) to[p] = activate(from[p] + add, activation);
         }
       });
@@ -173,6 +118,7 @@ void backwardDataGemm(const ConvShape& s, const float* dy, const float* weight, 
   const size_t K = cg * s.kh * s.kw, P = s.oh * s.ow, HW = s.h * s.w;
   const size_t B = chunkImages(s);
   const bool inPlace = pointwise(s) && B == 1;
+  const Window window = groupWindow(s);
   std::unique_ptr<float[]> dcol = inPlace ? nullptr : scratch(K * B * P);
   std::unique_ptr<float[]> gathered = B == 1 ? nullptr : scratch(og * B * P);
   for (size_t b0 = 0; b0 < s.n; b0 += B) {
@@ -190,7 +136,7 @@ void backwardDataGemm(const ConvShape& s, const float* dy, const float* weight, 
         continue;
       }
       gemm(true, false, K, ld, og, 1.0f, weight + g * og * K, d, 0.0f, dcol.get());
-      forEach(images, [&](size_t i) { col2im(s, dcol.get() + i * P, ld, target + i * s.c * HW); });
+      forEach(images, [&](size_t i) { col2imImage(dcol.get() + i * P, ld, window, target + i * s.c * HW); });
     }
   }
 }
@@ -200,6 +146,7 @@ void backwardWeightGemm(const ConvShape& s, const float* x, const float* dy, flo
   const size_t K = cg * s.kh * s.kw, P = s.oh * s.ow, HW = s.h * s.w;
   const size_t B = chunkImages(s);
   const bool inPlace = pointwise(s) && B == 1;
+  const Window window = groupWindow(s);
   std::unique_ptr<float[]> col = inPlace ? nullptr : scratch(K * B * P);
   std::unique_ptr<float[]> gathered = B == 1 ? nullptr : scratch(og * B * P);
   for (size_t b0 = 0; b0 < s.n; b0 += B) {
@@ -208,7 +155,7 @@ void backwardWeightGemm(const ConvShape& s, const float* x, const float* dy, flo
     for (size_t g = 0; g < s.groups; ++g) {
       const float* source = x + (b0 * s.c + g * cg) * HW;
       if (!inPlace) {
-        forEach(images, [&](size_t i) { im2col(s, source + i * s.c * HW, col.get() + i * P, ld); });
+        forEach(images, [&](size_t i) { im2colImage(source + i * s.c * HW, window, col.get() + i * P, ld); });
       }
       const float* d = dy + (b0 * s.outC + g * og) * P;
       if (B > 1) {
@@ -254,7 +201,7 @@ void forwardDirect(const ConvShape& s, const float* x, const float* weight, cons
           }
         }
       }
-      const float add = bias[o];
+      const float add = bias ? bias[o] : 0.0f;
       for (size_t ox = 0; ox < s.ow; ++ox) out[ox] = activate(out[ox] + add, activation);
     }
   });

@@ -3,9 +3,10 @@
 // [outC, c/groups, kh, kw], y [n, outC, oh, ow]; padH/padW are the top/left padding, the
 // bottom/right padding is whatever oh/ow imply; positions outside the input read as zero.
 //
-// Algorithms (conv.cc): im2col + the packed SGEMM over chunks of images for most shapes (a 1×1
-// stride-1 convolution of one image reads x in place); direct loops when each group has fewer
-// than 4 output channels (depthwise), where a GEMM of so few rows would waste its tiles.
+// Algorithms (conv.cc): im2col (tg::im2colImage, the one im2col of im2col.h) + the packed SGEMM
+// over chunks of images for most shapes (a 1×1 stride-1 convolution of one image reads x in
+// place); direct loops when each group has fewer than 4 output channels (depthwise), where a
+// GEMM of so few rows would waste its tiles.
 // Threads take whole images (im2col, col2im, the epilogue, the direct loops) or whole output
 // channels (the direct backward-weight), and the GEMM splits C into a fixed grid, so results do
 // not depend on the thread count.
@@ -24,7 +25,7 @@ struct ConvShape {
   size_t oh, ow;
 };
 
-// y = act(conv(x, weight) + bias); bias has outC values. activation None or Relu.
+// y = act(conv(x, weight) + bias); bias has outC values, or is null (none). activation None or Relu.
 void conv2dForward(const ConvShape& s, const float* x, const float* weight, const float* bias,
                    Activation activation, float* y);
 

@@ -2,6 +2,8 @@
 // columns whose taps land inside the image is copied (or added) in one pass and the rest is
 // padding. Planes are independent, so large batches split over the thread pool by plane with
 // the same bits on any thread count. The entries (registry.h) bind them to their declarations.
+// The convolution (conv.cc) runs the same plane loops, one image at a time, into a patch matrix
+// whose rows hold a chunk of images side by side (im2colImage, col2imImage).
 #include "im2col.h"
 
 #include <algorithm>
@@ -30,25 +32,26 @@ Run insideRun(size_t extent, size_t out, size_t stride, size_t pad, size_t at) {
   return {first, last};
 }
 
-// Calls row(i, j, oy, y, run) for each tap and output row of a plane, in im2col's order; y is
-// the image row (or -1 above or below the image).
+// Calls row(at, y, tap, run, inside) for each tap and output row of a plane, in im2col's order:
+// `at` is where the row's outW columns start (the rows of tap (i, j) are ld apart), y the image
+// row when inside.
 template <typename Row>
-void eachRow(const Window& w, Row&& row) {
+void eachRow(const Window& w, size_t ld, Row&& row) {
   for (size_t i = 0; i < w.kernelH; ++i) {
     for (size_t j = 0; j < w.kernelW; ++j) {
       const Run run = insideRun(w.width, w.outW, w.strideW, w.padW, j * w.dilationW);
       for (size_t oy = 0; oy < w.outH; ++oy) {
         const size_t at = oy * w.strideH + i * w.dilationH;  // y + padH
         const bool inside = at >= w.padH && at - w.padH < w.height;
-        row(((i * w.kernelW + j) * w.outH + oy) * w.outW, inside ? at - w.padH : w.height, j * w.dilationW, run, inside);
+        row((i * w.kernelW + j) * ld + oy * w.outW, inside ? at - w.padH : w.height, j * w.dilationW, run, inside);
       }
     }
   }
 }
 
 template <typename T>
-void im2colPlane(const T* x, const Window& w, T* cols) {
-  eachRow(w, [&](size_t to, size_t y, size_t tap, Run run, bool inside) {
+void im2colPlane(const T* x, const Window& w, T* cols, size_t ld) {
+  eachRow(w, ld, [&](size_t to, size_t y, size_t tap, Run run, bool inside) {
     T* out = cols + to;
     if (!inside) {
       std::fill(out, out + w.outW, T(0));
@@ -65,9 +68,9 @@ void im2colPlane(const T* x, const Window& w, T* cols) {
   });
 }
 
-void col2imPlane(const float* cols, const Window& w, float* x) {
+void col2imPlane(const float* cols, const Window& w, float* x, size_t ld) {
   std::fill(x, x + w.height * w.width, 0.0f);
-  eachRow(w, [&](size_t from, size_t y, size_t tap, Run run, bool inside) {
+  eachRow(w, ld, [&](size_t from, size_t y, size_t tap, Run run, bool inside) {
     if (!inside) return;
     const float* in = cols + from;
     float* line = x + y * w.width;
@@ -107,8 +110,9 @@ void im2colEntry(Call& call) {
 template <typename T>
 void im2col(const T* x, size_t batch, const Window& w, T* cols) {
   const size_t image = w.height * w.width;
-  const size_t patch = w.kernelH * w.kernelW * w.outH * w.outW;
-  forEachPlane(batch * w.channels, patch, [&](size_t p) { im2colPlane(x + p * image, w, cols + p * patch); });
+  const size_t outputs = w.outH * w.outW;
+  const size_t patch = w.kernelH * w.kernelW * outputs;
+  forEachPlane(batch * w.channels, patch, [&](size_t p) { im2colPlane(x + p * image, w, cols + p * patch, outputs); });
 }
 
 template void im2col<float>(const float*, size_t, const Window&, float*);
@@ -116,8 +120,19 @@ template void im2col<uint16_t>(const uint16_t*, size_t, const Window&, uint16_t*
 
 void col2im(const float* cols, size_t batch, const Window& w, float* x) {
   const size_t image = w.height * w.width;
-  const size_t patch = w.kernelH * w.kernelW * w.outH * w.outW;
-  forEachPlane(batch * w.channels, patch, [&](size_t p) { col2imPlane(cols + p * patch, w, x + p * image); });
+  const size_t outputs = w.outH * w.outW;
+  const size_t patch = w.kernelH * w.kernelW * outputs;
+  forEachPlane(batch * w.channels, patch, [&](size_t p) { col2imPlane(cols + p * patch, w, x + p * image, outputs); });
+}
+
+void im2colImage(const float* x, const Window& w, float* cols, size_t ld) {
+  const size_t taps = w.kernelH * w.kernelW;
+  for (size_t c = 0; c < w.channels; ++c) im2colPlane(x + c * w.height * w.width, w, cols + c * taps * ld, ld);
+}
+
+void col2imImage(const float* cols, size_t ld, const Window& w, float* x) {
+  const size_t taps = w.kernelH * w.kernelW;
+  for (size_t c = 0; c < w.channels; ++c) col2imPlane(cols + c * taps * ld, w, x + c * w.height * w.width, ld);
 }
 
 TG_KERNEL(im2col) { im2colEntry<float>(call); }

@@ -24,4 +24,12 @@ void im2col(const T* x, size_t batch, const Window& w, T* cols);
 // copies from it, added in im2col's order (i, j, oy, ox); 0 where no window reaches.
 void col2im(const float* cols, size_t batch, const Window& w, float* x);
 
+// One image's w.channels planes, on the calling thread, into a patch matrix whose rows are ld
+// floats apart (ld >= outH·outW): row (c, i, j) at cols + ((c kernelH + i) kernelW + j)·ld. The
+// convolution lays a chunk of images side by side this way, one image's columns at offset
+// image·outH·outW of each row.
+void im2colImage(const float* x, const Window& w, float* cols, size_t ld);
+// The adjoint of im2colImage: x (w.channels planes) written from those rows.
+void col2imImage(const float* cols, size_t ld, const Window& w, float* x);
+
 }  // namespace tg

@@ -28,7 +28,7 @@ void taps(size_t out, size_t stride, size_t pad, size_t dilation, size_t count, 
 }
 
 // An average window along one dimension: the positions [start, end) in the plane and the size
-// clipped to the padded plane (as lib/backend/reference/pool.ts avgWindow).
+// clipped to the padded plane (as lib/backend/reference/pool.ts averageWindows).
 struct Window {
   Index start, end, padded;
 };

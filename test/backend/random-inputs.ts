@@ -52,3 +52,16 @@ export function storeAs(rowMajor: Float32Array, rows: number, cols: number, tran
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = rowMajor[i * cols + j]!;
   return out;
 }
+
+/** Integers in [−half, half]: every sum of their products is exact in float32, whatever the order. */
+export function smallIntegers(length: number, seed: number, half = 3): Float32Array {
+  const random = makeRandom(seed);
+  return Float32Array.from({ length }, () => Math.floor(random() * (2 * half + 1)) - half);
+}
+
+/** Σ a[i]·b[i] in double. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}

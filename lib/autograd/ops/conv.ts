@@ -5,11 +5,10 @@
  * padding [top, left, bottom, right], dilation, groups, kernelSize, activation } (ONNX Conv's).
  */
 import { record } from '../record';
-import type { DType, FloatArray } from '../tensor';
+import type { FloatArray } from '../tensor';
 import { Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../tensor';
 import type { ConvGeometry, ConvShapeOptions } from './conv-geometry';
 import { convGeometry, spatialShape } from './conv-geometry';
-import { convKernels } from './conv-kernels';
 import { checkTensor } from './unary';
 
 export type ConvActivation = 'none' | 'relu';
@@ -21,13 +20,10 @@ export interface Conv2dOptions extends ConvShapeOptions {
   label?: string;
 }
 
-/** The geometry arguments every conv kernel takes after its arrays, in order. */
+/** The geometry every conv kernel takes after its input arrays, in its declared order (lib/backend/kernels/conv.ts). */
 function geometryArgs(g: ConvGeometry) {
-  return [g.strideH, g.strideW, g.pads[0], g.pads[1], g.dilationH, g.dilationW, g.groups, g.oh, g.ow] as const;
-}
-
-function zerosBias(outC: number, dtype: DType): FloatArray {
-  return allocate([outC], dtype);
+  const [padTop, padLeft, padBottom, padRight] = g.pads;
+  return [g.n, g.c, g.h, g.w, g.outC, g.kh, g.kw, g.strideH, g.strideW, padTop, padLeft, padBottom, padRight, g.dilationH, g.dilationW, g.groups] as const;
 }
 
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
@@ -45,31 +41,31 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   }
   const inputs = bias ? [x, weight, bias] : [x, weight];
   const dtype = commonDType(label, inputs);
-  const kernels = convKernels;
-  const { n, c, h, w, outC, kh, kw } = g;
-  const biasData = bias ? bias.data : zerosBias(outC, dtype);
+  const kernels = kernelsFor(dtype);
+  const { outC, kh, kw } = g;
+  const biasData = bias ? bias.data : allocate([0], dtype); // empty: no bias
   const shape = spatialShape(g, outC, g.oh, g.ow);
   const y = allocateOutput(shape, dtype);
   const geometry = geometryArgs(g);
-  kernels.conv2d(x.data, n, c, h, w, weight.data, outC, kh, kw, biasData, ...geometry, activation, y);
+  kernels.conv2d(x.data, weight.data, biasData, ...geometry, activation, y);
   const attributes = {
     stride: [g.strideH, g.strideW], padding: [...g.pads], dilation: [g.dilationH, g.dilationW],
     groups: g.groups, kernelSize: [kh, kw], activation,
   };
   return record('conv2d', attributes, inputs, y, shape, (grad) => {
     // The ReLU's mask from its output: y > 0 exactly where the product was.
-    if (activation === 'relu') kernelsFor(dtype).reluBackward(y, grad, grad);
+    if (activation === 'relu') kernels.reluBackward(y, grad, grad);
     let dx: FloatArray | null = null;
     if (x.requiresGrad) {
       dx = allocateOutput(x.shape, dtype);
-      kernels.conv2dBackwardData(grad, n, c, h, w, weight.data, outC, kh, kw, ...geometry, dx);
+      kernels.conv2dBackwardData(grad, weight.data, ...geometry, dx);
     }
     let dweight: FloatArray | null = null;
     let dbias: FloatArray | null = null;
     if (weight.requiresGrad || bias?.requiresGrad) {
       dweight = allocateOutput(weight.shape, dtype);
       dbias = allocateOutput([outC], dtype);
-      kernels.conv2dBackwardWeight(x.data, grad, n, c, h, w, outC, kh, kw, ...geometry, dweight, dbias);
+      kernels.conv2dBackwardWeight(x.data, grad, ...geometry, dweight, dbias);
     }
     return bias
       ? [dx, weight.requiresGrad ? dweight : null, bias.requiresGrad ? dbias : null]

@@ -9,7 +9,6 @@ import { takeStream } from '../random';
 import { record } from '../record';
 import { Tensor, allocateOutput, kernelsFor } from '../tensor';
 import { checkSpatialInput } from './conv-geometry';
-import { convKernels } from './conv-kernels';
 
 export function dropout2d(x: Tensor, p = 0.5, training = true, label = 'dropout2d'): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${label}: Expected a Tensor but received ${typeof x}`);
@@ -25,9 +24,9 @@ export function dropout2d(x: Tensor, p = 0.5, training = true, label = 'dropout2
   const mask = allocateOutput([planes], x.dtype).fill(1);
   kernels.dropoutForward(mask, p, seed, offset, mask);
   const y = allocateOutput(x.shape, x.dtype);
-  convKernels.scalePlanes(x.data, mask, planes, g.h * g.w, y);
+  kernels.scalePlanes(x.data, mask, planes, g.h * g.w, y);
   return record('dropout2d', { p }, [x], y, x.shape, (grad) => {
-    convKernels.scalePlanes(grad, mask, planes, g.h * g.w, grad);
+    kernels.scalePlanes(grad, mask, planes, g.h * g.w, grad);
     return [grad];
   });
 }

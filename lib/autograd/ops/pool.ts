@@ -5,10 +5,9 @@
  * divisorOverride (average), outputSize (adaptive), each a number or an [h, w] pair.
  */
 import { record } from '../record';
-import { Tensor, allocateOutput, formatShape } from '../tensor';
+import { Tensor, allocateOutput, formatShape, kernelsFor } from '../tensor';
 import type { PoolShapeOptions } from './conv-geometry';
 import { checkSpatialInput, pair, poolGeometry, spatialShape } from './conv-geometry';
-import { convKernels } from './conv-kernels';
 import { checkTensor } from './unary';
 
 interface Labelled {
@@ -28,14 +27,15 @@ export function maxPool2dWithIndices(x: Tensor, options: MaxPool2dOptions): { ou
   const y = allocateOutput(shape, x.dtype);
   const indices = new Int32Array(planes * g.oh * g.ow);
   const { h, w, oh, ow } = g;
-  convKernels.maxPool2d(x.data, planes, h, w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, oh, ow, y, indices);
+  const kernels = kernelsFor(x.dtype);
+  kernels.maxPool2d(x.data, planes, h, w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.ceilMode, y, indices);
   const attributes = {
     kernelSize: [g.kh, g.kw], stride: [g.strideH, g.strideW], padding: [g.padH, g.padW],
     dilation: [g.dilationH, g.dilationW], ceilMode: g.ceilMode,
   };
   const output = record('maxPool2d', attributes, [x], y, shape, (grad) => {
     const dx = allocateOutput(x.shape, x.dtype);
-    convKernels.maxPool2dBackward(grad, indices, planes, h, w, oh, ow, dx);
+    kernels.maxPool2dBackward(grad, indices, planes, h, w, oh, ow, dx);
     return [dx];
   });
   return { output, indices };
@@ -68,15 +68,16 @@ export function avgPool2d(x: Tensor, options: AvgPool2dOptions): Tensor {
   const planes = g.n * g.c;
   const shape = spatialShape(g, g.c, g.oh, g.ow);
   const y = allocateOutput(shape, x.dtype);
-  const args = [planes, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, countIncludePad, divisor, g.oh, g.ow] as const;
-  convKernels.avgPool2d(x.data, ...args, y);
+  const args = [planes, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.ceilMode, countIncludePad, divisor] as const;
+  const kernels = kernelsFor(x.dtype);
+  kernels.avgPool2d(x.data, ...args, y);
   const attributes = {
     kernelSize: [g.kh, g.kw], stride: [g.strideH, g.strideW], padding: [g.padH, g.padW], ceilMode: g.ceilMode,
     countIncludePad, divisorOverride: divisor === 0 ? null : divisor,
   };
   return record('avgPool2d', attributes, [x], y, shape, (grad) => {
     const dx = allocateOutput(x.shape, x.dtype);
-    convKernels.avgPool2dBackward(grad, ...args, dx);
+    kernels.avgPool2dBackward(grad, ...args, dx);
     return [dx];
   });
 }
@@ -100,10 +101,11 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize, options: 
   const planes = g.n * g.c;
   const shape = spatialShape(g, g.c, oh, ow);
   const y = allocateOutput(shape, x.dtype);
-  convKernels.adaptiveAvgPool2d(x.data, planes, g.h, g.w, oh, ow, y);
+  const kernels = kernelsFor(x.dtype);
+  kernels.adaptiveAvgPool2d(x.data, planes, g.h, g.w, oh, ow, y);
   return record('adaptiveAvgPool2d', { outputSize: [oh, ow] }, [x], y, shape, (grad) => {
     const dx = allocateOutput(x.shape, x.dtype);
-    convKernels.adaptiveAvgPool2dBackward(grad, planes, g.h, g.w, oh, ow, dx);
+    kernels.adaptiveAvgPool2dBackward(grad, planes, g.h, g.w, oh, ow, dx);
     return [dx];
   });
 }

@@ -1,101 +1,91 @@
 /**
  * Reference 2-D convolution (cross-correlation, as PyTorch's conv2d), NCHW: the textbook loops,
  * every sum in double and rounded once when stored. The oracle of the native kernels, and what
- * float64 tensors compute with.
+ * float64 tensors compute with. lib/backend/kernels/conv.ts declares the arguments.
  *
- * Geometry, shared by the three kernels: x is [n, c, h, w], weight [outC, c/groups, kh, kw],
- * y (and dy) [n, outC, oh, ow]. Output (oy, ox) of channel o in group g = ⌊o/(outC/groups)⌋
- * reads input channels g·(c/groups) … and positions
- *   iy = oy·strideH − padH + ky·dilationH,  ix = ox·strideW − padW + kx·dilationW,
- * where a position outside [0, h) × [0, w) counts as zero. padH and padW are the top and left
- * padding; the bottom and right padding are whatever oh and ow imply, so asymmetric padding
- * ('same' with an even kernel) needs no argument of its own.
+ * Geometry, shared by the three kernels: x is [batch, inChannels, height, width], weight
+ * [outChannels, inChannels/groups, kernelH, kernelW], y (and dy) [batch, outChannels, outH,
+ * outW]. Output (oy, ox) of channel o in group g = ⌊o/(outChannels/groups)⌋ reads input channels
+ * g·(inChannels/groups) … and positions
+ *   iy = oy·strideH − padTop + ky·dilationH,  ix = ox·strideW − padLeft + kx·dilationW,
+ * where a position outside [0, height) × [0, width) counts as zero. padBottom and padRight only
+ * lengthen the output (outH = ⌊(height + padTop + padBottom − dilationH·(kernelH − 1) − 1) /
+ * strideH⌋ + 1), so asymmetric padding ('same' with an even kernel) is the same loop.
  */
+import type { Floats, ReferenceContext } from '../declare';
 
-export type Floats = Float32Array | Float64Array;
 export type ConvActivation = 'none' | 'relu';
-export const CONV_ACTIVATIONS = ['none', 'relu'] as const;
-
-/** The first and one-past-last kernel taps whose input position lies in [0, size). */
-export function tapRange(out: number, stride: number, pad: number, dilation: number, taps: number, size: number): [number, number] {
-  const origin = out * stride - pad;
-  let first = 0;
-  while (first < taps && origin + first * dilation < 0) first++;
-  let last = taps;
-  while (last > first && origin + (last - 1) * dilation >= size) last--;
-  return [first, last];
-}
 
 /**
- * y = act(conv(x, weight) + bias). bias has length outC (zeros for a convolution without one).
- * activation 'relu' gives max(v, 0) (relu(±0) = 0, NaN passes through).
+ * Calls visit(out, pixel, tap) for every product weight[tap]·x[pixel] that output element `out`
+ * sums, in the order (b, o, oy, ox, ic, ky, kx): the one walk the three kernels share.
  */
-export function conv2d(
-  x: Floats, n: number, c: number, h: number, w: number, weight: Floats, outC: number, kh: number, kw: number,
-  bias: Floats, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number,
-  groups: number, oh: number, ow: number, activation: ConvActivation, y: Floats,
+function eachProduct(
+  batch: number, inChannels: number, height: number, width: number, outChannels: number, kernelH: number, kernelW: number,
+  strideH: number, strideW: number, padTop: number, padLeft: number, padBottom: number, padRight: number,
+  dilationH: number, dilationW: number, groups: number, visit: (out: number, pixel: number, tap: number) => void,
 ): void {
-  const cg = c / groups;
-  const og = outC / groups;
-  for (let b = 0; b < n; b++) {
-    for (let o = 0; o < outC; o++) {
-      const g = Math.floor(o / og);
-      for (let oy = 0; oy < oh; oy++) {
-        const [ky0, ky1] = tapRange(oy, strideH, padH, dilationH, kh, h);
-        for (let ox = 0; ox < ow; ox++) {
-          const [kx0, kx1] = tapRange(ox, strideW, padW, dilationW, kw, w);
-          let sum = 0;
+  const outH = Math.floor((height + padTop + padBottom - dilationH * (kernelH - 1) - 1) / strideH) + 1;
+  const outW = Math.floor((width + padLeft + padRight - dilationW * (kernelW - 1) - 1) / strideW) + 1;
+  const cg = inChannels / groups;
+  const og = outChannels / groups;
+  let out = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let o = 0; o < outChannels; o++) {
+      const firstChannel = b * inChannels + Math.floor(o / og) * cg;
+      for (let oy = 0; oy < outH; oy++) {
+        for (let ox = 0; ox < outW; ox++, out++) {
           for (let ic = 0; ic < cg; ic++) {
-            const xPlane = ((b * c + g * cg + ic) * h) * w;
-            const wPlane = ((o * cg + ic) * kh) * kw;
-            for (let ky = ky0; ky < ky1; ky++) {
-              const iy = oy * strideH - padH + ky * dilationH;
-              for (let kx = kx0; kx < kx1; kx++) {
-                const ix = ox * strideW - padW + kx * dilationW;
-                sum += x[xPlane + iy * w + ix]! * weight[wPlane + ky * kw + kx]!;
+            for (let ky = 0; ky < kernelH; ky++) {
+              const iy = oy * strideH - padTop + ky * dilationH;
+              if (iy < 0 || iy >= height) continue;
+              for (let kx = 0; kx < kernelW; kx++) {
+                const ix = ox * strideW - padLeft + kx * dilationW;
+                if (ix < 0 || ix >= width) continue;
+                visit(out, ((firstChannel + ic) * height + iy) * width + ix, ((o * cg + ic) * kernelH + ky) * kernelW + kx);
               }
             }
           }
-          const v = sum + bias[o]!;
-          y[((b * outC + o) * oh + oy) * ow + ox] = activation === 'relu' && !(v > 0) && !Number.isNaN(v) ? 0 : v;
         }
       }
     }
+  }
+}
+
+/**
+ * y = act(conv(x, weight) + bias); an empty bias adds nothing. activation 'relu' gives max(v, 0)
+ * (relu(±0) = 0, NaN passes through).
+ */
+export function conv2d(
+  this: ReferenceContext, x: Floats, weight: Floats, bias: Floats,
+  batch: number, inChannels: number, height: number, width: number, outChannels: number, kernelH: number, kernelW: number,
+  strideH: number, strideW: number, padTop: number, padLeft: number, padBottom: number, padRight: number,
+  dilationH: number, dilationW: number, groups: number, activation: ConvActivation, y: Floats,
+): void {
+  const sums = new Float64Array(y.length);
+  eachProduct(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight,
+    dilationH, dilationW, groups, (out, pixel, tap) => {
+      sums[out] += x[pixel]! * weight[tap]!;
+    });
+  const plane = y.length / Math.max(batch * outChannels, 1);
+  for (let i = 0; i < y.length; i++) {
+    const v = sums[i]! + (bias.length === 0 ? 0 : bias[Math.floor(i / plane) % outChannels]!);
+    y[i] = activation === 'relu' && !(v > 0) && !Number.isNaN(v) ? 0 : v;
   }
 }
 
 /** dx = ∂L/∂x of conv2d given dy = ∂L/∂y (of the product, before any activation). dx is written. */
 export function conv2dBackwardData(
-  dy: Floats, n: number, c: number, h: number, w: number, weight: Floats, outC: number, kh: number, kw: number,
-  strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number,
-  groups: number, oh: number, ow: number, dx: Floats,
+  this: ReferenceContext, dy: Floats, weight: Floats,
+  batch: number, inChannels: number, height: number, width: number, outChannels: number, kernelH: number, kernelW: number,
+  strideH: number, strideW: number, padTop: number, padLeft: number, padBottom: number, padRight: number,
+  dilationH: number, dilationW: number, groups: number, dx: Floats,
 ): void {
-  const cg = c / groups;
-  const og = outC / groups;
-  const sums = new Float64Array(n * c * h * w);
-  for (let b = 0; b < n; b++) {
-    for (let o = 0; o < outC; o++) {
-      const g = Math.floor(o / og);
-      for (let oy = 0; oy < oh; oy++) {
-        const [ky0, ky1] = tapRange(oy, strideH, padH, dilationH, kh, h);
-        for (let ox = 0; ox < ow; ox++) {
-          const [kx0, kx1] = tapRange(ox, strideW, padW, dilationW, kw, w);
-          const d = dy[((b * outC + o) * oh + oy) * ow + ox]!;
-          for (let ic = 0; ic < cg; ic++) {
-            const xPlane = ((b * c + g * cg + ic) * h) * w;
-            const wPlane = ((o * cg + ic) * kh) * kw;
-            for (let ky = ky0; ky < ky1; ky++) {
-              const iy = oy * strideH - padH + ky * dilationH;
-              for (let kx = kx0; kx < kx1; kx++) {
-                const ix = ox * strideW - padW + kx * dilationW;
-                sums[xPlane + iy * w + ix] += d * weight[wPlane + ky * kw + kx]!;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  const sums = new Float64Array(dx.length);
+  eachProduct(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight,
+    dilationH, dilationW, groups, (out, pixel, tap) => {
+      sums[pixel] += dy[out]! * weight[tap]!;
+    });
   dx.set(sums);
 }
 
@@ -104,38 +94,19 @@ export function conv2dBackwardData(
  * are written, not accumulated.
  */
 export function conv2dBackwardWeight(
-  x: Floats, dy: Floats, n: number, c: number, h: number, w: number, outC: number, kh: number, kw: number,
-  strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number,
-  groups: number, oh: number, ow: number, dweight: Floats, dbias: Floats,
+  this: ReferenceContext, x: Floats, dy: Floats,
+  batch: number, inChannels: number, height: number, width: number, outChannels: number, kernelH: number, kernelW: number,
+  strideH: number, strideW: number, padTop: number, padLeft: number, padBottom: number, padRight: number,
+  dilationH: number, dilationW: number, groups: number, dweight: Floats, dbias: Floats,
 ): void {
-  const cg = c / groups;
-  const og = outC / groups;
-  const sums = new Float64Array(outC * cg * kh * kw);
-  const biasSums = new Float64Array(outC);
-  for (let b = 0; b < n; b++) {
-    for (let o = 0; o < outC; o++) {
-      const g = Math.floor(o / og);
-      for (let oy = 0; oy < oh; oy++) {
-        const [ky0, ky1] = tapRange(oy, strideH, padH, dilationH, kh, h);
-        for (let ox = 0; ox < ow; ox++) {
-          const [kx0, kx1] = tapRange(ox, strideW, padW, dilationW, kw, w);
-          const d = dy[((b * outC + o) * oh + oy) * ow + ox]!;
-          biasSums[o] += d;
-          for (let ic = 0; ic < cg; ic++) {
-            const xPlane = ((b * c + g * cg + ic) * h) * w;
-            const wPlane = ((o * cg + ic) * kh) * kw;
-            for (let ky = ky0; ky < ky1; ky++) {
-              const iy = oy * strideH - padH + ky * dilationH;
-              for (let kx = kx0; kx < kx1; kx++) {
-                const ix = ox * strideW - padW + kx * dilationW;
-                sums[wPlane + ky * kw + kx] += d * x[xPlane + iy * w + ix]!;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  const sums = new Float64Array(dweight.length);
+  eachProduct(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight,
+    dilationH, dilationW, groups, (out, pixel, tap) => {
+      sums[tap] += dy[out]! * x[pixel]!;
+    });
   dweight.set(sums);
+  const biasSums = new Float64Array(outChannels);
+  const plane = dy.length / Math.max(batch * outChannels, 1);
+  for (let i = 0; i < dy.length; i++) biasSums[Math.floor(i / plane) % outChannels] += dy[i]!;
   dbias.set(biasSums);
 }
