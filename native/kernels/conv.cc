@@ -71,101 +71,97 @@ Window groupWindow(const ConvShape& s) {
 
 // ---- GEMM path -------------------------------------------------------------------------------
 
-void forwardGemm(const ConvShape& s, const float* x, const float* weight, const float* bias,
-                 Activation activation, float* y) {
-  const size_t cg = s.c / s.groups, og = s.outC / s.groups;
-  const size_t K = cg * s.kh * s.kw, P = s.oh * s.ow, HW = s.h * s.w;
-  const size_t B = chunkImages(s);
-  const bool inPlace = pointwise(s) && B == 1;
-  const Window window = groupWindow(s);
-  std::unique_ptr<float[]> col = inPlace ? nullptr : scratch(K * B * P);
-  std::unique_ptr<float[]> product = B == 1 ? nullptr : scratch(og * B * P);
-  for (size_t b0 = 0; b0 < s.n; b0 += B) {
-    const size_t images = std::min(B, s.n - b0);
-    const size_t ld = images * P;
-    for (size_t g = 0; g < s.groups; ++g) {
-      const float* source = x + (b0 * s.c + g * cg) * HW;
-      if (!inPlace) {
-        forEach(images, [&](size_t i) { im2colImage(source + i * s.c * HW, window, col.get() + i * P, ld); });
+// What the three GEMM-path passes share: a group's sizes, the chunking and the window.
+struct GemmPlan {
+  size_t cg, og, K, P, HW, B;
+  bool inPlace;  // a 1×1 stride-1 unpadded convolution, one image per chunk: x is its own col
+  Window window;
+
+  explicit GemmPlan(const ConvShape& s)
+      : cg(s.c / s.groups), og(s.outC / s.groups), K(cg * s.kh * s.kw), P(s.oh * s.ow),
+        HW(s.h * s.w), B(chunkImages(s)), inPlace(pointwise(s) && B == 1), window(groupWindow(s)) {}
+
+  // Scratch of `rows` rows of a chunk (none when the pass reads the tensor itself).
+  std::unique_ptr<float[]> chunkScratch(size_t rows, bool needed) const {
+    return needed ? scratch(rows * B * P) : nullptr;
+  }
+
+  // col[K, images·P] of the chunk's group g (im2col of each image side by side), or x in place.
+  const float* columns(const ConvShape& s, const float* x, size_t b0, size_t images, size_t g, float* col) const {
+    const float* source = x + (b0 * s.c + g * cg) * HW;
+    if (inPlace) return source;
+    forEach(images, [&](size_t i) { im2colImage(source + i * s.c * HW, window, col + i * P, images * P); });
+    return col;
+  }
+
+  // dY'[og, images·P] of the chunk's group g: dy itself with one image per chunk, else the og
+  // channels' planes of each image gathered side by side into `buffer`.
+  const float* outputs(const ConvShape& s, const float* dy, size_t b0, size_t images, size_t g, float* buffer) const {
+    if (B == 1) return dy + (b0 * s.outC + g * og) * P;
+    forEach(images, [&](size_t i) {
+      for (size_t o = 0; o < og; ++o) {
+        std::memcpy(buffer + o * images * P + i * P, dy + ((b0 + i) * s.outC + g * og + o) * P, P * sizeof(float));
       }
-      float* out = B == 1 ? y + (b0 * s.outC + g * og) * P : product.get();
-      gemm(false, false, og, ld, K, 1.0f, weight + g * og * K, inPlace ? source : col.get(), 0.0f, out);
-      // The epilogue: bias and activation, and the chunk's product back to NCHW.
-      forEach(images, [&](size_t i) {
-        for (size_t o = 0; o < og; ++o) {
-          const float* from = out + o * ld + i * P;
-          float* to = y + ((b0 + i) * s.outC + g * og + o) * P;
-          const float add = bias ? bias[g * og + o] : 0.0f;
-          for (size_t p = 0; p < P; ++p) to[p] = activate(from[p] + add, activation);
-        }
-      });
-    }
+    });
+    return buffer;
+  }
+};
+
+// body(b0, images, g) for each chunk of images, in image order, and each group.
+template <typename Body>
+void forEachChunk(const ConvShape& s, const GemmPlan& plan, Body body) {
+  for (size_t b0 = 0; b0 < s.n; b0 += plan.B) {
+    const size_t images = std::min(plan.B, s.n - b0);
+    for (size_t g = 0; g < s.groups; ++g) body(b0, images, g);
   }
 }
 
-// dY' of the chunk for group g: the og channels' planes of each image side by side.
-void gatherChunk(const ConvShape& s, const float* dy, size_t b0, size_t images, size_t g, float* out) {
-  const size_t og = s.outC / s.groups, P = s.oh * s.ow;
-  forEach(images, [&](size_t i) {
-    for (size_t o = 0; o < og; ++o) {
-      std::memcpy(out + o * images * P + i * P, dy + ((b0 + i) * s.outC + g * og + o) * P, P * sizeof(float));
-    }
+void forwardGemm(const ConvShape& s, const float* x, const float* weight, const float* bias,
+                 Activation activation, float* y) {
+  const GemmPlan plan(s);
+  const auto col = plan.chunkScratch(plan.K, !plan.inPlace);
+  const auto product = plan.chunkScratch(plan.og, plan.B > 1);
+  forEachChunk(s, plan, [&](size_t b0, size_t images, size_t g) {
+    const size_t ld = images * plan.P, og = plan.og;
+    float* out = plan.B == 1 ? y + (b0 * s.outC + g * og) * plan.P : product.get();
+    gemm(false, false, og, ld, plan.K, 1.0f, weight + g * og * plan.K, plan.columns(s, x, b0, images, g, col.get()), 0.0f, out);
+    // The epilogue: bias and activation, and the chunk's product back to NCHW.
+    forEach(images, [&](size_t i) {
+      for (size_t o = 0; o < og; ++o) {
+        const float* from = out + o * ld + i * plan.P;
+        float* to = y + ((b0 + i) * s.outC + g * og + o) * plan.P;
+        const float add = bias ? bias[g * og + o] : 0.0f;
+        for (size_t p = 0; p < plan.P; ++p) to[p] = activate(from[p] + add, activation);
+      }
+    });
   });
 }
 
 void backwardDataGemm(const ConvShape& s, const float* dy, const float* weight, float* dx) {
-  const size_t cg = s.c / s.groups, og = s.outC / s.groups;
-  const size_t K = cg * s.kh * s.kw, P = s.oh * s.ow, HW = s.h * s.w;
-  const size_t B = chunkImages(s);
-  const bool inPlace = pointwise(s) && B == 1;
-  const Window window = groupWindow(s);
-  std::unique_ptr<float[]> dcol = inPlace ? nullptr : scratch(K * B * P);
-  std::unique_ptr<float[]> gathered = B == 1 ? nullptr : scratch(og * B * P);
-  for (size_t b0 = 0; b0 < s.n; b0 += B) {
-    const size_t images = std::min(B, s.n - b0);
-    const size_t ld = images * P;
-    for (size_t g = 0; g < s.groups; ++g) {
-      const float* d = dy + (b0 * s.outC + g * og) * P;
-      if (B > 1) {
-        gatherChunk(s, dy, b0, images, g, gathered.get());
-        d = gathered.get();
-      }
-      float* target = dx + (b0 * s.c + g * cg) * HW;
-      if (inPlace) {
-        gemm(true, false, K, ld, og, 1.0f, weight + g * og * K, d, 0.0f, target);
-        continue;
-      }
-      gemm(true, false, K, ld, og, 1.0f, weight + g * og * K, d, 0.0f, dcol.get());
-      forEach(images, [&](size_t i) { col2imImage(dcol.get() + i * P, ld, window, target + i * s.c * HW); });
-    }
-  }
+  const GemmPlan plan(s);
+  const auto dcol = plan.chunkScratch(plan.K, !plan.inPlace);
+  const auto gathered = plan.chunkScratch(plan.og, plan.B > 1);
+  forEachChunk(s, plan, [&](size_t b0, size_t images, size_t g) {
+    const size_t ld = images * plan.P;
+    const float* d = plan.outputs(s, dy, b0, images, g, gathered.get());
+    float* target = dx + (b0 * s.c + g * plan.cg) * plan.HW;
+    // In place, dx is dcol itself; else col2im adds dcol's taps into each image.
+    gemm(true, false, plan.K, ld, plan.og, 1.0f, weight + g * plan.og * plan.K, d, 0.0f, plan.inPlace ? target : dcol.get());
+    if (plan.inPlace) return;
+    forEach(images, [&](size_t i) { col2imImage(dcol.get() + i * plan.P, ld, plan.window, target + i * s.c * plan.HW); });
+  });
 }
 
 void backwardWeightGemm(const ConvShape& s, const float* x, const float* dy, float* dweight) {
-  const size_t cg = s.c / s.groups, og = s.outC / s.groups;
-  const size_t K = cg * s.kh * s.kw, P = s.oh * s.ow, HW = s.h * s.w;
-  const size_t B = chunkImages(s);
-  const bool inPlace = pointwise(s) && B == 1;
-  const Window window = groupWindow(s);
-  std::unique_ptr<float[]> col = inPlace ? nullptr : scratch(K * B * P);
-  std::unique_ptr<float[]> gathered = B == 1 ? nullptr : scratch(og * B * P);
-  for (size_t b0 = 0; b0 < s.n; b0 += B) {
-    const size_t images = std::min(B, s.n - b0);
-    const size_t ld = images * P;
-    for (size_t g = 0; g < s.groups; ++g) {
-      const float* source = x + (b0 * s.c + g * cg) * HW;
-      if (!inPlace) {
-        forEach(images, [&](size_t i) { im2colImage(source + i * s.c * HW, window, col.get() + i * P, ld); });
-      }
-      const float* d = dy + (b0 * s.outC + g * og) * P;
-      if (B > 1) {
-        gatherChunk(s, dy, b0, images, g, gathered.get());
-        d = gathered.get();
-      }
-      gemm(false, true, og, K, ld, 1.0f, d, inPlace ? source : col.get(), b0 == 0 ? 0.0f : 1.0f,
-           dweight + g * og * K);
-    }
-  }
+  const GemmPlan plan(s);
+  const auto col = plan.chunkScratch(plan.K, !plan.inPlace);
+  const auto gathered = plan.chunkScratch(plan.og, plan.B > 1);
+  forEachChunk(s, plan, [&](size_t b0, size_t images, size_t g) {
+    const float* columns = plan.columns(s, x, b0, images, g, col.get());
+    const float* d = plan.outputs(s, dy, b0, images, g, gathered.get());
+    gemm(false, true, plan.og, plan.K, images * plan.P, 1.0f, d, columns, b0 == 0 ? 0.0f : 1.0f,
+         dweight + g * plan.og * plan.K);
+  });
 }
 
 // ---- Direct path -----------------------------------------------------------------------------

@@ -129,22 +129,34 @@ void avgPool2dBackward(const PoolShape& s, bool countIncludePad, size_t divisor,
   });
 }
 
+namespace {
+
+// body(output index, [y0, y1) × [x0, x1)) for each of a plane's adaptive bins, in output order.
+template <typename Body>
+void forEachBin(const PoolShape& s, Body body) {
+  for (size_t oy = 0; oy < s.oh; ++oy) {
+    size_t y0, y1;
+    adaptiveBin(oy, s.oh, s.h, y0, y1);
+    for (size_t ox = 0; ox < s.ow; ++ox) {
+      size_t x0, x1;
+      adaptiveBin(ox, s.ow, s.w, x0, x1);
+      body(oy * s.ow + ox, y0, y1, x0, x1);
+    }
+  }
+}
+
+}  // namespace
+
 void adaptiveAvgPool2d(const PoolShape& s, const float* x, float* y) {
   forEach(s.planes, [&](size_t p) {
     const float* plane = x + p * s.h * s.w;
-    for (size_t oy = 0; oy < s.oh; ++oy) {
-      size_t y0, y1;
-      adaptiveBin(oy, s.oh, s.h, y0, y1);
-      for (size_t ox = 0; ox < s.ow; ++ox) {
-        size_t x0, x1;
-        adaptiveBin(ox, s.ow, s.w, x0, x1);
-        double sum = 0.0;
-        for (size_t iy = y0; iy < y1; ++iy) {
-          for (size_t ix = x0; ix < x1; ++ix) sum += plane[iy * s.w + ix];
-        }
-        y[(p * s.oh + oy) * s.ow + ox] = static_cast<float>(sum / static_cast<double>((y1 - y0) * (x1 - x0)));
+    forEachBin(s, [&](size_t o, size_t y0, size_t y1, size_t x0, size_t x1) {
+      double sum = 0.0;
+      for (size_t iy = y0; iy < y1; ++iy) {
+        for (size_t ix = x0; ix < x1; ++ix) sum += plane[iy * s.w + ix];
       }
-    }
+      y[p * s.oh * s.ow + o] = static_cast<float>(sum / static_cast<double>((y1 - y0) * (x1 - x0)));
+    });
   });
 }
 
@@ -152,18 +164,12 @@ void adaptiveAvgPool2dBackward(const PoolShape& s, const float* dy, float* dx) {
   const size_t hw = s.h * s.w;
   forEach(s.planes, [&](size_t p) {
     std::vector<double> sums(hw, 0.0);
-    for (size_t oy = 0; oy < s.oh; ++oy) {
-      size_t y0, y1;
-      adaptiveBin(oy, s.oh, s.h, y0, y1);
-      for (size_t ox = 0; ox < s.ow; ++ox) {
-        size_t x0, x1;
-        adaptiveBin(ox, s.ow, s.w, x0, x1);
-        const double share = dy[(p * s.oh + oy) * s.ow + ox] / static_cast<double>((y1 - y0) * (x1 - x0));
-        for (size_t iy = y0; iy < y1; ++iy) {
-          for (size_t ix = x0; ix < x1; ++ix) sums[iy * s.w + ix] += share;
-        }
+    forEachBin(s, [&](size_t o, size_t y0, size_t y1, size_t x0, size_t x1) {
+      const double share = dy[p * s.oh * s.ow + o] / static_cast<double>((y1 - y0) * (x1 - x0));
+      for (size_t iy = y0; iy < y1; ++iy) {
+        for (size_t ix = x0; ix < x1; ++ix) sums[iy * s.w + ix] += share;
       }
-    }
+    });
     for (size_t i = 0; i < hw; ++i) dx[p * hw + i] = static_cast<float>(sums[i]);
   });
 }
