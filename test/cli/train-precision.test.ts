@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { io } from '../../lib';
 import { resolveConfig } from '../../lib/cli/config';
+import { runEvaluate } from '../../lib/cli/evaluate-command';
+import { runLrFind } from '../../lib/cli/lr-find-command';
 import { resumeTraining, runTraining } from '../../lib/train/run-training';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-precision-'));
@@ -41,12 +43,24 @@ describe('tensorgrad train --precision', () => {
     expect(JSON.parse(fs.readFileSync(path.join(fp32, 'config.json'), 'utf8')).config.precision).toBe('fp32');
     expect(Object.values(firstDifference(straight, fp32)).every((i) => i >= 0)).toBe(true);
 
+    // evaluate scores a bf16 run in bf16: the accuracy the run reported for its best weights.
+    const scored = await runEvaluate({ model: straight, out: sink().out });
+    expect(scored.metrics['accuracy']).toBe(summary.bestTest.metrics['accuracy']);
+
     const resumed = path.join(root, 'resumed');
     const controller = new AbortController();
     const watcher = { write: (t: string) => { if (t.includes('Finished epoch 2 / 3')) controller.abort(); } };
     await runTraining(resolveConfig({}, { ...settings, precision: 'bf16', out: resumed }), { out: watcher, signal: controller.signal });
     await resumeTraining(resumed, { out: sink().out });
     expect(Object.values(firstDifference(straight, resumed)).every((i) => i === -1)).toBe(true);
+  });
+
+  it('lr-find sweeps in the precision it is given', () => {
+    const sweep = (precision: 'fp32' | 'bf16') => runLrFind(resolveConfig({}, { model: '32', seed: 2, precision }), { startLr: 1e-5, endLr: 1, steps: 30, out: sink().out }).losses;
+    const [fp32, bf16] = [sweep('fp32'), sweep('bf16')];
+    expect(bf16.length).toBe(fp32.length);
+    expect(bf16.some((v, i) => v !== fp32[i])).toBe(true);
+    expect(Math.abs(bf16[0]! - fp32[0]!)).toBeLessThan(0.02 * fp32[0]!);
   });
 
   it('the command takes --precision bf16 and refuses another value', () => {
