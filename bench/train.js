@@ -5,10 +5,12 @@
 // Each measurement runs in its own process, after a warm-up, on batches prepared beforehand
 // (data loading is not timed). Prints a Markdown table of samples/s, ms/step, peak RSS and the
 // ratio of tensorgrad to each peer, the effective GFLOPS against the measured FMA peak, and test
-// accuracy after 5 epochs; saves bench/results/train.{json,md}.
+// accuracy after 5 epochs; saves bench/results/train.{json,md}. The bf16 rows train and infer
+// with mixed precision: tensorgrad's amp.autocast('bfloat16') and PyTorch's
+// torch.autocast('cpu', dtype=torch.bfloat16), each against its own fp32 rows.
 //
 // Options: --quick (1 s per measurement, no accuracy runs), --seconds N, --skip-accuracy,
-// --only tensorgrad,pytorch,tfjs.
+// --skip-bf16, --only tensorgrad,pytorch,tfjs.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -118,6 +120,11 @@ function main() {
     { name: 'train, batch 512', spec: { batch: 512, variant: 'mlp' } },
     { name: 'train, batch 128, BatchNorm + Dropout(0.5)', spec: { batch: 128, variant: 'bn-dropout' } },
     { name: 'inference, batch 1000', spec: { batch: 1000, variant: 'inference' } },
+    ...(flag('--skip-bf16') ? [] : [
+      { name: 'train, batch 128, bf16', spec: { batch: 128, variant: 'mlp', precision: 'bf16' } },
+      { name: 'train, batch 512, bf16', spec: { batch: 512, variant: 'mlp', precision: 'bf16' } },
+      { name: 'inference, batch 1000, bf16', spec: { batch: 1000, variant: 'inference', precision: 'bf16' } },
+    ]),
   ];
   const configs = [];
   for (const s of scenarios) {
@@ -125,7 +132,7 @@ function main() {
       if (use('tensorgrad')) configs.push({ scenario: s.name, peer: 'tensorgrad', label: `tensorgrad ${threads}T`, threads, spec: { ...s.spec, threads } });
       if (use('pytorch')) configs.push({ scenario: s.name, peer: 'pytorch', label: `PyTorch ${threads}T`, threads, spec: { ...s.spec, threads } });
     }
-    if (s.spec.variant === 'mlp' && s.spec.batch === 128) {
+    if (s.spec.variant === 'mlp' && s.spec.batch === 128 && !s.spec.precision) {
       if (use('tensorgrad')) configs.push({ scenario: s.name, peer: 'tensorgrad', label: 'tensorgrad reference', threads: 1, spec: { ...s.spec, backend: 'reference', seconds: Math.min(seconds, 2), warmupSteps: 1 } });
       if (use('tfjs')) {
         configs.push({ scenario: s.name, peer: 'tfjs', label: 'TF.js WASM', threads: 1, spec: { ...s.spec, backend: 'wasm' } });
@@ -166,12 +173,27 @@ function main() {
     lines.push(`| ${m.scenario} | ${m.label} | ${m.threads} | ${format(r.samplesPerSecond)} | ${format(r.msPerStep, 2)} | ${format(r.peakRssMiB)} | ${format(gflops, 1)}${m.threads === 1 && Number.isFinite(peak) ? ` (${format((100 * gflops) / peak)}% of peak)` : ''} | ${ratio} | ${vsBest} |`);
   }
 
+  // Each bf16 row against the same peer's fp32 row (same batch, variant and threads).
+  const bf16Rows = measured.filter((m) => m.spec.precision === 'bf16' && !m.spec.backend && !m.result.error);
+  if (bf16Rows.length > 0) {
+    const instructions = bf16Rows.find((m) => m.peer === 'tensorgrad')?.result.bf16Instructions;
+    lines.push('', `bf16 against fp32 (tensorgrad's bfloat16 GEMM ${instructions ? 'on the AVX-512 BF16 instructions' : 'emulated: this CPU has no AVX-512 BF16'}):`, '',
+      '| scenario | peer | threads | bf16 samples/s | fp32 samples/s | bf16 ÷ fp32 |', '|---|---|---|---|---|---|');
+    for (const m of bf16Rows) {
+      const base = measured.find((o) => o.peer === m.peer && o.threads === m.threads && !o.spec.precision && !o.spec.backend
+        && o.spec.batch === m.spec.batch && o.spec.variant === m.spec.variant && !o.result.error);
+      lines.push(`| ${m.scenario} | ${m.label} | ${m.threads} | ${format(m.result.samplesPerSecond)} | ${base ? format(base.result.samplesPerSecond) : '–'} | ${base ? format(m.result.samplesPerSecond / base.result.samplesPerSecond, 2) : ''} |`);
+    }
+  }
+
   const accuracy = [];
   if (!quick && !flag('--skip-accuracy')) {
     console.error('bench:train: 5 epochs each for the test accuracy');
-    for (const peer of ['tensorgrad', 'pytorch'].filter(use)) accuracy.push(peers[peer]({ batch: 128, variant: 'mlp', threads: 2, epochs: 5 }));
-    lines.push('', '| 5 epochs, batch 128 | test accuracy |', '|---|---|');
-    for (const a of accuracy) lines.push(`| ${a.peer ?? '?'} | ${a.error ? `failed: ${a.error}` : `${(100 * a.testAccuracy).toFixed(2)}%`} |`);
+    for (const precision of flag('--skip-bf16') ? ['fp32'] : ['fp32', 'bf16']) {
+      for (const peer of ['tensorgrad', 'pytorch'].filter(use)) accuracy.push(peers[peer]({ batch: 128, variant: 'mlp', threads: 2, epochs: 5, precision }));
+    }
+    lines.push('', '| 5 epochs, batch 128 | precision | test accuracy |', '|---|---|---|');
+    for (const a of accuracy) lines.push(`| ${a.peer ?? '?'} | ${a.precision ?? '?'} | ${a.error ? `failed: ${a.error}` : `${(100 * a.testAccuracy).toFixed(2)}%`} |`);
   }
   const table = `${lines.join('\n')}\n`;
   process.stdout.write(table);

@@ -7,6 +7,8 @@ export * from './backend';
 export * from './autograd';
 /** autograd.Function (user-defined ops), autograd.gradcheck, autograd.noGrad, … as torch.autograd. */
 export * as autograd from './autograd/namespace';
+/** Mixed precision: amp.autocast('bfloat16', fn), amp.toBfloat16, amp.fromBfloat16 (docs/mixed-precision.md). */
+export * as amp from './autograd/amp';
 export * as nn from './nn-exports';
 export * as data from './data';
 export * as io from './io';

@@ -19,6 +19,7 @@ seconds = spec.get("seconds", 3)
 warmup = spec.get("warmupSteps", 20)
 epochs = spec.get("epochs", 0)
 seed = spec.get("seed", 0)
+precision = spec.get("precision", "fp32")
 torch.set_num_threads(threads)
 # As setFlushDenormal in tensorgrad-run.js: Adam's moments decay into subnormals, slow on this CPU.
 torch.set_flush_denormal(spec.get("flushDenormal", True))
@@ -62,19 +63,26 @@ def batches(x, y, size, shuffle, epoch_seed):
         yield x[rows], y[rows]
 
 
+def cast():
+    """PyTorch's CPU autocast for precision bf16 (forward and loss inside, backward outside), else nothing."""
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16")
+
+
 def train_step(x, y):
     optimizer.zero_grad(set_to_none=True)
-    loss_fn(model(x), y).backward()
+    with cast():
+        loss = loss_fn(model(x), y)
+    loss.backward()
     optimizer.step()
 
 
-result = {"peer": "pytorch", "threads": threads, "batch": batch, "variant": variant, "torch": torch.__version__}
+result = {"peer": "pytorch", "threads": threads, "batch": batch, "variant": variant, "precision": precision, "torch": torch.__version__}
 if epochs > 0:
     for e in range(epochs):
         for x, y in batches(x_train, y_train, batch, True, seed + e):
             train_step(x, y)
     model.eval()
-    with torch.no_grad():
+    with torch.no_grad(), cast():
         correct = (model(x_test).argmax(1) == y_test).sum().item()
     result["testAccuracy"] = correct / len(y_test)
 else:
@@ -86,7 +94,7 @@ else:
     def step(i):
         x, y = data[i % len(data)]
         if inference:
-            with torch.no_grad():
+            with torch.no_grad(), cast():
                 model(x)
         else:
             train_step(x, y)

@@ -8,7 +8,7 @@ const { loadFashion, batches } = require('./fashion');
 const { model: mlp } = require('./model');
 
 const spec = JSON.parse(process.argv[2] ?? '{}');
-const { batch = 128, threads = 1, variant = 'mlp', seconds = 3, warmupSteps = 20, epochs = 0, backend = 'native', seed = 0, flushDenormal = true } = spec;
+const { batch = 128, threads = 1, variant = 'mlp', seconds = 3, warmupSteps = 20, epochs = 0, backend = 'native', seed = 0, flushDenormal = true, precision = 'fp32' } = spec;
 tg.setBackend(backend);
 // As torch.set_flush_denormal in pytorch_run.py: Adam's moments of weights whose gradient is
 // mostly zero decay into subnormals and stay there, which this CPU processes slowly.
@@ -22,7 +22,10 @@ const data = loadFashion();
 const net = model();
 const optimizer = new tg.optim.Adam(net.parameters(), { lr: 1e-3 });
 const pool = new tg.BufferPool();
-const loss = (x, y) => tg.nn.functional.crossEntropy(net.call(x), y);
+// precision 'bf16': the forward (and so every GEMM of the step) under amp.autocast, as the
+// Trainer's precision option does; the backward computes as its forward did.
+const cast = precision === 'bf16' ? (fn) => tg.amp.autocast('bfloat16', fn) : (fn) => fn();
+const loss = (x, y) => cast(() => tg.nn.functional.crossEntropy(net.call(x), y));
 
 const params = net.parameters(); // once: the module tree does not change
 
@@ -36,21 +39,21 @@ function trainStep(x, y) {
 
 function inferStep(x) {
   pool.reclaim();
-  pool.run(() => tg.noGrad(() => net.call(x)));
+  pool.run(() => tg.noGrad(() => cast(() => net.call(x))));
 }
 
 function accuracy(x, y) {
   net.eval();
   let correct = 0;
   for (const b of batches(x, y, 1000, false, 0)) {
-    const predicted = tg.noGrad(() => tg.argmax(net.call(b.x), 1));
+    const predicted = tg.noGrad(() => tg.argmax(cast(() => net.call(b.x)), 1));
     predicted.forEach((p, i) => { if (p === b.y.data[i]) correct++; });
   }
   net.train();
   return correct / y.size;
 }
 
-const result = { peer: 'tensorgrad', backend, threads, batch, variant };
+const result = { peer: 'tensorgrad', backend, threads, batch, variant, precision, bf16Instructions: tg.nativeInfo().bf16 ?? false };
 if (epochs > 0) {
   for (let e = 0; e < epochs; e++) for (const b of batches(data.train.x, data.train.y, batch, true, seed + e)) trainStep(b.x, b.y);
   result.testAccuracy = accuracy(data.test.x, data.test.y);

@@ -29,6 +29,10 @@ export interface NativeAddon {
   simdLevel(level?: SimdLevel): SimdLevel;
   /** The best SIMD level this CPU supports. */
   readonly detectedSimd: SimdLevel;
+  /** Whether the bfloat16 GEMM uses the AVX-512 BF16 instructions now; with an argument, turns them on or off. */
+  bf16Instructions(on?: boolean): boolean;
+  /** Whether this CPU (and build) has the AVX-512 BF16 instructions. */
+  readonly detectedBf16: boolean;
   /** The N-API version the addon was built for. */
   readonly napiVersion: number;
   setNumThreads(n: number): number;

@@ -7,6 +7,7 @@ import type { Backend, KernelName, KernelsOf } from './backend';
 import type { DType } from './declare';
 import { loadAddon, SIMD_LEVELS, type AddonSource, type NativeAddon, type SimdLevel } from './addon';
 import { declares, DECLARATIONS, KERNEL_NAMES, planOf, undeclared } from './registry';
+import { describe } from './validate';
 
 const tables = new Map<NativeDType, unknown>();
 let cached: Backend | undefined;
@@ -69,6 +70,14 @@ export interface NativeInfo {
   detectedSimd?: SimdLevel;
   /** Every level this CPU can run, best first (what setSimdLevel accepts). */
   simdLevels?: SimdLevel[];
+  /**
+   * Whether this CPU has the AVX-512 BF16 instructions (vdpbf16ps), and whether the bfloat16
+   * GEMM uses them now: only on the avx512 level, unless setBf16Instructions(false) or
+   * TENSORGRAD_BF16=emulate turned them off. Without them it runs an emulation that gives the
+   * same bits, slower.
+   */
+  detectedBf16?: boolean;
+  bf16?: boolean;
   napiVersion?: number;
 }
 
@@ -83,6 +92,8 @@ export function nativeInfo(): NativeInfo {
     simd: load.addon.simdLevel(),
     detectedSimd: load.addon.detectedSimd,
     simdLevels: SIMD_LEVELS.slice(SIMD_LEVELS.indexOf(load.addon.detectedSimd)),
+    detectedBf16: load.addon.detectedBf16,
+    bf16: load.addon.bf16Instructions() && load.addon.simdLevel() === 'avx512',
     napiVersion: load.addon.napiVersion,
   };
 }
@@ -93,4 +104,16 @@ export function nativeInfo(): NativeInfo {
  */
 export function setSimdLevel(level: SimdLevel): SimdLevel {
   return requireAddon().simdLevel(level);
+}
+
+/**
+ * Turns the bfloat16 GEMM's AVX-512 BF16 instructions on or off (off: its emulation, the same
+ * bits; the tests run both). Turning them on where nativeInfo().detectedBf16 is false is a
+ * RangeError. Returns the setting.
+ */
+export function setBf16Instructions(on: boolean): boolean {
+  if (arguments.length !== 1 || typeof on !== 'boolean') {
+    throw new TypeError(`setBf16Instructions: Expected true or false for on but received ${arguments.length === 1 ? describe(on) : `${arguments.length} arguments`}`);
+  }
+  return requireAddon().bf16Instructions(on);
 }

@@ -90,7 +90,11 @@ export async function runEvaluate(options: EvaluateOptions): Promise<Evaluation 
   const { model } = buildNetwork(config, { name: dataName, inputs: run.sizes[0]!, classes: run.sizes.at(-1)!, ...(imageShape ? { image: imageShape } : {}) });
   model.loadStateDict(content.tensors);
   const task = spec?.task ?? 'classification';
-  const trainer = new Trainer({ model, loss: lossFor(task), optimizer: makeOptimizer(model.parameters(), config), metrics: metricsFor({ task, ...(spec ? { spec } : {}) }) });
+  // Scored in the precision the run trained in (runs from before --precision have none: fp32).
+  const trainer = new Trainer({
+    model, loss: lossFor(task), optimizer: makeOptimizer(model.parameters(), config), metrics: metricsFor({ task, ...(spec ? { spec } : {}) }),
+    precision: config.precision ?? 'fp32',
+  });
   const result = await trainer.evaluate(new DataLoader(new TensorDataset(part.x, part.y), { batchSize: 1024 }));
   const samples = part.x.shape[0]!;
   const m = result.metrics;

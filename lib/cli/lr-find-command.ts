@@ -1,6 +1,7 @@
 /** `tensorgrad lr-find`: the exponential learning-rate sweep on the command's model and data. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { autocast } from '../autograd/autocast';
 import { type LrFinderResult, lrFinder } from '../train/lr-finder';
 import { applyRuntime, buildRun } from '../train/build-run';
 import { lossFor } from '../train/run-task';
@@ -26,7 +27,9 @@ export function runLrFind(config: RunConfig, options: LrFindOptions): LrFinderRe
       for (;;) yield* batches.train;
     },
   };
-  const result = lrFinder({ model, loss: lossFor(data.task), optimizer, loader, startLr: options.startLr, endLr: options.endLr, steps: options.steps });
+  const sweep = () => lrFinder({ model, loss: lossFor(data.task), optimizer, loader, startLr: options.startLr, endLr: options.endLr, steps: options.steps });
+  // As train does: --precision bf16 sweeps with the matrix products the run will train with.
+  const result = config.precision === 'bf16' ? autocast('bfloat16', sweep) : sweep();
   out.write(`lr-find on ${description} (${config.optimizer}, batch ${config.batchSize}, ${config.data}): ${result.lrs.length} steps${result.diverged ? ', stopped when the loss exploded' : ''}\n`);
   out.write('lr          smoothed loss\n');
   const every = Math.max(1, Math.round(result.lrs.length / 20));

@@ -24,7 +24,7 @@ import { addExportCommand } from './export-command';
 function flagsOf(options: Record<string, unknown>): Partial<RunConfig> {
   const keys: (keyof RunConfig)[] = [
     'data', 'model', 'activation', 'batchNorm', 'dropout', 'optimizer', 'lr', 'momentum', 'weightDecay', 'schedule',
-    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'backend', 'out', 'tensorboard', 'distributed', 'augment', ...DATA_FLAG_KEYS, ...SCHEDULE_SETTINGS.map((s) => s.key),
+    'batchSize', 'epochs', 'patience', 'seed', 'threads', 'precision', 'backend', 'out', 'tensorboard', 'distributed', 'augment', ...DATA_FLAG_KEYS, ...SCHEDULE_SETTINGS.map((s) => s.key),
   ];
   const flags: Record<string, unknown> = {};
   for (const key of keys) if (options[key] !== undefined) flags[key] = options[key];
@@ -51,6 +51,7 @@ function withTrainFlags(command: Command): Command {
     .option('--patience <n>', 'early stopping after n epochs without a better validation loss (0: off)', integer)
     .option('--seed <n>', 'seed of the weights, shuffles and dropout masks', integer)
     .option('--threads <n>', 'GEMM threads (default: one per core)', integer)
+    .addOption(new Option('--precision <p>', 'fp32, or bf16: matrix products in bfloat16 with float32 accumulation, weights, gradients and losses float32 (docs/mixed-precision.md)').choices(['fp32', 'bf16']))
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['native', 'reference', 'checked']))
     .option('--out <dir>', 'output directory');
   // The schedules' own settings, from the one table (lib/train/schedule-config.ts).

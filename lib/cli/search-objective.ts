@@ -36,6 +36,7 @@ export async function trial(base: RunConfig, params: Params): Promise<TrialResul
   const { model, optimizer, scheduler, batches } = buildRun(config, data);
   const trainer = new Trainer({
     model, loss: lossFor(data.task), optimizer, ...(scheduler ? { scheduler } : {}), metrics: metricsFor(data), callbacks: [new ExplosionGuard()],
+    precision: config.precision,
   });
   const { history, stoppedEarly } = await trainer.fit(batches.train, { epochs: config.epochs, validation: batches.validation });
   const accuracies = history.map((r) => r.val?.[scoreName(data.task)] ?? Number.NaN);

@@ -1,19 +1,14 @@
 /** float32 ↔ float16 and bfloat16, rounding to nearest even (as numpy and PyTorch do). */
 
+import { bfloat16ToFloat, floatToBfloat16 } from '../backend/bfloat16';
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-export function float32ToBfloat16(value: number): number {
-  f32[0] = value;
-  const bits = u32[0]!;
-  if ((bits & 0x7fffffff) > 0x7f800000) return (bits >>> 16) | 0x40; // NaN stays NaN (quiet)
-  return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
-}
+/** As tensor.to(torch.bfloat16): to nearest even, every NaN the quiet NaN 0x7fc0. */
+export const float32ToBfloat16: (value: number) => number = floatToBfloat16;
 
-export function bfloat16ToFloat32(half: number): number {
-  u32[0] = half << 16;
-  return f32[0]!;
-}
+export const bfloat16ToFloat32: (half: number) => number = bfloat16ToFloat;
 
 export function float32ToFloat16(value: number): number {
   f32[0] = value;

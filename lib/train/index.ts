@@ -1,5 +1,5 @@
-export { Trainer, monitoredValue } from './trainer';
-export type { Callback, EpochRecord, Evaluation, FitOptions, FitResult, LossFunction, StepResult, TrainerOptions, TrainerState } from './trainer';
+export { PRECISIONS, Trainer, monitoredValue } from './trainer';
+export type { Callback, EpochRecord, Evaluation, FitOptions, FitResult, LossFunction, Precision, StepResult, TrainerOptions, TrainerState } from './trainer';
 export type { BatchRecord, TrainStep } from './records';
 export type { CallbackOf } from './callback';
 export { copyModelState, restoreModelState } from './model-state';

@@ -8,6 +8,7 @@ import { isConvModel } from './conv-spec';
 import { type DataConfig, dataDefaults, isTable, tableRunDefaults, validateDataConfig } from './data-config';
 import { ACTIVATION_NAMES, type ActivationName } from './model-spec';
 import { OPTIMIZER_NAMES, type OptimizerName } from './optimizer-factory';
+import { PRECISIONS, type Precision } from './trainer';
 import { SCHEDULE_DEFAULTS, SCHEDULE_NAMES, type ScheduleName, type ScheduleSettings, validateSchedule } from './schedule-config';
 export const BACKEND_CHOICES = ['native', 'reference', 'checked'] as const;
 
@@ -37,6 +38,8 @@ export interface RunConfig extends DataConfig, ScheduleSettings {
   seed: number;
   /** GEMM threads (0: one per core). */
   threads: number;
+  /** fp32, or bf16: the matrix products in bfloat16 with float32 accumulation (Trainer precision, docs/mixed-precision.md). */
+  precision: Precision;
   backend: (typeof BACKEND_CHOICES)[number] | 'auto';
   /** The run directory; default runs/<data>-<time>. */
   out: string;
@@ -73,6 +76,7 @@ export function runDefaults(data: string): RunConfig {
     patience: 0,
     seed: 0,
     threads: 0,
+    precision: 'fp32',
     backend: 'auto',
     out: '',
     tensorboard: false,
@@ -115,6 +119,7 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   oneOf('schedule', SCHEDULE_NAMES);
   validateSchedule(config.schedule, config, config.epochs);
   oneOf('backend', [...BACKEND_CHOICES, 'auto']);
+  oneOf('precision', PRECISIONS);
   if (typeof config.tensorboard !== 'boolean' && (typeof config.tensorboard !== 'string' || config.tensorboard === '')) {
     fail(`--tensorboard: Expected true, false or a log directory but received ${JSON.stringify(config.tensorboard)}`);
   }

@@ -129,7 +129,9 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
   }
   callbacks.push(...(shared?.last ?? []));
   const trained = shared?.model ?? model;
-  const trainer = new Trainer({ model: trained, loss: lossFor(data.task), optimizer, ...(scheduler ? { scheduler } : {}), metrics: metricsFor(data), callbacks });
+  const trainer = new Trainer({
+    model: trained, loss: lossFor(data.task), optimizer, ...(scheduler ? { scheduler } : {}), metrics: metricsFor(data), callbacks, precision: config.precision,
+  });
 
   // The notes' sanity checks on the untrained model; they leave it (and the generator) as it was.
   const sanity = options.resume || !writer ? [] : checkRun(data, model);
@@ -147,7 +149,7 @@ export async function runTraining(given: Partial<RunConfig>, options: TrainingOp
     }
   } else {
     if (layers) log.write(`Model ${description}:\n${layers.map((l) => `  ${l}\n`).join('')}`);
-    log.write(`Training ${description} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs -> ${runDir}\n`);
+    log.write(`Training ${description} (${config.activation}) on ${data.name}: ${record.data.train} train, ${record.data.validation} validation, ${record.data.test} test; ${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs${config.precision === 'bf16' ? ', bf16 matrix products' : ''} -> ${runDir}\n`);
   }
   if (tensorboard) log.write(`TensorBoard logs: ${tensorboard} (view with: tensorboard --logdir ${tensorboard})\n`);
   if (shared) log.write(`Distributed over ${ranks} ranks (${shared.group.library.split(',')[0]}): batch ${config.batchSize} per rank, ${config.batchSize * ranks} per step; rank 0 writes the run directory; ${getNumThreads()} GEMM thread${getNumThreads() > 1 ? 's' : ''} per rank\n`);

@@ -9,6 +9,7 @@
  * elementwise): each step copies the gradients into it and the optimizer updates every parameter
  * with one native call, with the same bits as a call per parameter.
  */
+import { autocast } from '../autograd/autocast';
 import { noGrad } from '../autograd/grad-mode';
 import { BufferPool, Tensor } from '../autograd/tensor';
 import type { FloatArray } from '../autograd/tensor';
@@ -45,7 +46,17 @@ export interface TrainerOptions {
    * all-reduce then has one buffer to send); false never.
    */
   flatParameters?: boolean;
+  /**
+   * 'bf16': the forward passes (training and evaluation) run under amp.autocast('bfloat16'): the
+   * matrix products multiply bfloat16 operands with float32 accumulation, the backward products
+   * too; parameters, gradients, optimizer state and losses stay float32
+   * (docs/mixed-precision.md). Default 'fp32'.
+   */
+  precision?: Precision;
 }
+
+export const PRECISIONS = ['fp32', 'bf16'] as const;
+export type Precision = (typeof PRECISIONS)[number];
 
 export interface FitOptions {
   epochs: number;
@@ -100,6 +111,7 @@ export class Trainer {
   readonly scheduler: LRScheduler | ReduceLROnPlateau | undefined;
   readonly metrics: Metric[];
   readonly callbacks: Callback[];
+  readonly precision: Precision;
   history: EpochRecord[] = [];
   /** The state dict (copied) of the best epoch so far, by the monitored value. */
   bestState: Record<string, Tensor> | null = null;
@@ -142,6 +154,15 @@ export class Trainer {
     this.metrics = (options.metrics ?? []).map(makeMetric);
     this.callbacks = options.callbacks ?? [];
     this.#flat = options.flatParameters ?? this.optimizer.elementwise === true;
+    if (options.precision !== undefined && !(PRECISIONS as readonly unknown[]).includes(options.precision)) {
+      throw new TypeError(`Trainer: Expected "fp32" or "bf16" for precision but received ${typeof options.precision === 'string' ? `"${options.precision}"` : String(options.precision)}`);
+    }
+    this.precision = options.precision ?? 'fp32';
+  }
+
+  /** fn under the trainer's precision: autocast to bfloat16 for 'bf16', as it is for 'fp32'. */
+  private forward<T>(fn: () => T): T {
+    return this.precision === 'bf16' ? autocast('bfloat16', fn) : fn();
   }
 
   /** Asks fit() to stop after the current batch, giving the reason it will report. */
@@ -209,8 +230,10 @@ export class Trainer {
     step.size = batch.x.shape[0] ?? 1;
     step.skipped = null;
     this.#pool.run(() => {
-      step.output = this.model.call(batch.x);
-      step.loss = this.scalarLoss(step.output, batch.y);
+      this.forward(() => {
+        step.output = this.model.call(batch.x);
+        step.loss = this.scalarLoss(step.output, batch.y);
+      });
       let target = step.loss;
       for (const callback of this.callbacks) {
         const replaced = callback.onLoss?.(target, step, this);
@@ -361,9 +384,12 @@ export class Trainer {
       for (const batch of loader) {
         this.#pool.reclaim();
         this.#pool.run(() => noGrad(() => {
-          const output = this.model.call(batch.x);
+          const { output, loss } = this.forward(() => {
+            const out = this.model.call(batch.x);
+            return { output: out, loss: this.scalarLoss(out, batch.y) };
+          });
           const size = batch.x.shape[0] ?? 1;
-          lossSum += this.scalarLoss(output, batch.y).item() * size;
+          lossSum += loss.item() * size;
           seen += size;
           for (const m of metrics) m.update(output, batch.y);
         }));

@@ -1,9 +1,11 @@
 /**
  * The Linear layer's computation: y = act(x·Wᵀ + b) on the fused GEMM epilogue. Attributes:
- * { activation, slope } (slope is leakyRelu's, recorded whatever the activation).
+ * { activation, slope } (slope is leakyRelu's, recorded whatever the activation). Under
+ * amp.autocast('bfloat16') its three GEMMs multiply bfloat16 operands (autocast.ts).
  */
+import { gemmsInBfloat16 } from '../autocast';
 import { record } from '../record';
-import { Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../tensor';
+import { type FloatArray, Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../tensor';
 
 export type LinearActivation = 'none' | 'relu' | 'leakyRelu';
 
@@ -39,7 +41,14 @@ export function linear(
   const shape = [...x.shape.slice(0, -1), outFeatures];
   const biasData = bias ? bias.data : allocate([outFeatures], dtype);
   const out = allocateOutput(shape, dtype); // every element written by the GEMM
-  kernels.gemmBiasActivation(false, true, rows, outFeatures, inFeatures, x.data, weight.data, biasData, activation, slope, out);
+  // Read once, here: the backward multiplies as the forward did, wherever backward() runs.
+  const bf16 = gemmsInBfloat16(dtype);
+  const gemm = (transA: boolean, m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray) => {
+    if (bf16) kernels.gemmBf16(transA, false, m, n, k, 1, a, b, 0, c as Float32Array);
+    else kernels.gemm(transA, false, m, n, k, 1, a, b, 0, c);
+  }; // C = op(A)·B, the two backward products
+  if (bf16) kernels.gemmBf16BiasActivation(false, true, rows, outFeatures, inFeatures, x.data, weight.data, biasData, activation, slope, out);
+  else kernels.gemmBiasActivation(false, true, rows, outFeatures, inFeatures, x.data, weight.data, biasData, activation, slope, out);
   return record('linear', { activation, slope }, inputs, out, shape, (grad) => {
     if (activation === 'relu') kernels.reluBackward(out, grad, grad);
     else if (activation === 'leakyRelu') kernels.leakyReluBackward(out, grad, slope, grad);
@@ -48,11 +57,11 @@ export function linear(
     let db = null;
     if (x.requiresGrad) {
       dx = allocateOutput(x.shape, dtype); // beta 0: C is never read
-      kernels.gemm(false, false, rows, inFeatures, outFeatures, 1, grad, weight.data, 0, dx);
+      gemm(false, rows, inFeatures, outFeatures, grad, weight.data, dx);
     }
     if (weight.requiresGrad) {
       dw = allocateOutput(weight.shape, dtype);
-      kernels.gemm(true, false, outFeatures, inFeatures, rows, 1, grad, x.data, 0, dw);
+      gemm(true, outFeatures, inFeatures, rows, grad, x.data, dw);
     }
     if (bias?.requiresGrad) {
       db = allocateOutput(bias.shape, dtype);

@@ -1,6 +1,7 @@
-/** Matrix product of 2-D tensors. */
+/** Matrix product of 2-D tensors; in bfloat16 under amp.autocast('bfloat16') (autocast.ts). */
+import { gemmsInBfloat16 } from '../autocast';
 import { NO_ATTRIBUTES, record } from '../record';
-import type { Tensor } from '../tensor';
+import type { FloatArray, Tensor } from '../tensor';
 import { allocate, commonDType, formatShape, kernelsFor } from '../tensor';
 import { checkTensor } from './unary';
 
@@ -22,17 +23,23 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const dtype = commonDType('matmul', [a, b]);
   const kernels = kernelsFor(dtype);
   const out = allocate([m, n], dtype);
-  kernels.gemm(false, false, m, n, k, 1, a.data, b.data, 0, out);
+  // Read once, here: the backward multiplies as the forward did, wherever backward() runs.
+  const bf16 = gemmsInBfloat16(dtype);
+  const gemm = (transA: boolean, transB: boolean, rows: number, cols: number, depth: number, x: FloatArray, y: FloatArray, c: FloatArray) => {
+    if (bf16) kernels.gemmBf16(transA, transB, rows, cols, depth, 1, x, y, 0, c as Float32Array);
+    else kernels.gemm(transA, transB, rows, cols, depth, 1, x, y, 0, c);
+  };
+  gemm(false, false, m, n, k, a.data, b.data, out);
   return record('matmul', NO_ATTRIBUTES, [a, b], out, [m, n], (grad) => {
     let da = null;
     let db = null;
     if (a.requiresGrad) {
       da = allocate(a.shape, dtype);
-      kernels.gemm(false, true, m, k, n, 1, grad, b.data, 0, da);
+      gemm(false, true, m, k, n, grad, b.data, da);
     }
     if (b.requiresGrad) {
       db = allocate(b.shape, dtype);
-      kernels.gemm(true, false, k, n, m, 1, a.data, grad, 0, db);
+      gemm(true, false, k, n, m, a.data, grad, db);
     }
     return [da, db];
   });

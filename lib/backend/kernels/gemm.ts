@@ -2,6 +2,7 @@
 import { absolute, accumulationTolerance } from '../compare';
 import { choice, flag, float, index, inout, input, kernel, output } from '../declare';
 import * as reference from '../reference/gemm';
+import * as bf16 from '../reference/gemm-bf16';
 
 export type { Activation } from '../reference/gemm';
 export const ACTIVATIONS = ['none', 'relu', 'leakyRelu'] as const;
@@ -53,5 +54,39 @@ export const GEMM = {
       }
       return accumulationTolerance(bound, k + 1);
     },
+  }),
+
+  /**
+   * gemm with bfloat16 operands: C = alpha·op(bf16(A))·op(bf16(B)) + beta·C, float32 C and
+   * float32 accumulation. A and B are float32 (each element rounded to bfloat16, to nearest even,
+   * inside the kernel) in the float32 table, or bfloat16 bits (Uint16Array) in the bfloat16
+   * table; a subnormal bfloat16 operand reads as zero. alpha, beta, transposes and empty
+   * products as gemm. The numbers are fixed by native/kernels/gemm_bf16.h (pairs of steps, each
+   * a fused multiply-add flushing subnormal results, SGEMM's k blocks and write-back), so the
+   * AVX-512 BF16 instructions, their emulation on every SIMD level and the reference loop give
+   * the same bits on any thread count; a NaN result may carry another payload.
+   */
+  gemmBf16: kernel({
+    args: [
+      flag('transA'), flag('transB'), index('m'), index('n'), index('k'), float('alpha', { example: 1 }),
+      input('a', 'm*k'), input('b', 'k*n'), float('beta'), inout('c', 'm*n', { element: 'float32' }),
+    ],
+    dtypes: ['float32', 'bfloat16'],
+    reference: bf16.gemmBf16,
+  }),
+
+  /**
+   * gemmBiasActivation with bfloat16 operands (rounded as in gemmBf16): c = act(op(bf16(A))·
+   * op(bf16(B)) + bias), the bias, the epilogue and C float32. The Linear layer's forward
+   * under amp.autocast('bfloat16').
+   */
+  gemmBf16BiasActivation: kernel({
+    args: [
+      flag('transA'), flag('transB'), index('m'), index('n'), index('k'),
+      input('a', 'm*k'), input('b', 'k*n'), input('bias', 'n', { element: 'float32' }), choice('activation', ACTIVATIONS), float('slope'),
+      output('c', 'm*n', { element: 'float32' }),
+    ],
+    dtypes: ['float32', 'bfloat16'],
+    reference: bf16.gemmBf16BiasActivation,
   }),
 };
