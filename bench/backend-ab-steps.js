@@ -20,12 +20,15 @@ if (!oldRoot) {
   process.exit(1);
 }
 const roots = [path.resolve(oldRoot), path.resolve(newRoot)];
+// Warm-up before timing: about 2 s of steps, enough for V8 to finish optimizing the step (with
+// 200 steps, its concurrent compiler was still at work during the timed steps, which CPU time
+// counted and the steady state of a training run never sees).
 const SCENARIOS = [
-  { name: 'train, batch 32', batch: 32, variant: 'mlp', steps: 3000 },
-  { name: 'train, batch 128', batch: 128, variant: 'mlp', steps: 1000 },
-  { name: 'train, batch 512', batch: 512, variant: 'mlp', steps: 300 },
-  { name: 'train, batch 128, BatchNorm + Dropout(0.5)', batch: 128, variant: 'bn-dropout', steps: 1000 },
-  { name: 'inference, batch 1000', batch: 1000, variant: 'inference', steps: 300 },
+  { name: 'train, batch 32', batch: 32, variant: 'mlp', steps: 3000, warmup: 5000 },
+  { name: 'train, batch 128', batch: 128, variant: 'mlp', steps: 1000, warmup: 2000 },
+  { name: 'train, batch 512', batch: 512, variant: 'mlp', steps: 300, warmup: 600 },
+  { name: 'train, batch 128, BatchNorm + Dropout(0.5)', batch: 128, variant: 'bn-dropout', steps: 1000, warmup: 1500 },
+  { name: 'inference, batch 1000', batch: 1000, variant: 'inference', steps: 300, warmup: 600 },
 ];
 
 function measure(root, scenario) {
@@ -45,7 +48,7 @@ for (let round = 0; round < ROUNDS; round++) {
   process.stderr.write(`pass ${round + 1}/${ROUNDS} done, load ${loadAverage()}\n`);
 }
 console.log(`CPU: ${os.cpus()[0].model}, ${os.cpus().length} cores; load average before ${before}, after ${loadAverage()}`);
-console.log(`old: ${roots[0]}; new: ${roots[1]}; 1 thread; ${ROUNDS} interleaved passes, one process per sample, µs per step (median)`);
+console.log(`old: ${roots[0]}; new: ${roots[1]}; 1 thread; ${ROUNDS} interleaved passes, one process per sample, µs per step (median) after the warm-up (${SCENARIOS.map((s) => s.warmup).join('/')} steps)`);
 // CPU time counts V8's helper threads (GC) too, so on a quiet machine it exceeds wall time; wall
 // time counts descheduling on a busy one. Both are shown; the verdict uses CPU time.
 console.log('CPU time includes V8 helper threads (GC); wall time includes descheduling.\n');
