@@ -8,7 +8,7 @@
  * called. float64 tensors (gradient checks) are never autocast.
  */
 import { noticeBf16Emulation } from '../backend/bf16-notice';
-import type { DType } from './tensor';
+import type { DType, FloatArray, kernelsFor } from './tensor';
 
 /** What autocast accepts: 'bfloat16' turns it on, 'float32' off (a region inside another). */
 export const AUTOCAST_DTYPES = ['bfloat16', 'float32'] as const;
@@ -53,4 +53,17 @@ export function isAutocastEnabled(): boolean {
 /** Whether an op on tensors of `dtype` multiplies in bfloat16 now. */
 export function gemmsInBfloat16(dtype: DType): boolean {
   return current === 'bfloat16' && dtype === 'float32';
+}
+
+/**
+ * C = op(A)·op(B) (α = 1, β = 0) in the precision an op chose at its forward (gemmsInBfloat16):
+ * bfloat16 operands accumulated in float32, or the dtype's own GEMM. One place for Linear's and
+ * matmul's products, forward and backward.
+ */
+export function product(
+  kernels: ReturnType<typeof kernelsFor>, bf16: boolean, transA: boolean, transB: boolean,
+  m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray,
+): void {
+  if (bf16) kernels.gemmBf16(transA, transB, m, n, k, 1, a, b, 0, c as Float32Array);
+  else kernels.gemm(transA, transB, m, n, k, 1, a, b, 0, c);
 }

@@ -3,9 +3,9 @@
  * { activation, slope } (slope is leakyRelu's, recorded whatever the activation). Under
  * amp.autocast('bfloat16') its three GEMMs multiply bfloat16 operands (autocast.ts).
  */
-import { gemmsInBfloat16 } from '../autocast';
+import { gemmsInBfloat16, product } from '../autocast';
 import { record } from '../record';
-import { type FloatArray, Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../tensor';
+import { Tensor, allocate, allocateOutput, commonDType, formatShape, kernelsFor } from '../tensor';
 
 export type LinearActivation = 'none' | 'relu' | 'leakyRelu';
 
@@ -43,10 +43,6 @@ export function linear(
   const out = allocateOutput(shape, dtype); // every element written by the GEMM
   // Read once, here: the backward multiplies as the forward did, wherever backward() runs.
   const bf16 = gemmsInBfloat16(dtype);
-  const gemm = (transA: boolean, m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray) => {
-    if (bf16) kernels.gemmBf16(transA, false, m, n, k, 1, a, b, 0, c as Float32Array);
-    else kernels.gemm(transA, false, m, n, k, 1, a, b, 0, c);
-  }; // C = op(A)·B, the two backward products
   if (bf16) kernels.gemmBf16BiasActivation(false, true, rows, outFeatures, inFeatures, x.data, weight.data, biasData, activation, slope, out);
   else kernels.gemmBiasActivation(false, true, rows, outFeatures, inFeatures, x.data, weight.data, biasData, activation, slope, out);
   return record('linear', { activation, slope }, inputs, out, shape, (grad) => {
@@ -57,11 +53,11 @@ export function linear(
     let db = null;
     if (x.requiresGrad) {
       dx = allocateOutput(x.shape, dtype); // beta 0: C is never read
-      gemm(false, rows, inFeatures, outFeatures, grad, weight.data, dx);
+      product(kernels, bf16, false, false, rows, inFeatures, outFeatures, grad, weight.data, dx);
     }
     if (weight.requiresGrad) {
       dw = allocateOutput(weight.shape, dtype);
-      gemm(true, outFeatures, inFeatures, rows, grad, x.data, dw);
+      product(kernels, bf16, true, false, outFeatures, inFeatures, rows, grad, x.data, dw);
     }
     if (bias?.requiresGrad) {
       db = allocateOutput(bias.shape, dtype);

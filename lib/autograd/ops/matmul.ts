@@ -1,7 +1,7 @@
 /** Matrix product of 2-D tensors; in bfloat16 under amp.autocast('bfloat16') (autocast.ts). */
-import { gemmsInBfloat16 } from '../autocast';
+import { gemmsInBfloat16, product } from '../autocast';
 import { NO_ATTRIBUTES, record } from '../record';
-import type { FloatArray, Tensor } from '../tensor';
+import type { Tensor } from '../tensor';
 import { allocate, commonDType, formatShape, kernelsFor } from '../tensor';
 import { checkTensor } from './unary';
 
@@ -25,21 +25,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const out = allocate([m, n], dtype);
   // Read once, here: the backward multiplies as the forward did, wherever backward() runs.
   const bf16 = gemmsInBfloat16(dtype);
-  const gemm = (transA: boolean, transB: boolean, rows: number, cols: number, depth: number, x: FloatArray, y: FloatArray, c: FloatArray) => {
-    if (bf16) kernels.gemmBf16(transA, transB, rows, cols, depth, 1, x, y, 0, c as Float32Array);
-    else kernels.gemm(transA, transB, rows, cols, depth, 1, x, y, 0, c);
-  };
-  gemm(false, false, m, n, k, a.data, b.data, out);
+  product(kernels, bf16, false, false, m, n, k, a.data, b.data, out);
   return record('matmul', NO_ATTRIBUTES, [a, b], out, [m, n], (grad) => {
     let da = null;
     let db = null;
     if (a.requiresGrad) {
       da = allocate(a.shape, dtype);
-      gemm(false, true, m, k, n, grad, b.data, da);
+      product(kernels, bf16, false, true, m, k, n, grad, b.data, da);
     }
     if (b.requiresGrad) {
       db = allocate(b.shape, dtype);
-      gemm(true, false, k, n, m, a.data, grad, db);
+      product(kernels, bf16, true, false, k, n, m, a.data, grad, db);
     }
     return [da, db];
   });
