@@ -1,7 +1,7 @@
 // One tensorgrad training measurement for bench/conv.js, in its own process: the model of
 // spec.model built from its conv spec (as `tensorgrad train --model` builds it), Adam lr 1e-3,
 // cross-entropy, on 8 Fashion-MNIST batches of spec.batch images taken in turn (random images
-// without the data set), timed for spec.seconds after a warm-up. Prints one JSON line.
+// without the data set), steps in a BufferPool as the Trainer runs them, timed for spec.seconds after a warm-up. Prints one JSON line.
 'use strict';
 const fs = require('node:fs');
 const tg = require('../../dist');
@@ -37,11 +37,17 @@ const batches = Array.from({ length: 8 }, (_, i) => {
   const rows = Int32Array.from({ length: batch }, (_, r) => i * batch + r);
   return { x: tg.noGrad(() => tg.gather(all.x, rows)), y: tg.noGrad(() => tg.gather(all.y, rows)) };
 });
+// Each step's activations and gradients from a BufferPool, as Trainer.fit runs it (and as the
+// CLI trains): the same buffers every step instead of fresh arrays the OS must fault in again.
+const pool = new tg.BufferPool();
+const params = model.parameters();
 let next = 0;
 function step() {
   const b = batches[next++ % 8];
+  pool.reclaim();
+  for (const p of params) if (p.grad) pool.give(p.grad.data);
   optimizer.zeroGrad();
-  tg.nn.functional.crossEntropy(model.call(b.x), b.y).backward();
+  pool.run(() => tg.nn.functional.crossEntropy(model.call(b.x), b.y).backward());
   optimizer.step();
 }
 for (let i = 0; i < (spec.warmupSteps ?? 2); i++) step();

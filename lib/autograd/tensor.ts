@@ -183,6 +183,9 @@ function fresh(size: number, dtype: DType): FloatArray {
   return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
 }
 
+/** What a BufferPool lends: op outputs and gradients, and the indices some ops keep for their backward. */
+type PooledArray = FloatArray | Int32Array;
+
 /**
  * Buffers reused from one training step to the next. Inside run(), every op output and
  * gradient comes from the pool; reclaim() makes everything lent since the last reclaim free
@@ -190,8 +193,8 @@ function fresh(size: number, dtype: DType): FloatArray {
  * is only valid until the pool is reclaimed: copy what must outlive it.
  */
 export class BufferPool {
-  readonly #free = new Map<string, FloatArray[]>();
-  readonly #lent = new Set<FloatArray>();
+  readonly #free = new Map<string, PooledArray[]>();
+  readonly #lent = new Set<PooledArray>();
   /** How many buffers were made new, and how many handed out again. */
   readonly stats = { created: 0, reused: 0 };
 
@@ -204,6 +207,19 @@ export class BufferPool {
     if (buffer) this.stats.reused++;
     else this.stats.created++;
     const out = buffer ? (zeroed ? buffer.fill(0) : buffer) : fresh(size, dtype);
+    this.#lent.add(out);
+    return out as FloatArray;
+  }
+
+  /**
+   * An Int32Array of this size for indices a kernel writes whole (max pooling's argmax), reused
+   * when one is free; it may hold a previous step's values until the kernel writes it.
+   */
+  takeIndices(size: number): Int32Array {
+    const buffer = this.#free.get(`int32:${size}`)?.pop() as Int32Array | undefined;
+    if (buffer) this.stats.reused++;
+    else this.stats.created++;
+    const out = buffer ?? new Int32Array(size);
     this.#lent.add(out);
     return out;
   }
@@ -219,14 +235,14 @@ export class BufferPool {
   }
 
   /** Stops tracking a lent buffer that lives on (a parameter's new gradient). */
-  keep(buffer: FloatArray): void {
+  keep(buffer: PooledArray): void {
     this.#lent.delete(buffer);
   }
 
   /** Adds a buffer nothing uses any more (a gradient being dropped) to the free lists. */
-  give(buffer: FloatArray): void {
-    if (isHeldGradBuffer(buffer)) return; // a row-sparse gradient its parameter keeps (sparse-grad.ts)
-    const key = `${buffer instanceof Float64Array ? 'float64' : 'float32'}:${buffer.length}`;
+  give(buffer: PooledArray): void {
+    if (!(buffer instanceof Int32Array) && isHeldGradBuffer(buffer)) return; // a row-sparse gradient its parameter keeps (sparse-grad.ts)
+    const key = `${buffer instanceof Float64Array ? 'float64' : buffer instanceof Int32Array ? 'int32' : 'float32'}:${buffer.length}`;
     const list = this.#free.get(key);
     if (list) list.push(buffer);
     else this.#free.set(key, [buffer]);
@@ -274,6 +290,11 @@ export function allocate(shape: Shape, dtype: DType): FloatArray {
 export function allocateOutput(shape: Shape, dtype: DType): FloatArray {
   const size = sizeOf(shape);
   return activePool ? activePool.take(size, dtype, false) : fresh(size, dtype);
+}
+
+/** An Int32Array for indices a kernel writes whole: from the active pool, if any (its values then are stale until written). */
+export function allocateIndices(size: number): Int32Array {
+  return activePool ? activePool.takeIndices(size) : new Int32Array(size);
 }
 
 /** Takes a buffer out of the active pool's reuse: it now belongs to something long-lived. */

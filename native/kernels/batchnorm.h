@@ -22,4 +22,15 @@ void batchNormBackward(const float* x, const float* dy, size_t n, size_t c, size
                        const float* gamma, const float* mean, const float* invStd, float* dx,
                        float* dgamma, float* dbeta);
 
+// BatchNorm2d's per-channel bodies in each instruction set (batchnorm.cc dispatches).
+namespace portable {
+#include "batchnorm_channels.inc"
+}  // namespace portable
+namespace avx2 {
+#include "batchnorm_channels.inc"
+}  // namespace avx2
+namespace avx512 {
+#include "batchnorm_channels.inc"
+}  // namespace avx512
+
 }  // namespace tg

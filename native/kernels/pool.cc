@@ -52,45 +52,141 @@ void adaptiveBin(size_t o, size_t out, size_t size, size_t& start, size_t& end) 
 
 }  // namespace
 
+namespace {
+
+// The running maximum of a window: the first largest value, or the last NaN (as the reference).
+inline void takeMax(float v, int32_t position, float& best, int32_t& at) {
+  if (at < 0 || v > best || v != v) {
+    best = v;
+    at = position;
+  }
+}
+
+// takeMax after a window's first value (at ≥ 0), without branches: random data makes the
+// comparison unpredictable, and a mispredicted jump per tap cost more than the tap itself.
+inline void takeMaxBranchless(float v, int32_t position, float& best, int32_t& at) {
+  const bool take = (v > best) | (v != v);
+  best = take ? v : best;
+  at = take ? position : at;
+}
+
+// Each output column's taps [first, last) along x: the same for every row and plane, so
+// computed once per call rather than per window.
+struct ColumnTaps {
+  std::vector<size_t> first, last;
+  explicit ColumnTaps(const PoolShape& s) : first(s.ow), last(s.ow) {
+    for (size_t ox = 0; ox < s.ow; ++ox) taps(ox, s.strideW, s.padW, s.dilationW, s.kw, s.w, first[ox], last[ox]);
+  }
+};
+
+// The 2×2 stride-2 windows of one output row lying wholly inside the plane (rows r0 and r1 =
+// r0 + w, row offset `base` of r0 in the plane): straight-line code in the general order
+// (row by row, left to right).
+void maxRow2x2(const float* r0, size_t w, size_t base, size_t count, float* y, int32_t* indices) {
+  const float* r1 = r0 + w;
+  for (size_t ox = 0; ox < count; ++ox) {
+    const size_t ix = 2 * ox;
+    float best = r0[ix];
+    int32_t at = static_cast<int32_t>(base + ix);
+    takeMaxBranchless(r0[ix + 1], static_cast<int32_t>(base + ix + 1), best, at);
+    takeMaxBranchless(r1[ix], static_cast<int32_t>(base + w + ix), best, at);
+    takeMaxBranchless(r1[ix + 1], static_cast<int32_t>(base + w + ix + 1), best, at);
+    y[ox] = best;
+    indices[ox] = at;
+  }
+}
+
+}  // namespace
+
 void maxPool2d(const PoolShape& s, const float* x, float* y, int32_t* indices) {
+  const ColumnTaps columns(s);
+  // The common 2×2 stride-2 window without padding or dilation: full windows take maxRow2x2.
+  const bool twoByTwo = s.kh == 2 && s.kw == 2 && s.strideH == 2 && s.strideW == 2 && s.padW == 0 &&
+                        s.dilationH == 1 && s.dilationW == 1;
+  const size_t fullColumns = twoByTwo ? std::min(s.ow, s.w / 2) : 0;
   forEach(s.planes, [&](size_t p) {
     const float* plane = x + p * s.h * s.w;
     for (size_t oy = 0; oy < s.oh; ++oy) {
       size_t ky0, ky1;
       taps(oy, s.strideH, s.padH, s.dilationH, s.kh, s.h, ky0, ky1);
-      for (size_t ox = 0; ox < s.ow; ++ox) {
-        size_t kx0, kx1;
-        taps(ox, s.strideW, s.padW, s.dilationW, s.kw, s.w, kx0, kx1);
+      const size_t row = (p * s.oh + oy) * s.ow;
+      size_t ox = 0;
+      if (fullColumns > 0 && ky0 == 0 && ky1 == 2) {
+        const size_t iy = oy * 2 - s.padH;
+        maxRow2x2(plane + iy * s.w, s.w, iy * s.w, fullColumns, y + row, indices + row);
+        ox = fullColumns;
+      }
+      for (; ox < s.ow; ++ox) {
         float best = -std::numeric_limits<float>::infinity();
         int32_t at = -1;
         for (size_t ky = ky0; ky < ky1; ++ky) {
           const size_t iy = oy * s.strideH + ky * s.dilationH - s.padH;
-          for (size_t kx = kx0; kx < kx1; ++kx) {
+          for (size_t kx = columns.first[ox]; kx < columns.last[ox]; ++kx) {
             const size_t ix = ox * s.strideW + kx * s.dilationW - s.padW;
-            const float v = plane[iy * s.w + ix];
-            if (at < 0 || v > best || v != v) {
-              best = v;
-              at = static_cast<int32_t>(iy * s.w + ix);
-            }
+            takeMax(plane[iy * s.w + ix], static_cast<int32_t>(iy * s.w + ix), best, at);
           }
         }
-        const size_t o = (p * s.oh + oy) * s.ow + ox;
-        y[o] = best;
-        indices[o] = at;
+        y[row + ox] = best;
+        indices[row + ox] = at;
       }
     }
   });
 }
 
+namespace {
+
+// Which positions of a plane have been written in the current pass: a position is marked when
+// its stamp equals the pass's token, so a new pass costs no clearing (per thread, reused).
+class PositionMarks {
+ public:
+  void begin(size_t size) {
+    if (stamps_.size() < size) stamps_.assign(size, 0);
+    if (++token_ == 0) {  // wrapped: old stamps could equal the new token
+      std::fill(stamps_.begin(), stamps_.end(), 0u);
+      token_ = 1;
+    }
+  }
+  // True the first time `i` is marked in this pass.
+  bool mark(size_t i) {
+    if (stamps_[i] == token_) return false;
+    stamps_[i] = token_;
+    return true;
+  }
+
+ private:
+  std::vector<uint32_t> stamps_;
+  uint32_t token_ = 0;
+};
+
+thread_local PositionMarks marks;
+
+}  // namespace
+
 void maxPool2dBackward(const PoolShape& s, const float* dy, const int32_t* indices, float* dx) {
   const size_t hw = s.h * s.w, ohw = s.oh * s.ow;
   forEach(s.planes, [&](size_t p) {
+    const int32_t* at = indices + p * ohw;
+    const float* grad = dy + p * ohw;
+    float* out = dx + p * hw;
+    // Where no two outputs share a position (windows that do not overlap), each gradient is
+    // written as is: what the reference's double sum of one term rounds to.
+    std::fill(out, out + hw, 0.0f);
+    PositionMarks& marked = marks;  // one thread-local lookup per plane, not per output
+    marked.begin(hw);
+    bool shared = false;
+    for (size_t o = 0; o < ohw && !shared; ++o) {
+      if (at[o] < 0) continue;
+      const size_t i = static_cast<size_t>(at[o]);
+      if (marked.mark(i)) out[i] = grad[o];
+      else shared = true;
+    }
+    if (!shared) return;
+    // Overlapping windows: sums in double in output order, rounded once (the reference's order).
     std::vector<double> sums(hw, 0.0);
     for (size_t o = 0; o < ohw; ++o) {
-      const int32_t at = indices[p * ohw + o];
-      if (at >= 0) sums[static_cast<size_t>(at)] += dy[p * ohw + o];
+      if (at[o] >= 0) sums[static_cast<size_t>(at[o])] += grad[o];
     }
-    for (size_t i = 0; i < hw; ++i) dx[p * hw + i] = static_cast<float>(sums[i]);
+    for (size_t i = 0; i < hw; ++i) out[i] = static_cast<float>(sums[i]);
   });
 }
 

@@ -2,6 +2,7 @@
 // the next step (zero-filled), and a parameter's gradient is kept out of reuse.
 import { describe, expect, it } from 'vitest';
 import { BufferPool, Tensor, manualSeed, mul, nn, sum, tensor } from '../../lib';
+import { maxPool2dWithIndices } from '../../lib/autograd/ops/pool';
 
 describe('BufferPool', () => {
   it('hands the same buffers to the next step, zero-filled, and keeps leaf gradients', () => {
@@ -80,5 +81,28 @@ describe('BufferPool', () => {
     expect(second.loss.item()).toBe(plain.loss.item());
     expect(Array.from(second.wGrad)).toEqual(Array.from(plain.wGrad));
     expect(Array.from(second.bGrad)).toEqual(Array.from(plain.bGrad));
+  });
+
+  it('lends max pooling its argmax indices too, and the step is the same with stale ones', () => {
+    const x = new Tensor(Float32Array.from({ length: 2 * 4 * 4 }, (_, i) => Math.cos(i * 1.7)), [1, 2, 4, 4], { requiresGrad: true });
+    const step = () => {
+      const { output, indices } = maxPool2dWithIndices(x, { kernelSize: 2 });
+      sum(mul(output, output)).backward();
+      return { output: Array.from(output.data), indices, grad: Array.from(x.grad!.data) };
+    };
+    const plain = step();
+    x.grad = null;
+    const pool = new BufferPool();
+    const first = pool.run(step);
+    expect(first.indices).toBeInstanceOf(Int32Array);
+    pool.reclaim();
+    first.indices.fill(-7); // stale values the kernel must overwrite
+    x.grad = null;
+    const second = pool.run(step);
+    expect(second.indices).toBe(first.indices); // the same Int32Array, lent again
+    expect(Array.from(second.indices)).toEqual(Array.from(plain.indices));
+    expect(second.output).toEqual(plain.output);
+    expect(second.grad).toEqual(plain.grad);
+    expect(pool.takeIndices(3)).not.toBe(first.indices); // another size: a new array
   });
 });

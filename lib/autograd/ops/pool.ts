@@ -5,7 +5,7 @@
  * divisorOverride (average), outputSize (adaptive), each a number or an [h, w] pair.
  */
 import { record } from '../record';
-import { Tensor, allocateOutput, formatShape, kernelsFor } from '../tensor';
+import { Tensor, allocateIndices, allocateOutput, formatShape, kernelsFor } from '../tensor';
 import type { PoolShapeOptions } from './conv-geometry';
 import { checkSpatialInput, pair, poolGeometry, spatialShape } from './conv-geometry';
 import { checkTensor } from './unary';
@@ -17,7 +17,10 @@ interface Labelled {
 
 export interface MaxPool2dOptions extends PoolShapeOptions, Labelled {}
 
-/** The largest value of each window and where it was (iy·W + ix within its plane, as PyTorch). */
+/**
+ * The largest value of each window and where it was (iy·W + ix within its plane, as PyTorch).
+ * Inside a BufferPool step the indices come from the pool, like the output: valid until its next reclaim.
+ */
 export function maxPool2dWithIndices(x: Tensor, options: MaxPool2dOptions): { output: Tensor; indices: Int32Array } {
   const label = options.label ?? 'maxPool2d';
   checkTensor(label, x);
@@ -25,7 +28,7 @@ export function maxPool2dWithIndices(x: Tensor, options: MaxPool2dOptions): { ou
   const planes = g.n * g.c;
   const shape = spatialShape(g, g.c, g.oh, g.ow);
   const y = allocateOutput(shape, x.dtype);
-  const indices = new Int32Array(planes * g.oh * g.ow);
+  const indices = allocateIndices(planes * g.oh * g.ow); // every entry written by the kernel
   const { h, w, oh, ow } = g;
   const kernels = kernelsFor(x.dtype);
   kernels.maxPool2d(x.data, planes, h, w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.ceilMode, y, indices);

@@ -220,6 +220,24 @@ describe.each(nativePaths())('pooling kernels: native (%s) against the reference
     expectBackendsAgree(native, referenceBackend, 'maxPool2dBackward', [dy, indices, s.planes, s.h, s.w, s.outH, s.outW, new Float32Array(s.image)]);
   });
 
+  // The native 2×2 stride-2 path (full windows in straight-line code, the rest by the general loop).
+  const TWO_BY_TWO: MaxGeometry[] = [
+    [3, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, false],
+    [2, 7, 9, 2, 2, 2, 2, 0, 0, 1, 1, true], // ceilMode: a last row and column of half windows
+    [2, 8, 6, 2, 2, 2, 2, 1, 0, 1, 1, false], // top padding: the first row of windows is half
+  ];
+  it.each(TWO_BY_TWO)('2×2 max pooling keeps the first of equal maxima and the last NaN, as the reference, on %j', (...g) => {
+    const s = maxSizes(g);
+    const random = makeRandom(s.image);
+    // ReLU-like values: many ties at 0 and at a few levels, and NaNs here and there.
+    const x = randomArray(s.image, random).map((v) => (v < 0 ? 0 : Math.round(v * 3) / 3));
+    for (let i = 5; i < x.length; i += 11) x[i] = NaN;
+    for (let i = 6; i < x.length; i += 23) x[i] = NaN;
+    expectBackendsAgree(native, referenceBackend, 'maxPool2d', [x, ...g, new Float32Array(s.out), new Int32Array(s.out)]);
+    const { indices } = maxPool(referenceBackend, x, g);
+    expectBackendsAgree(native, referenceBackend, 'maxPool2dBackward', [randomArray(s.out, random), indices, s.planes, s.h, s.w, s.outH, s.outW, new Float32Array(s.image)]);
+  });
+
   it.each([...AVG_GEOMETRIES, [5, 13, 11, 3, 3, 2, 2, 1, 1, true, false, 0] as AvgGeometry])('average pooling gives the same bits on %j', (...g) => {
     const s = avgSizes(g);
     const random = makeRandom(s.image * 3 + s.out);
