@@ -9,40 +9,24 @@
 // and dY' are y and dy themselves (a group's rows are contiguous), and a 1×1 stride-1 unpadded
 // convolution reads x (and writes dx) in place.
 //
-// Direct path (og < 4, e.g. depthwise): each output row accumulates the taps as axpys along the
-// row, which the compiler vectorizes for stride 1.
+// Direct path (og < 4, e.g. depthwise): conv_direct.inc, compiled for each instruction set.
 #include "conv.h"
 
 #include <algorithm>
 #include <cstring>
 #include <memory>
 
+#include "../cpu.h"
 #include "for_each.h"
 #include "im2col.h"
 
 namespace tg {
 
+namespace portable {
+#include "conv_direct.inc"
+}  // namespace portable
+
 namespace {
-
-using Index = std::ptrdiff_t;
-
-// Columns of the output whose input position ox·stride − pad + tap·dilation lies in [0, size):
-// [first, last), clamped to [0, outSize).
-struct Span {
-  size_t first, last;
-};
-
-Span validSpan(size_t tap, size_t stride, size_t pad, size_t dilation, size_t size, size_t outSize) {
-  const Index offset = static_cast<Index>(tap * dilation) - static_cast<Index>(pad);  // ix at ox = 0
-  const Index s = static_cast<Index>(stride);
-  // first: smallest ox with ox·s + offset ≥ 0; last: smallest ox with ox·s + offset ≥ size.
-  const Index first = offset >= 0 ? 0 : (-offset + s - 1) / s;
-  const Index end = static_cast<Index>(size) - offset;
-  const Index last = end <= 0 ? 0 : (end + s - 1) / s;
-  const Index out = static_cast<Index>(outSize);
-  const Index f = std::min(first, out);
-  return {static_cast<size_t>(f), static_cast<size_t>(std::max(f, std::min(last, out)))};
-}
 
 inline float activate(float v, Activation activation) {
   return activation == Activation::Relu && !(v > 0.0f || v != v) ? 0.0f : v;
@@ -152,133 +136,55 @@ void backwardDataGemm(const ConvShape& s, const float* dy, const float* weight, 
   });
 }
 
+// Below this many patch rows (K) the weight gradient is computed transposed, dWᵀ[K, og] =
+// col · dY'ᵀ, so that og fills the GEMM's wide tile dimension instead of a K of 9 or 25
+// (a first layer's single input channel) padded to the tile's 32 columns.
+constexpr size_t kTransposedWeightRows = 32;
+
 void backwardWeightGemm(const ConvShape& s, const float* x, const float* dy, float* dweight) {
   const GemmPlan plan(s);
   const auto col = plan.chunkScratch(plan.K, !plan.inPlace);
   const auto gathered = plan.chunkScratch(plan.og, plan.B > 1);
+  const bool transposed = plan.K < kTransposedWeightRows && plan.og > plan.K;
+  const auto sums = transposed ? scratch(s.groups * plan.K * plan.og) : nullptr;  // dWᵀ per group
   forEachChunk(s, plan, [&](size_t b0, size_t images, size_t g) {
     const float* columns = plan.columns(s, x, b0, images, g, col.get());
     const float* d = plan.outputs(s, dy, b0, images, g, gathered.get());
-    gemm(false, true, plan.og, plan.K, images * plan.P, 1.0f, d, columns, b0 == 0 ? 0.0f : 1.0f,
-         dweight + g * plan.og * plan.K);
-  });
-}
-
-// ---- Direct path -----------------------------------------------------------------------------
-
-void forwardDirect(const ConvShape& s, const float* x, const float* weight, const float* bias,
-                   Activation activation, float* y) {
-  const size_t cg = s.c / s.groups, og = s.outC / s.groups, HW = s.h * s.w;
-  forEach(s.n * s.outC, [&](size_t task) {
-    const size_t b = task / s.outC, o = task % s.outC, g = o / og;
-    const float* input = x + (b * s.c + g * cg) * HW;
-    const float* wo = weight + o * cg * s.kh * s.kw;
-    float* plane = y + task * s.oh * s.ow;
-    for (size_t oy = 0; oy < s.oh; ++oy) {
-      float* out = plane + oy * s.ow;
-      std::fill(out, out + s.ow, 0.0f);
-      for (size_t ic = 0; ic < cg; ++ic) {
-        for (size_t ky = 0; ky < s.kh; ++ky) {
-          const Index iy = static_cast<Index>(oy * s.strideH + ky * s.dilationH) - static_cast<Index>(s.padH);
-          if (iy < 0 || iy >= static_cast<Index>(s.h)) continue;
-          const float* in = input + (ic * s.h + static_cast<size_t>(iy)) * s.w;
-          for (size_t kx = 0; kx < s.kw; ++kx) {
-            const float wv = wo[(ic * s.kh + ky) * s.kw + kx];
-            const Span cols = validSpan(kx, s.strideW, s.padW, s.dilationW, s.w, s.ow);
-            const Index offset = static_cast<Index>(kx * s.dilationW) - static_cast<Index>(s.padW);
-            if (s.strideW == 1) {
-              const float* shifted = in + offset;
-              for (size_t ox = cols.first; ox < cols.last; ++ox) out[ox] += wv * shifted[ox];
-            } else {
-              for (size_t ox = cols.first; ox < cols.last; ++ox) {
-                out[ox] += wv * in[static_cast<Index>(ox * s.strideW) + offset];
-              }
-            }
-          }
-        }
-      }
-      const float add = bias ? bias[o] : 0.0f;
-      for (size_t ox = 0; ox < s.ow; ++ox) out[ox] = activate(out[ox] + add, activation);
+    const float beta = b0 == 0 ? 0.0f : 1.0f;  // chunk after chunk, in image order
+    if (transposed) {
+      gemm(false, true, plan.K, plan.og, images * plan.P, 1.0f, columns, d, beta, sums.get() + g * plan.K * plan.og);
+    } else {
+      gemm(false, true, plan.og, plan.K, images * plan.P, 1.0f, d, columns, beta, dweight + g * plan.og * plan.K);
     }
   });
-}
-
-void backwardDataDirect(const ConvShape& s, const float* dy, const float* weight, float* dx) {
-  const size_t cg = s.c / s.groups, og = s.outC / s.groups, HW = s.h * s.w;
-  forEach(s.n * s.groups, [&](size_t task) {
-    const size_t b = task / s.groups, g = task % s.groups;
-    float* target = dx + (b * s.c + g * cg) * HW;
-    std::memset(target, 0, cg * HW * sizeof(float));
-    for (size_t oo = 0; oo < og; ++oo) {
-      const size_t o = g * og + oo;
-      const float* plane = dy + (b * s.outC + o) * s.oh * s.ow;
-      const float* wo = weight + o * cg * s.kh * s.kw;
-      for (size_t oy = 0; oy < s.oh; ++oy) {
-        const float* row = plane + oy * s.ow;
-        for (size_t ic = 0; ic < cg; ++ic) {
-          for (size_t ky = 0; ky < s.kh; ++ky) {
-            const Index iy = static_cast<Index>(oy * s.strideH + ky * s.dilationH) - static_cast<Index>(s.padH);
-            if (iy < 0 || iy >= static_cast<Index>(s.h)) continue;
-            float* out = target + (ic * s.h + static_cast<size_t>(iy)) * s.w;
-            for (size_t kx = 0; kx < s.kw; ++kx) {
-              const float wv = wo[(ic * s.kh + ky) * s.kw + kx];
-              const Span cols = validSpan(kx, s.strideW, s.padW, s.dilationW, s.w, s.ow);
-              const Index offset = static_cast<Index>(kx * s.dilationW) - static_cast<Index>(s.padW);
-              if (s.strideW == 1) {
-                float* shifted = out + offset;
-                for (size_t ox = cols.first; ox < cols.last; ++ox) shifted[ox] += wv * row[ox];
-              } else {
-                for (size_t ox = cols.first; ox < cols.last; ++ox) {
-                  out[static_cast<Index>(ox * s.strideW) + offset] += wv * row[ox];
-                }
-              }
-            }
-          }
-        }
-      }
+  if (!transposed) return;
+  for (size_t g = 0; g < s.groups; ++g) {
+    const float* from = sums.get() + g * plan.K * plan.og;
+    float* to = dweight + g * plan.og * plan.K;
+    for (size_t o = 0; o < plan.og; ++o) {
+      for (size_t r = 0; r < plan.K; ++r) to[o * plan.K + r] = from[r * plan.og + o];
     }
-  });
-}
-
-constexpr size_t kLanes = 8;  // independent partial sums, so the dot products vectorize
-
-void backwardWeightDirect(const ConvShape& s, const float* x, const float* dy, float* dweight) {
-  const size_t cg = s.c / s.groups, og = s.outC / s.groups, HW = s.h * s.w;
-  forEach(s.outC, [&](size_t o) {
-    const size_t g = o / og;
-    for (size_t ic = 0; ic < cg; ++ic) {
-      for (size_t ky = 0; ky < s.kh; ++ky) {
-        const Span rows = validSpan(ky, s.strideH, s.padH, s.dilationH, s.h, s.oh);
-        for (size_t kx = 0; kx < s.kw; ++kx) {
-          const Span cols = validSpan(kx, s.strideW, s.padW, s.dilationW, s.w, s.ow);
-          const Index offset = static_cast<Index>(kx * s.dilationW) - static_cast<Index>(s.padW);
-          double total = 0.0;
-          for (size_t b = 0; b < s.n; ++b) {
-            const float* plane = dy + (b * s.outC + o) * s.oh * s.ow;
-            const float* input = x + (b * s.c + g * cg + ic) * HW;
-            float acc[kLanes] = {};
-            for (size_t oy = rows.first; oy < rows.last; ++oy) {
-              const float* row = plane + oy * s.ow;
-              const float* in = input + (oy * s.strideH + ky * s.dilationH - s.padH) * s.w;
-              size_t ox = cols.first;
-              if (s.strideW == 1) {
-                const float* shifted = in + offset;
-                for (; ox + kLanes <= cols.last; ox += kLanes) {
-                  for (size_t l = 0; l < kLanes; ++l) acc[l] += row[ox + l] * shifted[ox + l];
-                }
-              }
-              for (; ox < cols.last; ++ox) acc[0] += row[ox] * in[static_cast<Index>(ox * s.strideW) + offset];
-            }
-            for (size_t l = 0; l < kLanes; ++l) total += acc[l];
-          }
-          dweight[((o * cg + ic) * s.kh + ky) * s.kw + kx] = static_cast<float>(total);
-        }
-      }
-    }
-  });
+  }
 }
 
 bool direct(const ConvShape& s) { return s.outC / s.groups < 4; }
+
+constexpr size_t kLanes = 8;  // independent partial sums of the bias gradient
+
+// The direct path of the active instruction set.
+struct DirectKernels {
+  decltype(&portable::forwardDirect) forward;
+  decltype(&portable::backwardDataDirect) backwardData;
+  decltype(&portable::backwardWeightDirect) backwardWeight;
+};
+
+DirectKernels directKernels() {
+#ifdef TG_X86
+  if (useAvx512()) return {avx512::forwardDirect, avx512::backwardDataDirect, avx512::backwardWeightDirect};
+  if (useAvx2Code()) return {avx2::forwardDirect, avx2::backwardDataDirect, avx2::backwardWeightDirect};
+#endif
+  return {portable::forwardDirect, portable::backwardDataDirect, portable::backwardWeightDirect};
+}
 
 }  // namespace
 
@@ -288,7 +194,7 @@ void conv2dForward(const ConvShape& s, const float* x, const float* weight, cons
                    Activation activation, float* y) {
   if (s.n * s.outC * s.oh * s.ow == 0) return;
   if (direct(s)) {
-    forwardDirect(s, x, weight, bias, activation, y);
+    directKernels().forward(s, x, weight, bias, activation, y);
   } else {
     forwardGemm(s, x, weight, bias, activation, y);
   }
@@ -301,7 +207,7 @@ void conv2dBackwardData(const ConvShape& s, const float* dy, const float* weight
     return;
   }
   if (direct(s)) {
-    backwardDataDirect(s, dy, weight, dx);
+    directKernels().backwardData(s, dy, weight, dx);
   } else {
     backwardDataGemm(s, dy, weight, dx);
   }
@@ -331,7 +237,7 @@ void conv2dBackwardWeight(const ConvShape& s, const float* x, const float* dy, f
     return;
   }
   if (direct(s)) {
-    backwardWeightDirect(s, x, dy, dweight);
+    directKernels().backwardWeight(s, x, dy, dweight);
   } else {
     backwardWeightGemm(s, x, dy, dweight);
   }

@@ -39,4 +39,15 @@ void conv2dBackwardWeight(const ConvShape& s, const float* x, const float* dy, f
 // What conv2dForward will do, for benchmarks and tests: 0 im2col + GEMM, 1 direct.
 int conv2dAlgorithm(const ConvShape& s);
 
+// The direct path in each instruction set (conv.cc dispatches).
+namespace portable {
+#include "conv_direct_kernels.inc"
+}  // namespace portable
+namespace avx2 {
+#include "conv_direct_kernels.inc"
+}  // namespace avx2
+namespace avx512 {
+#include "conv_direct_kernels.inc"
+}  // namespace avx512
+
 }  // namespace tg

@@ -230,6 +230,8 @@ describe.each(nativePaths())('conv2d and its backward kernels: native (%s) again
     [3, 6, 17, 9, 4, 3, 4, 2, 1, 2, 0, 1, 3, 1, 2, 2], // rectangular, asymmetric, dilated, grouped
     square(4, 8, 12, 12, 8, 3, 1, 1, 1, 8), // depthwise, padded
     square(64, 4, 14, 14, 8, 3, 1, 1), // enough images for several per chunk
+    square(6, 1, 12, 12, 16, 3, 1, 1), // a first layer: K = 9 < og, the weight gradient computed transposed
+    square(5, 1, 11, 11, 32, 5, 1, 2), // K = 25 < og = 32: transposed too
   ];
 
   it.each(RANDOM)('agrees within the declared bounds on [%i, %i, %i, %i] → %i channels, %i×%i kernel', (...g) => {
@@ -259,6 +261,29 @@ describe.each(nativePaths())('conv2d and its backward kernels: native (%s) again
       const run = () => [forward(native, x, weight, bias, g, 'relu'), backwardData(native, dy, weight, g), ...backwardWeight(native, x, dy, g)].map(bits);
       const [one, two] = onThreadCounts([1, 2], run);
       expect(two).toEqual(one);
+    },
+  );
+});
+
+describe.skipIf(nativePaths().length === 0)('conv2d\'s direct path (depthwise) on every instruction set', () => {
+  // conv_direct.inc is compiled once per instruction set; each must compute the portable loops' bits.
+  it.each([square(3, 6, 13, 11, 6, 3, 1, 1, 1, 6), square(2, 4, 9, 10, 8, 3, 2, 1, 2, 4)])(
+    'gives the same bits at every SIMD level on [%i, %i, %i, %i] → %i channels',
+    (...g) => {
+      const s = sizes(g);
+      const random = makeRandom(31);
+      const x = randomArray(s.image, random);
+      const weight = randomArray(s.weight, random);
+      const bias = randomArray(s.outChannels, random);
+      const dy = randomArray(s.out, random);
+      const levels = nativePaths();
+      const results = levels.map((simd) => {
+        setSimdLevel(simd);
+        const native = nativeBackend();
+        return [forward(native, x, weight, bias, g, 'relu'), backwardData(native, dy, weight, g), ...backwardWeight(native, x, dy, g)].map(bits);
+      });
+      setSimdLevel(levels[0]!);
+      for (const r of results.slice(1)) expect(r).toEqual(results[0]);
     },
   );
 });
