@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "../cpu.h"
 #include "for_each.h"
 
 namespace tg {
@@ -104,6 +105,11 @@ void maxPool2d(const PoolShape& s, const float* x, float* y, int32_t* indices) {
   const bool twoByTwo = s.kh == 2 && s.kw == 2 && s.strideH == 2 && s.strideW == 2 && s.padW == 0 &&
                         s.dilationH == 1 && s.dilationW == 1;
   const size_t fullColumns = twoByTwo ? std::min(s.ow, s.w / 2) : 0;
+#ifdef TG_X86
+  const auto fullRow = useAvx512() ? avx512::maxRow2x2 : maxRow2x2;
+#else
+  const auto fullRow = maxRow2x2;
+#endif
   forEach(s.planes, [&](size_t p) {
     const float* plane = x + p * s.h * s.w;
     for (size_t oy = 0; oy < s.oh; ++oy) {
@@ -113,7 +119,7 @@ void maxPool2d(const PoolShape& s, const float* x, float* y, int32_t* indices) {
       size_t ox = 0;
       if (fullColumns > 0 && ky0 == 0 && ky1 == 2) {
         const size_t iy = oy * 2 - s.padH;
-        maxRow2x2(plane + iy * s.w, s.w, iy * s.w, fullColumns, y + row, indices + row);
+        fullRow(plane + iy * s.w, s.w, iy * s.w, fullColumns, y + row, indices + row);
         ox = fullColumns;
       }
       for (; ox < s.ow; ++ox) {

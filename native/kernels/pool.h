@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../platform.h"
+
 namespace tg {
 
 struct PoolShape {
@@ -30,5 +32,12 @@ void adaptiveAvgPool2dBackward(const PoolShape& s, const float* dy, float* dx);
 
 // y[p, i] = x[p, i]·scale[p] over planes of hw values. y may be x.
 void scalePlanes(const float* x, const float* scale, size_t planes, size_t hw, float* y);
+
+// The full 2×2 stride-2 windows of one output row (rows r0 and r0 + w; `base` is r0's offset in
+// its plane, for the indices): count windows, values to y and positions to indices. pool.cc
+// has the portable one; the AVX-512 one gives the same values and indices.
+namespace avx512 {
+void maxRow2x2(const float* r0, size_t w, size_t base, size_t count, float* y, int32_t* indices);
+}  // namespace avx512
 
 }  // namespace tg
