@@ -28,6 +28,8 @@ struct Zmm {
     return _mm512_mask_blend_ps(keep(v), _mm512_mul_ps(slope, v), v);
   }
   static void transpose(Vec r[16]);
+  // The 16 lanes added in a halving tree: l + (l + 8), then + 4, + 2, + 1.
+  static float sum(Vec v);
 };
 
 // GCC 12's unmasked shuffle intrinsics start from _mm512_undefined_ps(), which -Wuninitialized
@@ -63,6 +65,13 @@ void Zmm::transpose(__m512 r[16]) {
     t[j + 12] = _mm512_shuffle_f32x4(v1, w1, 0xdd);
   }
   for (int j = 0; j < 16; ++j) r[j] = t[j];
+}
+inline float Zmm::sum(__m512 v) {
+  const __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(v),
+                                  _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+  const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+  const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
