@@ -9,7 +9,10 @@
 // write-back applies alpha and beta (first k block) and the bias and activation (last k block)
 // while the tile is hot, so gemmBiasActivation makes no second pass over C. When C is one tile
 // wide, each A panel would be read once: float kernels with an in-place variant then read A
-// where it is.
+// where it is. Float products of one row tile with B not transposed read B in place too (each
+// B panel would be packed to be read once), and those of at most kGemvMaxRows rows with B
+// stored transposed take the shape's GEMV kernel (runGemv: dot products along k, nothing
+// packed, summed in another order than the blocked loops, within gemm's bound).
 //
 // Threads split C into a fixed grid of whole tiles (never k), each part computed by the same
 // loops as one thread would, so the bits of C do not depend on the thread count or timing. The k

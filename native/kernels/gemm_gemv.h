@@ -1,5 +1,6 @@
 // The small-m GEMM kernel for B stored transposed (gemm.h's GemvTransB), written once over the
-// vector traits of gemm_microkernel.h and instantiated by each per-ISA unit: C(i, j) is the dot
+// vector traits of gemm_microkernel.h and instantiated by each SIMD level (gemm_avx512.cc on zmm,
+// gemm_avx2.cc on ymm, gemm.cc on four-float vectors, rounding twice): C(i, j) is the dot
 // product of row i of A and row j of B, both contiguous along k, so neither is packed. At batch
 // 1 (x·Wᵀ with W stored [out, in], the Linear layer's forward) packing B would copy all of W to
 // read it once; here each element of B is loaded once per four rows of A, straight from where it
@@ -13,7 +14,8 @@
 // size served it; they differ from the blocked GEMM's sequential order (within gemm's bound).
 //
 // What V supplies beyond gemm_microkernel.h's vector traits: sum(v), the lanes added in a fixed
-// order. Everything in an unnamed namespace, as gemm_microkernel.h (include it after that).
+// order. Everything in an unnamed namespace, as gemm_microkernel.h (in an ISA's unit, include it
+// after that).
 #pragma once
 
 #include <cstddef>
