@@ -25,6 +25,10 @@ cases.push(['NT 1×128·(10×128)ᵀ bias', false, true, 1, 10, 128, 0, true]);
 cases.push(['NT 1×256·(1024×256)ᵀ beta 1 (LSTM)', false, true, 1, 1024, 256, 1, false]);
 cases.push(['NT 1×17·(300×17)ᵀ', false, true, 1, 300, 17, 0, false]);
 cases.push(['NT 4×2048·(2048×2048)ᵀ', false, true, 4, 2048, 2048, 0, false]);
+// Short k: one vector (or less) per dot product, then the reduction and write-back of each.
+cases.push(['NT 8×16·(3000×16)ᵀ', false, true, 8, 3000, 16, 0, false]);
+cases.push(['NT 4×8·(1000×8)ᵀ', false, true, 4, 1000, 8, 0, false]);
+cases.push(['NT 8×32·(256×32)ᵀ', false, true, 8, 256, 32, 0, false]);
 cases.push(['TT 1×784·(256×784)ᵀ', true, true, 1, 256, 784, 0, false]);
 for (const m of [1, 4, 8, 12]) cases.push([`NN ${m}×784·784×256`, false, false, m, 256, 784, 0, false]);
 cases.push(['NN 1×2048·2048×2048', false, false, 1, 2048, 2048, 0, false]);

@@ -11,8 +11,8 @@
 // wide, each A panel would be read once: float kernels with an in-place variant then read A
 // where it is. Float products of one row tile with B not transposed read B in place too (each
 // B panel would be packed to be read once), and those of at most kGemvMaxRows rows with B
-// stored transposed take the shape's GEMV kernel (runGemv: dot products along k, nothing
-// packed, summed in another order than the blocked loops, within gemm's bound).
+// stored transposed and k long enough take the shape's GEMV kernel (runGemv: dot products along
+// k, nothing packed, summed in another order than the blocked loops, within gemm's bound).
 //
 // Threads split C into a fixed grid of whole tiles (never k), each part computed by the same
 // loops as one thread would, so the bits of C do not depend on the thread count or timing. The k
@@ -43,10 +43,14 @@ constexpr size_t kParallelMinimum = size_t{1} << 21;
 // than it saves (measured with npm run bench:gemm).
 constexpr size_t kDirectMaximum = size_t{1} << 16;
 
-// Products of at most this many rows with B stored transposed take the GEMV kernel (runGemv)
+// Products of at most kGemvMaxRows rows with B stored transposed take the GEMV kernel (runGemv)
 // when the shape has one: their B, read once per group of four rows of A straight from where it
-// is, would otherwise be packed whole to be read as often (measured with node bench/gemv.js).
+// is, would otherwise be packed whole to be read as often. But the GEMV adds the lanes of each
+// element of C (a horizontal sum and a scalar write-back, a few ns) where packing costs per
+// element of B: it needs k ≥ kGemvStepsPerRow · m to win (measured with node bench/gemv.js, n =
+// 1000 and k = 8..784: at m = 4, k = 64 packing is still faster on avx512, at k = 128 not).
 constexpr size_t kGemvMaxRows = 8;
+constexpr size_t kGemvStepsPerRow = 32;
 
 // The portable micro-kernel: a 4x8 tile the compiler keeps in SSE registers over panels packed
 // p-major; kMadd(acc, a, b) is one step of an element (SGEMM: acc + a·b, rounded twice).
@@ -330,7 +334,9 @@ void run(Problem<S, P>& q) {
   // Only when transA: then its B, A stored k x m, needs no transposing. Same products in the
   // same order: the same bits.
   if constexpr (kInPlace<S, P>) {
-    if (q.shape.gemvTransB && q.transB && q.m <= kGemvMaxRows) return runGemv(q);
+    if (q.shape.gemvTransB && q.transB && q.m <= kGemvMaxRows && q.k >= kGemvStepsPerRow * q.m) {
+      return runGemv(q);
+    }
   }
   const size_t mr = q.shape.mr, nr = q.shape.nr;
   if (q.shape.transposedC && q.transA) {

@@ -364,13 +364,15 @@ describe.each(nativePaths())('gemm: native (%s) gives the same bits on any numbe
   });
 });
 
-// Small m (batch-1 inference, x·Wᵀ with W stored [out, in]): with B stored transposed the avx2
-// and avx512 levels take the GEMV kernel (native/kernels/gemm_gemv.h: dot products along k, up
-// to 8 rows, neither operand packed); with B not transposed, one row tile reads B in place
-// (microKernelDirect). n and k odd, around and past the vector widths; every transpose; beta 0
-// (C full of NaN: never read), 1 and another; the epilogue with each activation.
+// Small m (batch-1 inference, x·Wᵀ with W stored [out, in]): with B stored transposed and k ≥
+// 32·m every level takes the GEMV kernel (native/kernels/gemm_gemv.h: dot products along k, up
+// to 8 rows, neither operand packed; k = 255 and 785 leave every tail of 16, 8 and 4 lanes);
+// with B not transposed, one row tile reads B in place (microKernelDirect on avx2 and avx512).
+// n and k odd, around and past the vector widths; every transpose; beta 0 (C full of NaN: never
+// read), 1 and another; the epilogue with each activation.
 const SMALL_M = [1, 2, 3, 5, 7];
 const SMALL_M_SIDES = [1, 3, 17, 785];
+const SMALL_M_DEPTHS = [1, 3, 17, 255, 785];
 
 describe.each(nativePaths())('gemm: native (%s) at small m (GEMV and B in place) against the reference', (simd) => {
   let native: Backend;
@@ -380,9 +382,9 @@ describe.each(nativePaths())('gemm: native (%s) at small m (GEMV and B in place)
     native = nativeBackend();
   });
 
-  it.each(SMALL_M)('gemm agrees within the declared bound for m=%i, n and k in 1, 3, 17, 785, every transpose, beta 0, 1, -0.75', (m) => {
+  it.each(SMALL_M)('gemm agrees within the declared bound for m=%i, n in 1, 3, 17, 785, k in 1, 3, 17, 255, 785, every transpose, beta 0, 1, -0.75', (m) => {
     for (const n of SMALL_M_SIDES) {
-      for (const k of SMALL_M_SIDES) {
+      for (const k of SMALL_M_DEPTHS) {
         const random = makeRandom(m * 1009 + n * 13 + k);
         TRANSPOSES.forEach(([transA, transB], t) => {
           const a = randomArray(m * k, random);
@@ -403,9 +405,9 @@ describe.each(nativePaths())('gemm: native (%s) at small m (GEMV and B in place)
     }
   });
 
-  it.each(SMALL_M)('gemmBiasActivation agrees within the declared bound for m=%i, n and k in 1, 3, 17, 785, every transpose and activation', (m) => {
+  it.each(SMALL_M)('gemmBiasActivation agrees within the declared bound for m=%i, n in 1, 3, 17, 785, k in 1, 3, 17, 255, 785, every transpose and activation', (m) => {
     for (const n of SMALL_M_SIDES) {
-      for (const k of SMALL_M_SIDES) {
+      for (const k of SMALL_M_DEPTHS) {
         const random = makeRandom(m * 2003 + n * 7 + k);
         for (const [transA, transB] of TRANSPOSES) {
           const a = randomArray(m * k, random);
@@ -427,7 +429,7 @@ describe.each(nativePaths())('gemm: native (%s) at small m (GEMV and B in place)
     }
   });
 
-  it.each([[1, 40, 1000], [8, 33, 300], [9, 33, 300], [4, 3000, 64]])('gemm agrees for m=%i n=%i k=%i (the row-count edges and the column split of the GEMV)', (m, n, k) => {
+  it.each([[1, 40, 1000], [8, 33, 300], [9, 33, 300], [4, 3000, 130], [4, 3000, 127], [2, 50, 33]])('gemm agrees for m=%i n=%i k=%i (the row-count edges of the GEMV, and the k below which it packs)', (m, n, k) => {
     const random = makeRandom(m * 17 + n + k);
     for (const [transA, transB] of TRANSPOSES) {
       const a = randomArray(m * k, random);
@@ -444,7 +446,7 @@ describe.each(nativePaths())('gemm: native (%s) at small m (GEMV and B in place)
   });
 
   it.each(TRANSPOSES)('propagates NaN and Inf from A and B to the rows and columns they touch at m=3 (transA=%s, transB=%s)', (transA, transB) => {
-    const [m, n, k] = [3, 19, 37];
+    const [m, n, k] = [3, 19, 101];
     const a = new Float32Array(m * k).fill(1);
     const b = new Float32Array(k * n).fill(1);
     a[transA ? (k - 1) * m + 1 : 1 * k + k - 1] = NaN; // A(1, k - 1): the masked tail of the GEMV
