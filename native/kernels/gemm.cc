@@ -106,19 +106,19 @@ KernelShape activeKernel() {
     // MiB) sits in L3. KC 256 or 512 and MC 240 or 960 measured the same within noise.
     return {avx512::kMr, avx512::kNr, avx512::microKernel, avx512::microKernelInPlaceA,
             avx512::microKernelTransposedC, avx512::microKernelDirect,
-            avx512::microKernelDirectTransposedC, avx512::gemvTransB, avx512::packA,
+            avx512::microKernelDirectTransposedC, avx512::gemvTransB, 8, avx512::packA,
             avx512::packB, 384, 480, 3072, 1};
   }
   if (useAvx2Code()) {
     // A KC x NR panel of B (24 KiB) stays in L1 with the MR x KC panel of A (9 KiB); the MC x
     // KC block of A (360 KiB) in L2; the KC x NC block of B (4.5 MiB) in L3.
     return {avx2::kMr, avx2::kNr, avx2::microKernel, avx2::microKernelInPlaceA, nullptr,
-            avx2::microKernelDirect, nullptr, avx2::gemvTransB, packPanel<avx2::kMr>,
+            avx2::microKernelDirect, nullptr, avx2::gemvTransB, 16, packPanel<avx2::kMr>,
             packPanel<avx2::kNr>, 384, 240, 3072, 1};
   }
 #endif
   return {kPortableMr, kPortableNr, blocked::portableMicroKernel<multiplyAdd>, nullptr, nullptr,
-          nullptr, nullptr, portableGemvTransB,
+          nullptr, nullptr, portableGemvTransB, 0,
           packPanel<kPortableMr>, packPanel<kPortableNr>, 384, 240, 3072, 1};
 }
 

@@ -46,11 +46,11 @@ constexpr size_t kDirectMaximum = size_t{1} << 16;
 // Products of at most kGemvMaxRows rows with B stored transposed take the GEMV kernel (runGemv)
 // when the shape has one: their B, read once per group of four rows of A straight from where it
 // is, would otherwise be packed whole to be read as often. But the GEMV adds the lanes of each
-// element of C (a horizontal sum and a scalar write-back, a few ns) where packing costs per
-// element of B: it needs k ≥ kGemvStepsPerRow · m to win (measured with node bench/gemv.js, n =
-// 1000 and k = 8..784: at m = 4, k = 64 packing is still faster on avx512, at k = 128 not).
+// element of C where packing costs per element of B: it needs k ≥ shape.gemvStepsPerRow · m to
+// win (measured with node bench/gemv.js and n = 1000, k = 8..128, m = 1..8: 8 on avx512, whose
+// sums take 4 or 8 vectors at once, 16 on avx2, 0 on the portable level, whose packed GEMM is
+// the slowest).
 constexpr size_t kGemvMaxRows = 8;
-constexpr size_t kGemvStepsPerRow = 32;
 
 // The portable micro-kernel: a 4x8 tile the compiler keeps in SSE registers over panels packed
 // p-major; kMadd(acc, a, b) is one step of an element (SGEMM: acc + a·b, rounded twice).
@@ -90,6 +90,7 @@ struct KernelShape {
   MicroKernelOf<P> transposedC;  // the kernel writing its tile transposed, or null
   MicroKernelDirect direct, directTransposedC;  // A and B read in place, or null (float only)
   GemvTransB gemvTransB;  // small m with B stored transposed (runGemv), or null (float only)
+  size_t gemvStepsPerRow;  // the GEMV serves k ≥ gemvStepsPerRow · m only
   PackPanelOf<S, P> packA, packB;
   // KC steps of k; MC rows of A packed (a multiple of MR); NC columns of B (a multiple of NR).
   size_t kc, mc, nc;
@@ -334,7 +335,8 @@ void run(Problem<S, P>& q) {
   // Only when transA: then its B, A stored k x m, needs no transposing. Same products in the
   // same order: the same bits.
   if constexpr (kInPlace<S, P>) {
-    if (q.shape.gemvTransB && q.transB && q.m <= kGemvMaxRows && q.k >= kGemvStepsPerRow * q.m) {
+    if (q.shape.gemvTransB && q.transB && q.m <= kGemvMaxRows &&
+        q.k >= q.shape.gemvStepsPerRow * q.m) {
       return runGemv(q);
     }
   }

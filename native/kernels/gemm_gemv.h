@@ -14,7 +14,8 @@
 // size served it; they differ from the blocked GEMM's sequential order (within gemm's bound).
 //
 // What V supplies beyond gemm_microkernel.h's vector traits: sum(v), the lanes added in a fixed
-// order. Everything in an unnamed namespace, as gemm_microkernel.h (in an ISA's unit, include it
+// order; optionally (kVectorSums) sums<4 or 8>(x), the same sums of several vectors at once, and
+// finishLanes, the write-back of a vector of them. Everything in an unnamed namespace, as gemm_microkernel.h (in an ISA's unit, include it
 // after that).
 #pragma once
 
@@ -26,10 +27,21 @@ namespace tg {
 namespace gemv {
 namespace {
 
-// kRows rows of A (row stride lda) times kCols rows of B (row stride ldb), k long: the sums,
-// sums[r * kCols + x], before the write-back.
+// Whether V adds the lanes of several vectors at once (V::sums, V::finishLanes): Zmm does.
+template <class V, class = void>
+struct VectorSums {
+  static constexpr bool value = false;
+};
+template <class V>
+struct VectorSums<V, decltype(void(V::kVectorSums))> {
+  static constexpr bool value = V::kVectorSums;
+};
+
+// kRows rows of A (row stride lda) times kCols rows of B (row stride ldb), k long, written into
+// the kRows x kCols block of C at c through w (w.bias: the block's first column).
 template <class V, size_t kRows, size_t kCols>
-void dotBlock(size_t k, const float* a, size_t lda, const float* b, size_t ldb, float* sums) {
+void dotBlock(size_t k, const float* a, size_t lda, const float* b, size_t ldb, float* c,
+              size_t ldc, const WriteBack& w) {
   using Vec = typename V::Vec;
   constexpr size_t W = V::kWidth;
   Vec acc[kRows][kCols];
@@ -65,10 +77,23 @@ void dotBlock(size_t k, const float* a, size_t lda, const float* b, size_t ldb, 
       for (size_t x = 0; x < kCols; ++x) acc[r][x] = V::fmadd(av, bv[x], acc[r][x]);
     }
   }
+  if constexpr (VectorSums<V>::value && (kCols == 4 || kCols == 8)) {
+    // The sums of a row's kCols elements in one vector, finished and stored as writeBackTile
+    // would (the same operations: gemm_microkernel.h's finish).
+    const typename V::Mask mask = V::lanes(kCols, 0);
+#pragma GCC unroll 4
+    for (size_t r = 0; r < kRows; ++r) {
+      float* row = c + r * ldc;
+      V::storeMasked(row, mask, V::finishLanes(V::template sums<kCols>(acc[r]), row, w.bias, w, mask));
+    }
+  } else {
+    float sums[kRows * kCols];
 #pragma GCC unroll 8
-  for (size_t r = 0; r < kRows; ++r) {
+    for (size_t r = 0; r < kRows; ++r) {
 #pragma GCC unroll 8
-    for (size_t x = 0; x < kCols; ++x) sums[r * kCols + x] = V::sum(acc[r][x]);
+      for (size_t x = 0; x < kCols; ++x) sums[r * kCols + x] = V::sum(acc[r][x]);
+    }
+    writeBackTile(sums, kCols, c, ldc, kRows, kCols, w);
   }
 }
 
@@ -82,18 +107,15 @@ template <class V, size_t kRows, size_t kCols>
 void rowGroup(size_t cols, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
               float* c, size_t ldc, const WriteBack& w) {
   static_assert(kBlock % kCols == 0, "a block of columns holds whole groups");
-  float sums[kRows * kCols];
   WriteBack at = w;
   size_t j = 0;
   for (; j + kCols <= cols; j += kCols) {
-    dotBlock<V, kRows, kCols>(k, a, lda, b + j * ldb, ldb, sums);
     at.bias = w.bias ? w.bias + j : nullptr;
-    writeBackTile(sums, kCols, c + j, ldc, kRows, kCols, at);
+    dotBlock<V, kRows, kCols>(k, a, lda, b + j * ldb, ldb, c + j, ldc, at);
   }
   for (; j < cols; ++j) {
-    dotBlock<V, kRows, 1>(k, a, lda, b + j * ldb, ldb, sums);
     at.bias = w.bias ? w.bias + j : nullptr;
-    writeBackTile(sums, 1, c + j, ldc, kRows, 1, at);
+    dotBlock<V, kRows, 1>(k, a, lda, b + j * ldb, ldb, c + j, ldc, at);
   }
 }
 

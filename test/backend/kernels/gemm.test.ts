@@ -364,9 +364,10 @@ describe.each(nativePaths())('gemm: native (%s) gives the same bits on any numbe
   });
 });
 
-// Small m (batch-1 inference, x·Wᵀ with W stored [out, in]): with B stored transposed and k ≥
-// 32·m every level takes the GEMV kernel (native/kernels/gemm_gemv.h: dot products along k, up
-// to 8 rows, neither operand packed; k = 255 and 785 leave every tail of 16, 8 and 4 lanes);
+// Small m (batch-1 inference, x·Wᵀ with W stored [out, in]): with B stored transposed and k
+// long enough (k ≥ 8·m on avx512, 16·m on avx2, any k on the portable level) the GEMV kernel
+// (native/kernels/gemm_gemv.h: dot products along k, up to 8 rows, neither operand packed; k =
+// 255 and 785 take it on every level and leave every tail of 16, 8 and 4 lanes);
 // with B not transposed, one row tile reads B in place (microKernelDirect on avx2 and avx512).
 // n and k odd, around and past the vector widths; every transpose; beta 0 (C full of NaN: never
 // read), 1 and another; the epilogue with each activation.
@@ -429,7 +430,7 @@ describe.each(nativePaths())('gemm: native (%s) at small m (GEMV and B in place)
     }
   });
 
-  it.each([[1, 40, 1000], [8, 33, 300], [9, 33, 300], [4, 3000, 130], [4, 3000, 127], [2, 50, 33]])('gemm agrees for m=%i n=%i k=%i (the row-count edges of the GEMV, and the k below which it packs)', (m, n, k) => {
+  it.each([[1, 40, 1000], [8, 33, 300], [9, 33, 300], [4, 3000, 130], [4, 3000, 127], [2, 50, 33]])('gemm agrees for m=%i n=%i k=%i (the row-count edges of the GEMV, and k around where it starts)', (m, n, k) => {
     const random = makeRandom(m * 17 + n + k);
     for (const [transA, transB] of TRANSPOSES) {
       const a = randomArray(m * k, random);
@@ -442,6 +443,32 @@ describe.each(nativePaths())('gemm: native (%s) at small m (GEMV and B in place)
       for (let i = 0; i < bound.length; i++) bound[i]! += Math.abs(0.5 * c[i]!);
       native.gemm(transA, transB, m, n, k, 1.25, a, b, 0.5, c);
       expectClose(c, expected, accumulationTolerance(bound, k), `gemm ${m}x${n}x${k} transA=${transA} transB=${transB}`);
+    }
+  });
+
+  it.each([[false, true], [true, true]] as const)('gives each row the same bits as that row alone at m = 2..8 (transA=%s, transB=%s)', (transA, transB) => {
+    // The GEMV sums every element alike whatever the groups of rows and columns around it (the
+    // row groups of 4, 3, 2 or 1 take column groups of different widths; n = 37 leaves a ragged
+    // block of 5 columns), and gemmBiasActivation's epilogue is the same write-back.
+    const [n, k] = [37, 785];
+    const random = makeRandom(n + k);
+    const b = randomArray(k * n, random);
+    const bias = randomArray(n, random);
+    for (let m = 2; m <= 8; m++) {
+      const x = randomArray(m * k, random); // op(A) row-major
+      const a = storeAs(x, m, k, transA);
+      const c = new Float32Array(m * n);
+      native.gemm(transA, transB, m, n, k, 0.5, a, b, 0, c);
+      const d = new Float32Array(m * n);
+      native.gemmBiasActivation(transA, transB, m, n, k, a, b, bias, 'leakyRelu', 0.25, d);
+      for (let i = 0; i < m; i++) {
+        const row = x.slice(i * k, (i + 1) * k);
+        const alone = new Float32Array(n);
+        native.gemm(transA, transB, 1, n, k, 0.5, row, b, 0, alone);
+        expect(Array.from(bits(c.subarray(i * n, (i + 1) * n))), `gemm row ${i} of ${m}`).toEqual(Array.from(bits(alone)));
+        native.gemmBiasActivation(transA, transB, 1, n, k, row, b, bias, 'leakyRelu', 0.25, alone);
+        expect(Array.from(bits(d.subarray(i * n, (i + 1) * n))), `gemmBiasActivation row ${i} of ${m}`).toEqual(Array.from(bits(alone)));
+      }
     }
   });
 
