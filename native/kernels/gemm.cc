@@ -1,12 +1,14 @@
 // SGEMM: the blocked GEMM of gemm_blocked.h on float operands. The SIMD level picks the
 // micro-kernel (portable 4x8, AVX2 6x16, AVX-512 12x32) and the blocking that suits it; the
-// portable kernel and packer live here, the others in gemm_avx2.cc and gemm_avx512.cc.
+// portable kernel and packer live here, the others in gemm_avx2.cc and gemm_avx512.cc. Small m
+// with B stored transposed takes each level's GEMV kernel (gemm_gemv.h) instead.
 #include <cstring>
 #include <new>
 
 #include "../cpu.h"
 #include "gemm.h"
 #include "gemm_blocked.h"
+#include "gemm_gemv.h"
 
 namespace tg {
 
@@ -47,6 +49,53 @@ void packPanel(const float* src, size_t laneStride, size_t kStride, size_t lanes
   }
 }
 
+// Four floats as the vector traits of gemm_gemv.h, for the portable GEMV: a GCC/Clang vector
+// (SSE or NEON registers), else an array the compiler may vectorize. A multiply-add rounds twice
+// (-ffp-contract=off), as the portable micro-kernel's does.
+struct Lanes4 {
+#if defined(__GNUC__)
+  typedef float Vec __attribute__((vector_size(16)));
+  static float lane(const Vec& x, size_t l) { return x[l]; }
+  static Vec fmadd(Vec a, Vec b, Vec c) { return c + a * b; }
+#else
+  struct Vec {
+    float v[4];
+  };
+  static float lane(const Vec& x, size_t l) { return x.v[l]; }
+  static Vec fmadd(Vec a, Vec b, Vec c) {
+    for (size_t l = 0; l < kWidth; ++l) c.v[l] = multiplyAdd(c.v[l], a.v[l], b.v[l]);
+    return c;
+  }
+#endif
+  using Mask = size_t;  // the lanes below it are read, the others are zero
+  static constexpr size_t kWidth = 4;
+  static Vec zero() {
+    Vec r;
+    std::memset(&r, 0, sizeof r);
+    return r;
+  }
+  static Vec load(const float* p) {
+    Vec r;
+    std::memcpy(&r, p, sizeof r);
+    return r;
+  }
+  static Vec loadMasked(Mask count, const float* p) {
+    float x[kWidth] = {};
+    for (size_t l = 0; l < count; ++l) x[l] = p[l];
+    return load(x);
+  }
+  static Mask lanes(size_t cols, size_t first) {
+    return cols <= first ? 0 : cols - first >= kWidth ? kWidth : cols - first;
+  }
+  // The lanes added in a halving tree, as the SIMD levels' sum: l + (l + 2), then + 1.
+  static float sum(Vec x) { return (lane(x, 0) + lane(x, 2)) + (lane(x, 1) + lane(x, 3)); }
+};
+
+void portableGemvTransB(size_t rows, size_t cols, size_t k, const float* a, size_t lda,
+                        const float* b, size_t ldb, float* c, size_t ldc, const WriteBack& w) {
+  gemv::gemvTransB<Lanes4, 4, 8>(rows, cols, k, a, lda, b, ldb, c, ldc, w);
+}
+
 using KernelShape = blocked::KernelShape<float, float>;
 
 KernelShape activeKernel() {
@@ -57,17 +106,19 @@ KernelShape activeKernel() {
     // MiB) sits in L3. KC 256 or 512 and MC 240 or 960 measured the same within noise.
     return {avx512::kMr, avx512::kNr, avx512::microKernel, avx512::microKernelInPlaceA,
             avx512::microKernelTransposedC, avx512::microKernelDirect,
-            avx512::microKernelDirectTransposedC, avx512::packA, avx512::packB, 384, 480, 3072, 1};
+            avx512::microKernelDirectTransposedC, avx512::gemvTransB, 8, avx512::packA,
+            avx512::packB, 384, 480, 3072, 1};
   }
   if (useAvx2Code()) {
     // A KC x NR panel of B (24 KiB) stays in L1 with the MR x KC panel of A (9 KiB); the MC x
     // KC block of A (360 KiB) in L2; the KC x NC block of B (4.5 MiB) in L3.
-    return {avx2::kMr, avx2::kNr, avx2::microKernel, avx2::microKernelInPlaceA, nullptr, nullptr,
-            nullptr, packPanel<avx2::kMr>, packPanel<avx2::kNr>, 384, 240, 3072, 1};
+    return {avx2::kMr, avx2::kNr, avx2::microKernel, avx2::microKernelInPlaceA, nullptr,
+            avx2::microKernelDirect, nullptr, avx2::gemvTransB, 16, packPanel<avx2::kMr>,
+            packPanel<avx2::kNr>, 384, 240, 3072, 1};
   }
 #endif
   return {kPortableMr, kPortableNr, blocked::portableMicroKernel<multiplyAdd>, nullptr, nullptr,
-          nullptr, nullptr,
+          nullptr, nullptr, portableGemvTransB, 0,
           packPanel<kPortableMr>, packPanel<kPortableNr>, 384, 240, 3072, 1};
 }
 

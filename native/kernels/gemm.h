@@ -44,10 +44,16 @@ using MicroKernelInPlaceA = void (*)(size_t kc, const float* a, size_t rowStride
                                      size_t colStride, const float* b, float* c, size_t ldc,
                                      size_t rows, size_t cols, const WriteBack& w);
 
-// A micro-kernel reading both operands in place (see avx512::microKernelDirect).
+// A micro-kernel reading both operands in place (microKernelDirect, gemm_microkernels.inc).
 using MicroKernelDirect = void (*)(size_t kc, const float* a, size_t rowStride, size_t colStride,
                                    const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
                                    size_t cols, const WriteBack& w);
+
+// Small-m products with B stored transposed (gemm_gemv.h): C(i, j) for i < rows, j < cols is
+// the dot product of A's row i (a + i * lda) and B's row j (b + j * ldb), k long, written back
+// through w with the bias (when w.last) from w.bias[0]. Neither operand is packed.
+using GemvTransB = void (*)(size_t rows, size_t cols, size_t k, const float* a, size_t lda,
+                            const float* b, size_t ldb, float* c, size_t ldc, const WriteBack& w);
 
 // A micro-kernel: acc = A-panel (kc x MR, packed p-major) times B-panel (kc x NR, packed
 // p-major), written back to the rows x cols valid part of the tile at c.
@@ -76,12 +82,7 @@ constexpr size_t kNr = 32;
 // with w.bias indexed by r. For C^T = op(B)^T op(A)^T when C is narrow.
 void microKernelTransposedC(size_t kc, const float* a, const float* b, float* c, size_t ldc,
                             size_t rows, size_t cols, const WriteBack& w);
-// Both operands read in place: A as above (or a packed panel: rowStride 1, colStride MR, all MR
-// rows readable), B(p, j) = b[p * ldb + j] with the columns past `cols` never read. For
-// products small enough that packing would cost more than it saves.
-void microKernelDirect(size_t kc, const float* a, size_t rowStride, size_t colStride,
-                       const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
-                       size_t cols, const WriteBack& w);
+// microKernelDirect (gemm_microkernels.inc) writing its tile transposed.
 void microKernelDirectTransposedC(size_t kc, const float* a, size_t rowStride, size_t colStride,
                                   const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
                                   size_t cols, const WriteBack& w);

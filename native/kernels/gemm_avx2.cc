@@ -10,6 +10,7 @@
 #include <immintrin.h>
 
 #include "gemm_microkernel.h"
+#include "gemm_gemv.h"
 
 namespace tg {
 namespace avx2 {
@@ -35,15 +36,22 @@ struct Ymm {
   static Vec leakyRelu(Vec v, Vec slope) {
     return _mm256_blendv_ps(_mm256_mul_ps(slope, v), v, keep(v));
   }
+  // The 8 lanes added in a halving tree: l + (l + 4), then + 2, + 1.
+  static float sum(Vec v) {
+    const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+    return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
+  }
 };
 
-// The 6x16 tile: 12 ymm accumulators, 2 for B, 1 broadcast of A. Every tile computes all rows.
+// The 6x16 tile: 12 ymm accumulators, 2 for B, 1 broadcast of A. Tiles of at most 1, 2 or 4
+// rows (a small batch read in place, the edge of a larger one) compute only those.
 struct Tile {
   using V = Ymm;
   using E = microkernel::Fp32<Ymm>;
   static constexpr size_t kPrefetchSteps = 0;  // the tile of C is fetched into L1 at the start
   static constexpr size_t kMr = avx2::kMr, kVectors = avx2::kNr / Ymm::kWidth;
-  using Rows = microkernel::RowCounts<>;
+  using Rows = microkernel::RowCounts<1, 2, 4>;
   static constexpr bool kFlushSubnormals = false;
 };
 
@@ -65,6 +73,19 @@ void microKernelInPlaceA(size_t kc, const float* a, size_t rowStride, size_t col
                          const WriteBack& w) {
   microkernel::inPlaceA<Tile, true, false>(kc, a, rowStride, colStride, b, kNr, c, ldc, rows,
                                            cols, w);
+}
+
+void microKernelDirect(size_t kc, const float* a, size_t rowStride, size_t colStride,
+                       const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
+                       size_t cols, const WriteBack& w) {
+  microkernel::inPlaceA<Tile, false, false>(kc, a, rowStride, colStride, b, ldb, c, ldc, rows,
+                                            cols, w);
+}
+
+// 16 ymm registers: at most 8 accumulators and 4 columns of B at a time.
+void gemvTransB(size_t rows, size_t cols, size_t k, const float* a, size_t lda, const float* b,
+                size_t ldb, float* c, size_t ldc, const WriteBack& w) {
+  gemv::gemvTransB<Ymm, 4, 8>(rows, cols, k, a, lda, b, ldb, c, ldc, w);
 }
 
 void microKernelFlushing(size_t kc, const float* a, const float* b, float* c, size_t ldc,

@@ -15,6 +15,7 @@
 
 #include "gemm_microkernel.h"
 #include "gemm_zmm.h"
+#include "gemm_gemv.h"
 
 namespace tg {
 namespace avx512 {
@@ -22,13 +23,14 @@ namespace avx512 {
 namespace {
 
 // The 12x32 tile: 24 zmm accumulators (two per row of C), 2 for B, broadcasts of A. Tiles of at
-// most 4, 8 or 10 rows (the edge of a batch of 128; C^T of a C 10 wide) compute only those.
+// most 1, 2, 4, 8 or 10 rows (a batch of 1 or 2 read in place; the edge of a batch of 128; C^T
+// of a C 10 wide) compute only those.
 struct Tile {
   using V = Zmm;
   using E = microkernel::Fp32<Zmm>;
   static constexpr size_t kPrefetchSteps = 48;  // C into L2 at the start, L1 48 steps from the end
   static constexpr size_t kMr = avx512::kMr, kVectors = avx512::kNr / Zmm::kWidth;
-  using Rows = microkernel::RowCounts<4, 8, 10>;
+  using Rows = microkernel::RowCounts<1, 2, 4, 8, 10>;
   static constexpr bool kFlushSubnormals = false;
 };
 
@@ -117,6 +119,12 @@ void microKernelDirectTransposedC(size_t kc, const float* a, size_t rowStride, s
                                   const float* b, size_t ldb, float* c, size_t ldc, size_t rows,
                                   size_t cols, const WriteBack& w) {
   inPlaceA<Tile, false, true>(kc, a, rowStride, colStride, b, ldb, c, ldc, rows, cols, w);
+}
+
+// 32 zmm registers: up to 16 accumulators and 8 columns of B at a time.
+void gemvTransB(size_t rows, size_t cols, size_t k, const float* a, size_t lda, const float* b,
+                size_t ldb, float* c, size_t ldc, const WriteBack& w) {
+  gemv::gemvTransB<Zmm, 8, 16>(rows, cols, k, a, lda, b, ldb, c, ldc, w);
 }
 
 void microKernelFlushing(size_t kc, const float* a, const float* b, float* c, size_t ldc,

@@ -63,16 +63,16 @@ blocked::KernelShape<S, float> emulatedKernel() {
 #ifdef TG_X86
   if (useAvx512()) {
     return {avx512::kMr, avx512::kNr, avx512::microKernelFlushing, nullptr,
-            avx512::microKernelFlushingTransposedC, nullptr, nullptr,
+            avx512::microKernelFlushingTransposedC, nullptr, nullptr, nullptr, 0,
             packSwapped<avx512::kMr, S>, packSwapped<avx512::kNr, S>, kBf16Kc, 480, 3072, 2};
   }
   if (useAvx2Code()) {
     return {avx2::kMr, avx2::kNr, avx2::microKernelFlushing, nullptr, nullptr, nullptr, nullptr,
-            packSwapped<avx2::kMr, S>, packSwapped<avx2::kNr, S>, kBf16Kc, 240, 3072, 2};
+            nullptr, 0, packSwapped<avx2::kMr, S>, packSwapped<avx2::kNr, S>, kBf16Kc, 240, 3072, 2};
   }
 #endif
   return {kPortableMr, kPortableNr, blocked::portableMicroKernel<flushedFma>, nullptr, nullptr,
-          nullptr, nullptr,
+          nullptr, nullptr, nullptr, 0,
           packSwapped<kPortableMr, S>, packSwapped<kPortableNr, S>, kBf16Kc, 240, 3072, 2};
 }
 
@@ -81,7 +81,7 @@ blocked::KernelShape<S, float> emulatedKernel() {
 template <class S>
 blocked::KernelShape<S, uint16_t> hardwareKernel() {
   return {avx512bf16::kMr, avx512bf16::kNr, avx512bf16::microKernel, nullptr,
-          avx512bf16::microKernelTransposedC, nullptr, nullptr,
+          avx512bf16::microKernelTransposedC, nullptr, nullptr, nullptr, 0,
           avx512bf16::packA, avx512bf16::packB, kBf16Kc, 480, 3072, 2};
 }
 #endif

@@ -9,7 +9,10 @@
 // write-back applies alpha and beta (first k block) and the bias and activation (last k block)
 // while the tile is hot, so gemmBiasActivation makes no second pass over C. When C is one tile
 // wide, each A panel would be read once: float kernels with an in-place variant then read A
-// where it is.
+// where it is. Float products of one row tile with B not transposed read B in place too (each
+// B panel would be packed to be read once), and those of at most kGemvMaxRows rows with B
+// stored transposed and k long enough take the shape's GEMV kernel (runGemv: dot products along
+// k, nothing packed, summed in another order than the blocked loops, within gemm's bound).
 //
 // Threads split C into a fixed grid of whole tiles (never k), each part computed by the same
 // loops as one thread would, so the bits of C do not depend on the thread count or timing. The k
@@ -39,6 +42,15 @@ constexpr size_t kParallelMinimum = size_t{1} << 21;
 // spare) read both in place when they can (computeBlockDirect): packing them would cost more
 // than it saves (measured with npm run bench:gemm).
 constexpr size_t kDirectMaximum = size_t{1} << 16;
+
+// Products of at most kGemvMaxRows rows with B stored transposed take the GEMV kernel (runGemv)
+// when the shape has one: their B, read once per group of four rows of A straight from where it
+// is, would otherwise be packed whole to be read as often. But the GEMV adds the lanes of each
+// element of C where packing costs per element of B: it needs k ≥ shape.gemvStepsPerRow · m to
+// win (measured with node bench/gemv.js and n = 1000, k = 8..128, m = 1..8: 8 on avx512, whose
+// sums take 4 or 8 vectors at once, 16 on avx2, 0 on the portable level, whose packed GEMM is
+// the slowest).
+constexpr size_t kGemvMaxRows = 8;
 
 // The portable micro-kernel: a 4x8 tile the compiler keeps in SSE registers over panels packed
 // p-major; kMadd(acc, a, b) is one step of an element (SGEMM: acc + a·b, rounded twice).
@@ -77,6 +89,8 @@ struct KernelShape {
   MicroKernelInPlaceA inPlaceA;  // null: always pack A (float only)
   MicroKernelOf<P> transposedC;  // the kernel writing its tile transposed, or null
   MicroKernelDirect direct, directTransposedC;  // A and B read in place, or null (float only)
+  GemvTransB gemvTransB;  // small m with B stored transposed (runGemv), or null (float only)
+  size_t gemvStepsPerRow;  // the GEMV serves k ≥ gemvStepsPerRow · m only
   PackPanelOf<S, P> packA, packB;
   // KC steps of k; MC rows of A packed (a multiple of MR); NC columns of B (a multiple of NR).
   size_t kc, mc, nc;
@@ -192,6 +206,49 @@ inline void computeBlockDirect(const Problem<float, float>& q, size_t r0, size_t
   }
 }
 
+// The first tile of part `part` of `tiles` tiles split into `parts` near-equal runs.
+inline size_t partStart(size_t tiles, size_t parts, size_t part) { return tiles * part / parts; }
+
+// A product run by shape.gemvTransB: A's rows contiguous along k (op(A) stored transposed is
+// first copied into rows), C split by columns, whole blocks of gemv::kBlock columns per part.
+struct Gemv {
+  const Problem<float, float>* problem;
+  const float* a;  // op(A), m rows of k
+  WriteBack w;
+  size_t blocks, parts;
+};
+constexpr size_t kGemvColumns = 8;  // gemm_gemv.h's kBlock: the parts' columns are multiples
+
+inline void gemvPart(void* context, size_t part) {
+  const Gemv& g = *static_cast<const Gemv*>(context);
+  const Problem<float, float>& q = *g.problem;
+  const size_t j0 = partStart(g.blocks, g.parts, part) * kGemvColumns;
+  const size_t j1 = std::min(q.n, partStart(g.blocks, g.parts, part + 1) * kGemvColumns);
+  if (j0 >= j1) return;
+  WriteBack w = g.w;
+  if (w.bias) w.bias += j0;
+  q.shape.gemvTransB(q.m, j1 - j0, q.k, g.a, q.k, q.b + j0 * q.k, q.k, q.c + j0, q.n, w);
+}
+
+// Small m, B stored transposed (n x k): C(i, j) = dot(op(A) row i, B row j), all of k at once,
+// then the write-back of gemm.h's WriteBack with the epilogue. Each element's operations do not
+// depend on the split, so neither do the bits on the thread count.
+inline void runGemv(const Problem<float, float>& q) {
+  Gemv g{&q, q.a, q.first, (q.n + kGemvColumns - 1) / kGemvColumns, 1};
+  if (q.transA) {  // A stored k x m: its m rows gathered, m·k floats against B's n·k
+    float* rows = static_cast<float*>(scratch(0, q.m * q.k * sizeof(float)));
+    for (size_t p = 0; p < q.k; ++p) {
+      for (size_t i = 0; i < q.m; ++i) rows[i * q.k + p] = q.a[p * q.m + i];
+    }
+    g.a = rows;
+  }
+  g.w.bias = q.bias;
+  g.w.last = q.bias || q.first.activation != Activation::None;
+  const size_t threads = numThreads();
+  if (threads > 1 && q.m * q.n * q.k >= kParallelMinimum) g.parts = std::min(threads, g.blocks);
+  parallelFor(g.parts, gemvPart, &g);
+}
+
 // The five loops over rows [r0, r1) and columns [c0, c1) of C, on the calling thread.
 template <class S, class P>
 void computeBlock(const Problem<S, P>& q, size_t r0, size_t r1, size_t c0, size_t c1) {
@@ -250,8 +307,6 @@ struct Grid {
   size_t rowTiles, colTiles;
 };
 
-// The first tile of part `part` of `tiles` tiles split into `parts` near-equal runs.
-inline size_t partStart(size_t tiles, size_t parts, size_t part) { return tiles * part / parts; }
 
 template <class S, class P>
 void computePart(void* context, size_t index) {
@@ -279,6 +334,12 @@ void run(Problem<S, P>& q) {
   // C^T = op(B)^T op(A)^T puts n along the MR rows instead, when its tiles waste clearly less.
   // Only when transA: then its B, A stored k x m, needs no transposing. Same products in the
   // same order: the same bits.
+  if constexpr (kInPlace<S, P>) {
+    if (q.shape.gemvTransB && q.transB && q.m <= kGemvMaxRows &&
+        q.k >= q.shape.gemvStepsPerRow * q.m) {
+      return runGemv(q);
+    }
+  }
   const size_t mr = q.shape.mr, nr = q.shape.nr;
   if (q.shape.transposedC && q.transA) {
     const size_t narrow = q.n <= 16 ? 16 : nr;
@@ -291,9 +352,11 @@ void run(Problem<S, P>& q) {
       q.transposedC = true;
     }
   }
-  // Small enough to sit in L2 whole, and B's rows contiguous: read both in place. Not for a
-  // narrow B, whose packing costs next to nothing and saves the kernel unaligned loads.
-  q.direct = q.shape.direct && !q.transB && q.n > 16 && (q.m + q.n) * q.k <= kDirectMaximum;
+  // Small enough to sit in L2 whole, or one row tile (each B panel would be packed to be read
+  // once), and B's rows contiguous: read both in place. Not for a narrow B, whose packing costs
+  // next to nothing and saves the kernel unaligned loads.
+  q.direct = q.shape.direct && !q.transB && q.n > 16 &&
+             ((q.m + q.n) * q.k <= kDirectMaximum || q.m <= mr);
   // Balanced k blocks: ceil(k / KC) blocks of near-equal size, a function of k alone, each
   // starting at a multiple of the depth.
   const size_t blocks = (q.k + q.shape.kc - 1) / q.shape.kc;

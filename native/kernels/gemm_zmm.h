@@ -28,6 +28,15 @@ struct Zmm {
     return _mm512_mask_blend_ps(keep(v), _mm512_mul_ps(slope, v), v);
   }
   static void transpose(Vec r[16]);
+  // The 16 lanes added in a halving tree: l + (l + 8), then + 4, + 2, + 1.
+  static float sum(Vec v);
+  // sum() of each of kCount vectors (4 or 8), the same additions of the same operands, several
+  // vectors per instruction: the sums in lanes 0 .. kCount - 1 (gemm_gemv.h).
+  static constexpr bool kVectorSums = true;
+  template <size_t kCount>
+  static Vec sums(const Vec* x);
+  // gemm_microkernel.h's finish() for the lanes of `mask` of one row of C.
+  static Vec finishLanes(Vec v, const float* c, const float* bias, const WriteBack& w, Mask mask);
 };
 
 // GCC 12's unmasked shuffle intrinsics start from _mm512_undefined_ps(), which -Wuninitialized
@@ -63,6 +72,40 @@ void Zmm::transpose(__m512 r[16]) {
     t[j + 12] = _mm512_shuffle_f32x4(v1, w1, 0xdd);
   }
   for (int j = 0; j < 16; ++j) r[j] = t[j];
+}
+inline float Zmm::sum(__m512 v) {
+  const __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(v),
+                                  _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+  const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+  const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
+}
+template <size_t kCount>
+inline __m512 Zmm::sums(const __m512* x) {
+  static_assert(kCount == 4 || kCount == 8, "sums of 4 or 8 vectors");
+  // l + (l + 8): the low and high 256 bits of two vectors side by side, added.
+  __m512 t[kCount / 2];
+  for (size_t i = 0; i < kCount / 2; ++i) {
+    t[i] = _mm512_add_ps(_mm512_shuffle_f32x4(x[2 * i], x[2 * i + 1], 0x44),
+                         _mm512_shuffle_f32x4(x[2 * i], x[2 * i + 1], 0xee));
+  }
+  // + (l + 4): the low and high 128 bits of each 8-lane half; vector j's four in quarter j % 4.
+  __m512 u[kCount / 4];
+  for (size_t i = 0; i < kCount / 4; ++i) {
+    u[i] = _mm512_add_ps(_mm512_shuffle_f32x4(t[2 * i], t[2 * i + 1], 0x88),
+                         _mm512_shuffle_f32x4(t[2 * i], t[2 * i + 1], 0xdd));
+  }
+  // + (l + 2), then + (l + 1): vector j's sum in lane 4j (and vector j + 4's in lane 4j + 2).
+  const __m512 hi = kCount == 8 ? u[kCount / 4 - 1] : u[0];
+  const __m512 v = _mm512_add_ps(_mm512_shuffle_ps(u[0], hi, _MM_SHUFFLE(1, 0, 1, 0)),
+                                 _mm512_shuffle_ps(u[0], hi, _MM_SHUFFLE(3, 2, 3, 2)));
+  const __m512 s = _mm512_add_ps(v, _mm512_permute_ps(v, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 2, 6, 10, 14, 0, 0, 0, 0, 0, 0, 0, 0), s);
+}
+
+inline __m512 Zmm::finishLanes(__m512 v, const float* c, const float* bias, const WriteBack& w,
+                               __mmask16 mask) {
+  return microkernel::finish<Zmm>(v, c, bias, w, mask);
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop

@@ -345,7 +345,7 @@ describe.each(nativePaths())('gemm: native (%s) gives the same bits on any numbe
     return () => setNumThreads(before);
   });
 
-  it.each([[250, 300, 260], [97, 3100, 30], [600, 40, 400], [3000, 10, 300], [20, 30, 15000], [5000, 12, 200]])('for m=%i n=%i k=%i with 1, 2, 3 and 4 threads', (m, n, k) => {
+  it.each([[250, 300, 260], [97, 3100, 30], [600, 40, 400], [3000, 10, 300], [20, 30, 15000], [5000, 12, 200], [3, 1000, 785], [7, 2001, 300], [1, 5000, 600]])('for m=%i n=%i k=%i with 1, 2, 3 and 4 threads', (m, n, k) => {
     const random = makeRandom(m + n + k);
     const a = randomArray(m * k, random);
     const b = randomArray(k * n, random);
@@ -361,5 +361,130 @@ describe.each(nativePaths())('gemm: native (%s) gives the same bits on any numbe
       results.push(new Uint32Array([...bits(c), ...bits(d)]));
     }
     for (const r of results.slice(1)) expect(r.every((v, i) => v === results[0]![i])).toBe(true);
+  });
+});
+
+// Small m (batch-1 inference, x·Wᵀ with W stored [out, in]): with B stored transposed and k
+// long enough (k ≥ 8·m on avx512, 16·m on avx2, any k on the portable level) the GEMV kernel
+// (native/kernels/gemm_gemv.h: dot products along k, up to 8 rows, neither operand packed; k =
+// 255 and 785 take it on every level and leave every tail of 16, 8 and 4 lanes);
+// with B not transposed, one row tile reads B in place (microKernelDirect on avx2 and avx512).
+// n and k odd, around and past the vector widths; every transpose; beta 0 (C full of NaN: never
+// read), 1 and another; the epilogue with each activation.
+const SMALL_M = [1, 2, 3, 5, 7];
+const SMALL_M_SIDES = [1, 3, 17, 785];
+const SMALL_M_DEPTHS = [1, 3, 17, 255, 785];
+
+describe.each(nativePaths())('gemm: native (%s) at small m (GEMV and B in place) against the reference', (simd) => {
+  let native: Backend;
+  const reference = referenceBackend;
+  beforeAll(() => {
+    setSimdLevel(simd);
+    native = nativeBackend();
+  });
+
+  it.each(SMALL_M)('gemm agrees within the declared bound for m=%i, n in 1, 3, 17, 785, k in 1, 3, 17, 255, 785, every transpose, beta 0, 1, -0.75', (m) => {
+    for (const n of SMALL_M_SIDES) {
+      for (const k of SMALL_M_DEPTHS) {
+        const random = makeRandom(m * 1009 + n * 13 + k);
+        TRANSPOSES.forEach(([transA, transB], t) => {
+          const a = randomArray(m * k, random);
+          const b = randomArray(k * n, random);
+          for (const beta of [0, 1, -0.75]) {
+            const alpha = [1, -0.5, 2, 0.25][t]!;
+            const c = beta === 0 ? new Float32Array(m * n).fill(NaN) : randomArray(m * n, random);
+            const expected = c.slice();
+            reference.gemm(transA, transB, m, n, k, alpha, a, b, beta, expected);
+            const bound = new Float32Array(m * n);
+            reference.gemm(transA, transB, m, n, k, Math.abs(alpha), absolute(a), absolute(b), 0, bound);
+            if (beta !== 0) for (let i = 0; i < bound.length; i++) bound[i]! += Math.abs(beta * c[i]!);
+            native.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+            expectClose(c, expected, accumulationTolerance(bound, k), `gemm ${m}x${n}x${k} transA=${transA} transB=${transB} beta=${beta}`);
+          }
+        });
+      }
+    }
+  });
+
+  it.each(SMALL_M)('gemmBiasActivation agrees within the declared bound for m=%i, n in 1, 3, 17, 785, k in 1, 3, 17, 255, 785, every transpose and activation', (m) => {
+    for (const n of SMALL_M_SIDES) {
+      for (const k of SMALL_M_DEPTHS) {
+        const random = makeRandom(m * 2003 + n * 7 + k);
+        for (const [transA, transB] of TRANSPOSES) {
+          const a = randomArray(m * k, random);
+          const b = randomArray(k * n, random);
+          const bias = randomArray(n, random);
+          for (const [activation, slope] of [['none', 0], ['relu', 0], ['leakyRelu', 0.1], ['leakyRelu', -3]] as const) {
+            const expected = new Float32Array(m * n);
+            reference.gemmBiasActivation(transA, transB, m, n, k, a, b, bias, activation, slope, expected);
+            const bound = new Float32Array(m * n);
+            reference.gemm(transA, transB, m, n, k, 1, absolute(a), absolute(b), 0, bound);
+            const scale = activation === 'leakyRelu' ? Math.max(1, Math.abs(slope)) : 1;
+            for (let i = 0; i < bound.length; i++) bound[i] = scale * (bound[i]! + Math.abs(bias[i % n]!));
+            const c = new Float32Array(m * n).fill(NaN); // written, never read
+            native.gemmBiasActivation(transA, transB, m, n, k, a, b, bias, activation, slope, c);
+            expectClose(c, expected, accumulationTolerance(bound, k + 1), `gemmBiasActivation ${m}x${n}x${k} transA=${transA} transB=${transB} ${activation} ${slope}`);
+          }
+        }
+      }
+    }
+  });
+
+  it.each([[1, 40, 1000], [8, 33, 300], [9, 33, 300], [4, 3000, 130], [4, 3000, 127], [2, 50, 33]])('gemm agrees for m=%i n=%i k=%i (the row-count edges of the GEMV, and k around where it starts)', (m, n, k) => {
+    const random = makeRandom(m * 17 + n + k);
+    for (const [transA, transB] of TRANSPOSES) {
+      const a = randomArray(m * k, random);
+      const b = randomArray(k * n, random);
+      const c = randomArray(m * n, random);
+      const expected = c.slice();
+      reference.gemm(transA, transB, m, n, k, 1.25, a, b, 0.5, expected);
+      const bound = new Float32Array(m * n);
+      reference.gemm(transA, transB, m, n, k, 1.25, absolute(a), absolute(b), 0, bound);
+      for (let i = 0; i < bound.length; i++) bound[i]! += Math.abs(0.5 * c[i]!);
+      native.gemm(transA, transB, m, n, k, 1.25, a, b, 0.5, c);
+      expectClose(c, expected, accumulationTolerance(bound, k), `gemm ${m}x${n}x${k} transA=${transA} transB=${transB}`);
+    }
+  });
+
+  it.each([[false, true], [true, true]] as const)('gives each row the same bits as that row alone at m = 2..8 (transA=%s, transB=%s)', (transA, transB) => {
+    // The GEMV sums every element alike whatever the groups of rows and columns around it (the
+    // row groups of 4, 3, 2 or 1 take column groups of different widths; n = 37 leaves a ragged
+    // block of 5 columns), and gemmBiasActivation's epilogue is the same write-back.
+    const [n, k] = [37, 785];
+    const random = makeRandom(n + k);
+    const b = randomArray(k * n, random);
+    const bias = randomArray(n, random);
+    for (let m = 2; m <= 8; m++) {
+      const x = randomArray(m * k, random); // op(A) row-major
+      const a = storeAs(x, m, k, transA);
+      const c = new Float32Array(m * n);
+      native.gemm(transA, transB, m, n, k, 0.5, a, b, 0, c);
+      const d = new Float32Array(m * n);
+      native.gemmBiasActivation(transA, transB, m, n, k, a, b, bias, 'leakyRelu', 0.25, d);
+      for (let i = 0; i < m; i++) {
+        const row = x.slice(i * k, (i + 1) * k);
+        const alone = new Float32Array(n);
+        native.gemm(transA, transB, 1, n, k, 0.5, row, b, 0, alone);
+        expect(Array.from(bits(c.subarray(i * n, (i + 1) * n))), `gemm row ${i} of ${m}`).toEqual(Array.from(bits(alone)));
+        native.gemmBiasActivation(transA, transB, 1, n, k, row, b, bias, 'leakyRelu', 0.25, alone);
+        expect(Array.from(bits(d.subarray(i * n, (i + 1) * n))), `gemmBiasActivation row ${i} of ${m}`).toEqual(Array.from(bits(alone)));
+      }
+    }
+  });
+
+  it.each(TRANSPOSES)('propagates NaN and Inf from A and B to the rows and columns they touch at m=3 (transA=%s, transB=%s)', (transA, transB) => {
+    const [m, n, k] = [3, 19, 101];
+    const a = new Float32Array(m * k).fill(1);
+    const b = new Float32Array(k * n).fill(1);
+    a[transA ? (k - 1) * m + 1 : 1 * k + k - 1] = NaN; // A(1, k - 1): the masked tail of the GEMV
+    b[transB ? 17 * k + 5 : 5 * n + 17] = Infinity; // B(5, 17)
+    const c = new Float32Array(m * n);
+    native.gemm(transA, transB, m, n, k, 1, a, b, 0, c);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        const expected = i === 1 ? NaN : j === 17 ? Infinity : k;
+        expect(c[i * n + j], `c[${i}][${j}]`).toBe(expected);
+      }
+    }
   });
 });
