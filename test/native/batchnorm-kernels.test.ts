@@ -3,4 +3,4 @@
 import { itRunsCxxTest } from './cxx-test';
 
 itRunsCxxTest('native batch-norm kernels match double loops on every SIMD level and thread count', 'test/native/batchnorm-kernels.cc',
-  ['native/kernels/batchnorm.cc']);
+  ['native/kernels/batchnorm.cc'], { isa: ['native/kernels/batchnorm_avx2.cc', 'native/kernels/batchnorm_avx512.cc'] });

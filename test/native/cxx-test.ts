@@ -16,8 +16,11 @@ function compilerMissing(): string | undefined {
   return probe.status === 0 ? undefined : 'g++ is not installed (apt-get install g++)';
 }
 
-/** An `it` that compiles `test` with `kernels` (paths from the repository root) and runs it. */
-export function itRunsCxxTest(title: string, test: string, kernels: readonly string[], options: { gemm?: boolean } = {}): void {
+/**
+ * An `it` that compiles `test` with `kernels` (paths from the repository root) and runs it.
+ * `isa`: units compiled with their suffix's flags (x_avx2.cc, x_avx512.cc), on x86 only.
+ */
+export function itRunsCxxTest(title: string, test: string, kernels: readonly string[], options: { gemm?: boolean; isa?: readonly string[] } = {}): void {
   it(title, (context) => {
     const missing = compilerMissing();
     if (missing) {
@@ -30,8 +33,9 @@ export function itRunsCxxTest(title: string, test: string, kernels: readonly str
     const out = mkdtempSync(join(tmpdir(), 'tg-cxx-'));
     try {
       const objects: string[] = [];
-      if (options.gemm && (process.arch === 'x64' || process.arch === 'ia32')) {
-        for (const [source, extra] of [['native/kernels/gemm_avx2.cc', config.avx2_cflags], ['native/kernels/gemm_avx512.cc', config.avx512_cflags]] as const) {
+      if (process.arch === 'x64' || process.arch === 'ia32') {
+        const units = [...(options.gemm ? ['native/kernels/gemm_avx2.cc', 'native/kernels/gemm_avx512.cc'] : []), ...(options.isa ?? [])];
+        for (const [source, extra] of units.map((u) => [u, u.endsWith('_avx512.cc') ? config.avx512_cflags : config.avx2_cflags] as const)) {
           const object = join(out, `${objects.length}.o`);
           execFileSync('g++', [...flags, ...extra, '-c', join(root, source), '-o', object], { stdio: 'pipe' });
           objects.push(object);
