@@ -28,6 +28,17 @@ namespace {
 // can cost as much as a small product.
 constexpr std::chrono::microseconds kSpin{100};
 
+// Set while this thread runs a task of a parallel call: a kernel that parallelises its outer loop
+// can call kernels that parallelise their own (a convolution's GEMMs), and the inner calls then
+// run on this thread alone instead of waiting for the pool the outer call holds.
+thread_local bool insideTask = false;
+
+struct TaskScope {
+  bool saved;
+  TaskScope() : saved(insideTask) { insideTask = true; }
+  ~TaskScope() { insideTask = saved; }
+};
+
 void pause() {
 #ifdef TG_X86
   _mm_pause();
@@ -87,10 +98,15 @@ class ThreadPool {
   }
 
   void run(size_t count, ParallelTask task, void* context) {
+    if (insideTask) {  // nested: this thread alone (exceptions propagate to the outer task)
+      for (size_t i = 0; i < count; ++i) task(context, i);
+      return;
+    }
     std::lock_guard<std::mutex> call(callMutex_);
     const size_t wanted = size_.load() - 1;
     if (count <= 1 || wanted == 0 || solo_ > 0) {
       if (count > 1 && solo_ > 0) --solo_;
+      const TaskScope scope;
       for (size_t i = 0; i < count; ++i) task(context, i);
       return;
     }
@@ -157,6 +173,7 @@ class ThreadPool {
   // Returns how many indices this thread ran.
   size_t work(bool worker) {
     const DenormalScope denormals(worker && flush_);
+    const TaskScope scope;
     size_t ran = 0;
     for (size_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1), ++ran) {
       try {
@@ -245,6 +262,8 @@ ThreadPool& pool() {
 }  // namespace
 
 size_t numThreads() { return pool().size(); }
+
+size_t availableThreads() { return insideTask ? 1 : pool().size(); }
 
 void setNumThreads(size_t n) { pool().resize(n); }
 

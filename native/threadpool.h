@@ -18,11 +18,14 @@ constexpr size_t kMaxThreads = 256;
 // The number of threads parallel kernels use (the caller included): setNumThreads(), else
 // TENSORGRAD_NUM_THREADS (an integer 1..256), else the number of cores.
 size_t numThreads();
+// The threads a parallel call made from here would get: numThreads(), or 1 inside a task of a
+// parallel call (where nested calls run on the calling thread). Kernels size their partitions by it.
+size_t availableThreads();
 // n in 1..kMaxThreads (checked by the caller). Waits for a running parallel call to finish.
 void setNumThreads(size_t n);
 
 // Runs task(context, i) once for every i in [0, count), spread over the pool and the calling
-// thread; returns when all are done. Which thread runs which i is up to timing, so a task must
+// thread; returns when all are done. Called from inside a task, it runs every i on that thread. Which thread runs which i is up to timing, so a task must
 // write results that depend on i only. An exception from a task is rethrown here.
 // Every Node environment (the main thread, each worker_thread) that loads the addon holds one
 // lease on the pool (addon.cc, per-environment instance data). Releasing the last lease joins the

@@ -34,6 +34,21 @@ inline float activate(float v, Activation activation) {
 
 std::unique_ptr<float[]> scratch(size_t count) { return std::unique_ptr<float[]>(new float[count]); }
 
+// Scratch of the GEMM path on this thread, grown on demand and kept: a fresh megabyte each call
+// costs its page faults again, which on a virtual machine cost more than the im2col that fills it.
+enum ScratchUse { kColumns, kGathered, kPartials, kScratchUses };
+
+float* threadScratch(ScratchUse use, size_t count) {
+  thread_local std::unique_ptr<float[]> buffers[kScratchUses];
+  thread_local size_t sizes[kScratchUses] = {};
+  if (sizes[use] < count) {
+    buffers[use].reset();
+    buffers[use] = scratch(count);
+    sizes[use] = count;
+  }
+  return buffers[use].get();
+}
+
 // Images per chunk: as many as keep the chunk's col within kColBudget floats, at least one.
 constexpr size_t kColBudget = size_t{1} << 18;
 
@@ -54,6 +69,12 @@ Window groupWindow(const ConvShape& s) {
 }
 
 // ---- GEMM path -------------------------------------------------------------------------------
+//
+// Threads take whole chunks when there are at least two per thread: each chunk's GEMMs, im2col
+// and epilogue then run on one thread (nested parallel calls run serially, threadpool.h), with
+// no wake-up per small product. With fewer chunks (a few large images) the chunks run in order
+// and each GEMM splits over the threads. Either way every output element is computed the same
+// way, so the bits do not depend on the thread count.
 
 // What the three GEMM-path passes share: a group's sizes, the chunking and the window.
 struct GemmPlan {
@@ -61,14 +82,12 @@ struct GemmPlan {
   bool inPlace;  // a 1×1 stride-1 unpadded convolution, one image per chunk: x is its own col
   Window window;
 
-  explicit GemmPlan(const ConvShape& s)
+  // images: the chunk size, chunkImages(s) or fewer.
+  GemmPlan(const ConvShape& s, size_t images)
       : cg(s.c / s.groups), og(s.outC / s.groups), K(cg * s.kh * s.kw), P(s.oh * s.ow),
-        HW(s.h * s.w), B(chunkImages(s)), inPlace(pointwise(s) && B == 1), window(groupWindow(s)) {}
+        HW(s.h * s.w), B(images), inPlace(pointwise(s) && B == 1), window(groupWindow(s)) {}
 
-  // Scratch of `rows` rows of a chunk (none when the pass reads the tensor itself).
-  std::unique_ptr<float[]> chunkScratch(size_t rows, bool needed) const {
-    return needed ? scratch(rows * B * P) : nullptr;
-  }
+  size_t chunks(const ConvShape& s) const { return (s.n + B - 1) / B; }
 
   // col[K, images·P] of the chunk's group g (im2col of each image side by side), or x in place.
   const float* columns(const ConvShape& s, const float* x, size_t b0, size_t images, size_t g, float* col) const {
@@ -89,50 +108,72 @@ struct GemmPlan {
     });
     return buffer;
   }
+
+  // This thread's scratch for a chunk: `rows` rows of B·P (none when the pass reads the tensor).
+  float* chunkScratch(ScratchUse use, size_t rows, bool needed) const {
+    return needed ? threadScratch(use, rows * B * P) : nullptr;
+  }
 };
 
-// body(b0, images, g) for each chunk of images, in image order, and each group.
+// The chunk size of the forward and backward-data passes, whose results do not depend on it: at
+// most chunkImages(s), and small enough that each thread gets two chunks where the batch allows.
+size_t independentChunkImages(const ConvShape& s) {
+  const size_t threads = availableThreads();
+  const size_t most = chunkImages(s);
+  if (threads == 1) return most;
+  return std::max<size_t>(1, std::min(most, (s.n + 2 * threads - 1) / (2 * threads)));
+}
+
+// body(chunk) for every chunk in [0, count): spread over the threads when each gets at least
+// `perThread`, else in order on this thread (whose GEMMs then use the threads).
 template <typename Body>
-void forEachChunk(const ConvShape& s, const GemmPlan& plan, Body body) {
-  for (size_t b0 = 0; b0 < s.n; b0 += plan.B) {
-    const size_t images = std::min(plan.B, s.n - b0);
-    for (size_t g = 0; g < s.groups; ++g) body(b0, images, g);
+void forChunks(size_t count, size_t perThread, Body body) {
+  if (availableThreads() > 1 && count >= perThread * availableThreads()) {
+    forEach(count, body);
+  } else {
+    for (size_t c = 0; c < count; ++c) body(c);
   }
 }
 
 void forwardGemm(const ConvShape& s, const float* x, const float* weight, const float* bias,
                  Activation activation, float* y) {
-  const GemmPlan plan(s);
-  const auto col = plan.chunkScratch(plan.K, !plan.inPlace);
-  const auto product = plan.chunkScratch(plan.og, plan.B > 1);
-  forEachChunk(s, plan, [&](size_t b0, size_t images, size_t g) {
-    const size_t ld = images * plan.P, og = plan.og;
-    float* out = plan.B == 1 ? y + (b0 * s.outC + g * og) * plan.P : product.get();
-    gemm(false, false, og, ld, plan.K, 1.0f, weight + g * og * plan.K, plan.columns(s, x, b0, images, g, col.get()), 0.0f, out);
-    // The epilogue: bias and activation, and the chunk's product back to NCHW.
-    forEach(images, [&](size_t i) {
-      for (size_t o = 0; o < og; ++o) {
-        const float* from = out + o * ld + i * plan.P;
-        float* to = y + ((b0 + i) * s.outC + g * og + o) * plan.P;
-        const float add = bias ? bias[g * og + o] : 0.0f;
-        for (size_t p = 0; p < plan.P; ++p) to[p] = activate(from[p] + add, activation);
-      }
-    });
+  const GemmPlan plan(s, independentChunkImages(s));
+  forChunks(plan.chunks(s), 2, [&](size_t chunk) {
+    const size_t b0 = chunk * plan.B, images = std::min(plan.B, s.n - b0);
+    float* col = plan.chunkScratch(kColumns, plan.K, !plan.inPlace);
+    float* product = plan.chunkScratch(kGathered, plan.og, plan.B > 1);
+    for (size_t g = 0; g < s.groups; ++g) {
+      const size_t ld = images * plan.P, og = plan.og;
+      float* out = plan.B == 1 ? y + (b0 * s.outC + g * og) * plan.P : product;
+      gemm(false, false, og, ld, plan.K, 1.0f, weight + g * og * plan.K, plan.columns(s, x, b0, images, g, col), 0.0f, out);
+      // The epilogue: bias and activation, and the chunk's product back to NCHW.
+      forEach(images, [&](size_t i) {
+        for (size_t o = 0; o < og; ++o) {
+          const float* from = out + o * ld + i * plan.P;
+          float* to = y + ((b0 + i) * s.outC + g * og + o) * plan.P;
+          const float add = bias ? bias[g * og + o] : 0.0f;
+          for (size_t p = 0; p < plan.P; ++p) to[p] = activate(from[p] + add, activation);
+        }
+      });
+    }
   });
 }
 
 void backwardDataGemm(const ConvShape& s, const float* dy, const float* weight, float* dx) {
-  const GemmPlan plan(s);
-  const auto dcol = plan.chunkScratch(plan.K, !plan.inPlace);
-  const auto gathered = plan.chunkScratch(plan.og, plan.B > 1);
-  forEachChunk(s, plan, [&](size_t b0, size_t images, size_t g) {
-    const size_t ld = images * plan.P;
-    const float* d = plan.outputs(s, dy, b0, images, g, gathered.get());
-    float* target = dx + (b0 * s.c + g * plan.cg) * plan.HW;
-    // In place, dx is dcol itself; else col2im adds dcol's taps into each image.
-    gemm(true, false, plan.K, ld, plan.og, 1.0f, weight + g * plan.og * plan.K, d, 0.0f, plan.inPlace ? target : dcol.get());
-    if (plan.inPlace) return;
-    forEach(images, [&](size_t i) { col2imImage(dcol.get() + i * plan.P, ld, plan.window, target + i * s.c * plan.HW); });
+  const GemmPlan plan(s, independentChunkImages(s));
+  forChunks(plan.chunks(s), 2, [&](size_t chunk) {
+    const size_t b0 = chunk * plan.B, images = std::min(plan.B, s.n - b0);
+    float* dcol = plan.chunkScratch(kColumns, plan.K, !plan.inPlace);
+    float* gathered = plan.chunkScratch(kGathered, plan.og, plan.B > 1);
+    for (size_t g = 0; g < s.groups; ++g) {
+      const size_t ld = images * plan.P;
+      const float* d = plan.outputs(s, dy, b0, images, g, gathered);
+      float* target = dx + (b0 * s.c + g * plan.cg) * plan.HW;
+      // In place, dx is dcol itself; else col2im adds dcol's taps into each image.
+      gemm(true, false, plan.K, ld, plan.og, 1.0f, weight + g * plan.og * plan.K, d, 0.0f, plan.inPlace ? target : dcol);
+      if (plan.inPlace) continue;
+      forEach(images, [&](size_t i) { col2imImage(dcol + i * plan.P, ld, plan.window, target + i * s.c * plan.HW); });
+    }
   });
 }
 
@@ -141,22 +182,50 @@ void backwardDataGemm(const ConvShape& s, const float* dy, const float* weight, 
 // (a first layer's single input channel) padded to the tile's 32 columns.
 constexpr size_t kTransposedWeightRows = 32;
 
+// The weight gradient sums over every image. Chunks of chunkImages(s) images (from the shape
+// alone) are grouped into at most kWeightSlots runs of consecutive chunks, a number fixed by the
+// shape; each run accumulates its chunks in order into its own partial sum, and the partial sums
+// are added in run order. Runs are what the threads take, so the bits do not depend on them.
+constexpr size_t kWeightSlots = 8;
+constexpr size_t kPartialBudget = size_t{1} << 22;  // floats of partial sums, beyond the first run
+
 void backwardWeightGemm(const ConvShape& s, const float* x, const float* dy, float* dweight) {
-  const GemmPlan plan(s);
-  const auto col = plan.chunkScratch(plan.K, !plan.inPlace);
-  const auto gathered = plan.chunkScratch(plan.og, plan.B > 1);
+  const GemmPlan plan(s, chunkImages(s));
+  const size_t chunks = plan.chunks(s), weights = s.groups * plan.og * plan.K;
+  const size_t runs = std::max<size_t>(1, std::min({chunks, kWeightSlots, 1 + kPartialBudget / weights}));
   const bool transposed = plan.K < kTransposedWeightRows && plan.og > plan.K;
-  const auto sums = transposed ? scratch(s.groups * plan.K * plan.og) : nullptr;  // dWᵀ per group
-  forEachChunk(s, plan, [&](size_t b0, size_t images, size_t g) {
-    const float* columns = plan.columns(s, x, b0, images, g, col.get());
-    const float* d = plan.outputs(s, dy, b0, images, g, gathered.get());
-    const float beta = b0 == 0 ? 0.0f : 1.0f;  // chunk after chunk, in image order
-    if (transposed) {
-      gemm(false, true, plan.K, plan.og, images * plan.P, 1.0f, columns, d, beta, sums.get() + g * plan.K * plan.og);
-    } else {
-      gemm(false, true, plan.og, plan.K, images * plan.P, 1.0f, d, columns, beta, dweight + g * plan.og * plan.K);
+  // Run 0 sums into the result (dWᵀ per group in `sums` when transposed), run r > 0 into partials.
+  const auto sums = transposed ? scratch(weights) : nullptr;
+  float* first = transposed ? sums.get() : dweight;
+  float* partials = runs > 1 ? threadScratch(kPartials, (runs - 1) * weights) : nullptr;
+  forChunks(runs, 1, [&](size_t run) {
+    float* target = run == 0 ? first : partials + (run - 1) * weights;
+    float* col = plan.chunkScratch(kColumns, plan.K, !plan.inPlace);
+    float* gathered = plan.chunkScratch(kGathered, plan.og, plan.B > 1);
+    for (size_t chunk = run * chunks / runs; chunk < (run + 1) * chunks / runs; ++chunk) {
+      const size_t b0 = chunk * plan.B, images = std::min(plan.B, s.n - b0);
+      const float beta = chunk == run * chunks / runs ? 0.0f : 1.0f;
+      for (size_t g = 0; g < s.groups; ++g) {
+        const float* columns = plan.columns(s, x, b0, images, g, col);
+        const float* d = plan.outputs(s, dy, b0, images, g, gathered);
+        if (transposed) {
+          gemm(false, true, plan.K, plan.og, images * plan.P, 1.0f, columns, d, beta, target + g * plan.K * plan.og);
+        } else {
+          gemm(false, true, plan.og, plan.K, images * plan.P, 1.0f, d, columns, beta, target + g * plan.og * plan.K);
+        }
+      }
     }
   });
+  if (runs > 1) {
+    constexpr size_t kBlock = 4096;
+    forEach((weights + kBlock - 1) / kBlock, [&](size_t block) {
+      const size_t end = std::min(weights, (block + 1) * kBlock);
+      for (size_t r = 1; r < runs; ++r) {
+        const float* add = partials + (r - 1) * weights;
+        for (size_t i = block * kBlock; i < end; ++i) first[i] += add[i];
+      }
+    });
+  }
   if (!transposed) return;
   for (size_t g = 0; g < s.groups; ++g) {
     const float* from = sums.get() + g * plan.K * plan.og;

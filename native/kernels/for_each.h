@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include "../threadpool.h"
 
@@ -11,7 +12,7 @@ namespace tg {
 template <typename F>
 void forEach(size_t count, F&& body) {
   struct Context {
-    F* body;
+    std::remove_reference_t<F>* body;  // F is a reference type when body is an lvalue
   } context{&body};
   parallelFor(
       count, [](void* p, size_t i) { (*static_cast<Context*>(p)->body)(i); }, &context);

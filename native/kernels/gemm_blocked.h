@@ -244,7 +244,7 @@ inline void runGemv(const Problem<float, float>& q) {
   }
   g.w.bias = q.bias;
   g.w.last = q.bias || q.first.activation != Activation::None;
-  const size_t threads = numThreads();
+  const size_t threads = availableThreads();
   if (threads > 1 && q.m * q.n * q.k >= kParallelMinimum) g.parts = std::min(threads, g.blocks);
   parallelFor(g.parts, gemvPart, &g);
 }
@@ -362,7 +362,7 @@ void run(Problem<S, P>& q) {
   const size_t blocks = (q.k + q.shape.kc - 1) / q.shape.kc;
   q.kc = roundUp((q.k + blocks - 1) / blocks, q.shape.depth);
   Grid<S, P> g{&q, 1, 1, (q.m + q.shape.mr - 1) / q.shape.mr, (q.n + q.shape.nr - 1) / q.shape.nr};
-  const size_t threads = numThreads();
+  const size_t threads = availableThreads();
   const bool small = q.m * q.n < kParallelMinimum / q.k;  // m·n fits: C is in memory
   if (threads > 1 && !small) {
     // Every part packs its own A rows and B columns: choose the split that packs least,

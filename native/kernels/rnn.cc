@@ -18,7 +18,7 @@ constexpr size_t kParallelElements = size_t{1} << 16;
 
 template <typename RowFn>
 void forRows(size_t n, size_t hidden, RowFn rowFn) {
-  const size_t threads = numThreads();
+  const size_t threads = availableThreads();
   if (threads <= 1 || n < 2 || n * hidden < kParallelElements) {
     for (size_t r = 0; r < n; ++r) rowFn(r);
     return;

@@ -215,6 +215,8 @@ int main() {
       shape(2, 4, 3, 3, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1),       // padding larger than the kernel
       shape(2, 2, 6, 6, 3, 3, 3, 3, 3, 0, 0, 1, 1, 1),       // stride 3, three outputs (direct)
       shape(40, 2, 5, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1),      // many images: several per chunk
+      shape(20, 32, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),  // 7 chunks: threads take chunks; 7 weight runs
+      shape(40, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),   // 2 weight runs, weight gradient transposed
   };
   std::uniform_int_distribution<int> pick(0, 1 << 30);
   for (int i = 0; i < 30; ++i) {
