@@ -55,7 +55,7 @@ function buildTools(dir) {
   const flags = [...config.cflags, ...config.cflags_cc].filter((f) => f !== '-fvisibility=hidden');
   const peak = path.join(dir, 'fma_peak');
   execFileSync('gcc', ['-O2', path.join(HERE, 'openblas', 'fma_peak.c'), '-o', peak]);
-  const objects = [['gemm_avx2.cc', config.avx2_cflags], ['gemm_avx512.cc', config.avx512_cflags], ['conv_direct_avx2.cc', config.avx2_cflags], ['conv_direct_avx512.cc', config.avx512_cflags]].map(([source, extra], i) => {
+  const objects = [['gemm_avx2.cc', config.avx2_cflags], ['gemm_avx512.cc', config.avx512_cflags], ['conv_direct_avx2.cc', config.avx2_cflags], ['conv_direct_avx512.cc', config.avx512_cflags], ['im2col_avx2.cc', config.avx2_cflags], ['im2col_avx512.cc', config.avx512_cflags]].map(([source, extra], i) => {
     const object = path.join(dir, `${i}.o`);
     execFileSync('g++', [...flags, ...extra, '-c', path.join(ROOT, 'native', 'kernels', source), '-o', object]);
     return object;

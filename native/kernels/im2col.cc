@@ -10,27 +10,13 @@
 #include <cstring>
 #include <type_traits>
 
+#include "../cpu.h"
 #include "../registry.h"
 #include "../threadpool.h"
 
 namespace tg {
 
 namespace {
-
-// Output columns ox in [first, last) read inside the image for a tap at offset `at`
-// (ix = ox stride - pad + at).
-struct Run {
-  size_t first, last;
-};
-
-Run insideRun(size_t extent, size_t out, size_t stride, size_t pad, size_t at) {
-  // ix >= 0  <=>  ox stride >= pad - at;  ix < extent  <=>  ox stride < extent + pad - at.
-  const size_t shift = pad > at ? pad - at : 0;
-  const size_t first = std::min(out, (shift + stride - 1) / stride);
-  const size_t limit = extent + pad > at ? extent + pad - at : 0;  // ox stride < limit
-  const size_t last = std::max(first, std::min(out, (limit + stride - 1) / stride));
-  return {first, last};
-}
 
 // Calls row(at, y, tap, run, inside) for each tap and output row of a plane, in im2col's order:
 // `at` is where the row's outW columns start (the rows of tap (i, j) are ld apart), y the image
@@ -126,11 +112,19 @@ void col2im(const float* cols, size_t batch, const Window& w, float* x) {
 }
 
 void im2colImage(const float* x, const Window& w, float* cols, size_t ld) {
+#ifdef TG_X86
+  if (w.strideW == 1 && useAvx512()) return avx512::im2colImageUnitStride(x, w, cols, ld);
+  if (w.strideW == 1 && useAvx2Code()) return avx2::im2colImageUnitStride(x, w, cols, ld);
+#endif
   const size_t taps = w.kernelH * w.kernelW;
   for (size_t c = 0; c < w.channels; ++c) im2colPlane(x + c * w.height * w.width, w, cols + c * taps * ld, ld);
 }
 
 void col2imImage(const float* cols, size_t ld, const Window& w, float* x) {
+#ifdef TG_X86
+  if (w.strideW == 1 && useAvx512()) return avx512::col2imImageUnitStride(cols, ld, w, x);
+  if (w.strideW == 1 && useAvx2Code()) return avx2::col2imImageUnitStride(cols, ld, w, x);
+#endif
   const size_t taps = w.kernelH * w.kernelW;
   for (size_t c = 0; c < w.channels; ++c) col2imPlane(cols + c * taps * ld, w, x + c * w.height * w.width, ld);
 }

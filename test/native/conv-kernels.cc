@@ -10,6 +10,7 @@
 
 #include "../../native/cpu.h"
 #include "../../native/kernels/conv.h"
+#include "../../native/kernels/im2col.h"
 #include "../../native/kernels/pool.h"
 #include "../../native/threadpool.h"
 
@@ -196,6 +197,53 @@ void testPool(std::mt19937& rng) {
       }
 }
 
+// im2colImage and col2imImage of one image at every SIMD level (the vector rows for unit
+// horizontal stride) against the portable level, bit for bit, with the rows ld apart and a
+// sentinel past each row's columns that neither may touch.
+void testPatchRows(std::mt19937& rng) {
+  std::uniform_int_distribution<int> pick(0, 1 << 30);
+  auto r = [&](int lo, int hi) { return static_cast<size_t>(lo + pick(rng) % (hi - lo + 1)); };
+  for (int t = 0; t < 60; ++t) {
+    Window w{r(1, 3), r(1, 40), r(1, 40), r(1, 4), r(1, 4), r(1, 3), t % 3 == 0 ? r(2, 3) : 1, r(0, 5), r(0, 5), r(1, 2), r(1, 2), 0, 0};
+    const long spanH = static_cast<long>(w.height + 2 * w.padH) - static_cast<long>(w.dilationH * (w.kernelH - 1)) - 1;
+    const long spanW = static_cast<long>(w.width + 2 * w.padW) - static_cast<long>(w.dilationW * (w.kernelW - 1)) - 1;
+    if (spanH < 0 || spanW < 0) continue;
+    w.outH = static_cast<size_t>(spanH) / w.strideH + 1;
+    w.outW = static_cast<size_t>(spanW) / w.strideW + 1;
+    const size_t P = w.outH * w.outW, ld = P + r(0, 9), rows = w.channels * w.kernelH * w.kernelW;
+    const Vec x = randomVec(rng, w.channels * w.height * w.width);
+    const Vec cols = randomVec(rng, rows * ld);
+    Vec firstCols, firstX;
+    const SimdLevel levels[] = {SimdLevel::Portable, SimdLevel::Avx2, SimdLevel::Avx512};
+    for (SimdLevel level : levels) {
+      if (!setActiveSimd(level)) continue;
+      Vec outCols(rows * ld, 7.0f), outX(x.size(), NAN);
+      im2colImage(x.data(), w, outCols.data(), ld);
+      col2imImage(cols.data(), ld, w, outX.data());
+      ++checks;
+      for (size_t row = 0; row < rows; ++row) {
+        for (size_t e = P; e < ld; ++e) {
+          if (outCols[row * ld + e] != 7.0f) {
+            fail("im2colImage", "wrote past a row's columns");
+            row = rows;
+            break;
+          }
+        }
+      }
+      if (level == SimdLevel::Portable) {
+        firstCols = outCols, firstX = outX;
+      } else {
+        const bool colsSame = std::memcmp(firstCols.data(), outCols.data(), outCols.size() * sizeof(float)) == 0;
+        const bool xSame = std::memcmp(firstX.data(), outX.data(), outX.size() * sizeof(float)) == 0;
+        checks += 2;
+        if (!colsSame) fail("im2colImage", simdName(level));
+        if (!xSame) fail("col2imImage", simdName(level));
+      }
+    }
+  }
+  setActiveSimd(detectedSimd());
+}
+
 }  // namespace
 
 int main() {
@@ -228,6 +276,7 @@ int main() {
   }
   for (const ConvShape& s : shapes) testConv(s, rng);
   testPool(rng);
+  testPatchRows(rng);
   std::printf("%d checks, %d failures, %zu shapes\n", checks, failures, shapes.size());
   return failures == 0 ? 0 : 1;
 }
