@@ -29,6 +29,27 @@ Vec loadLanes(const float* base, size_t from, size_t to) {
 void storeFirst(float* p, Vec v, size_t count) { _mm256_maskstore_ps(p, lanes(0, count), v); }
 Vec addVec(Vec a, Vec b) { return _mm256_add_ps(a, b); }
 
+using Mask = __m256i;  // all ones in a lane that is set
+using Cols = __m256i;
+
+Cols firstCols(size_t ow) {
+  alignas(32) int lane[kWidth];
+  for (size_t l = 0; l < kWidth; ++l) lane[l] = static_cast<int>(l % ow);
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(lane));
+}
+Cols nextCols(Cols c, size_t step, size_t ow) {
+  const Cols moved = _mm256_add_epi32(c, _mm256_set1_epi32(static_cast<int>(step)));
+  const __m256i wrapped = _mm256_cmpgt_epi32(moved, _mm256_set1_epi32(static_cast<int>(ow) - 1));
+  return _mm256_sub_epi32(moved, _mm256_and_si256(wrapped, _mm256_set1_epi32(static_cast<int>(ow))));
+}
+Mask inRun(Cols c, size_t first, size_t last, size_t count) {
+  const __m256i atLeast = _mm256_cmpgt_epi32(c, _mm256_set1_epi32(static_cast<int>(first) - 1));
+  const __m256i below = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(last)), c);
+  return _mm256_and_si256(_mm256_and_si256(atLeast, below), lanes(0, count));
+}
+Vec loadMasked(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
+void storeMasked(float* p, Vec v, Mask m) { _mm256_maskstore_ps(p, m, v); }
+
 }  // namespace
 #include "im2col_rows.inc"
 }  // namespace avx2

@@ -203,8 +203,14 @@ void testPool(std::mt19937& rng) {
 void testPatchRows(std::mt19937& rng) {
   std::uniform_int_distribution<int> pick(0, 1 << 30);
   auto r = [&](int lo, int hi) { return static_cast<size_t>(lo + pick(rng) % (hi - lo + 1)); };
-  for (int t = 0; t < 60; ++t) {
+  for (int t = 0; t < 80; ++t) {
     Window w{r(1, 3), r(1, 40), r(1, 40), r(1, 4), r(1, 4), r(1, 3), t % 3 == 0 ? r(2, 3) : 1, r(0, 5), r(0, 5), r(1, 2), r(1, 2), 0, 0};
+    if (t < 20) {  // stride 1 and 'same' width: the flat runs (3×3 pad 1, 5×5 pad 2, dilated, 1×1)
+      const size_t kinds[4][3] = {{3, 1, 1}, {5, 2, 1}, {3, 2, 2}, {1, 0, 1}};  // kernel, pad, dilation
+      const size_t* k = kinds[t % 4];
+      w.kernelW = k[0], w.padW = k[1], w.dilationW = k[2], w.strideW = 1, w.strideH = 1;
+      w.kernelH = kinds[(t / 4) % 4][0], w.padH = kinds[(t / 4) % 4][1], w.dilationH = kinds[(t / 4) % 4][2];
+    }
     const long spanH = static_cast<long>(w.height + 2 * w.padH) - static_cast<long>(w.dilationH * (w.kernelH - 1)) - 1;
     const long spanW = static_cast<long>(w.width + 2 * w.padW) - static_cast<long>(w.dilationW * (w.kernelW - 1)) - 1;
     if (spanH < 0 || spanW < 0) continue;
