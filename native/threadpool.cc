@@ -10,6 +10,7 @@
 #include <immintrin.h>  // _mm_pause (SSE2, every x86-64)
 #endif
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -27,6 +28,9 @@ namespace {
 // called back to back (a training step) then start without a wake-up, which on a virtual machine
 // can cost as much as a small product.
 constexpr std::chrono::microseconds kSpin{100};
+
+// Runs of indices a thread claims, on average, in one parallel call (work()).
+constexpr size_t kClaimsPerThread = 8;
 
 // Set while this thread runs a task of a parallel call: a kernel that parallelises its outer loop
 // can call kernels that parallelise their own (a convolution's GEMMs), and the inner calls then
@@ -174,13 +178,20 @@ class ThreadPool {
   size_t work(bool worker) {
     const DenormalScope denormals(worker && flush_);
     const TaskScope scope;
+    // Indices are claimed a run at a time, about kClaimsPerThread runs per thread: thousands of
+    // small tasks (a pooling kernel's planes) would otherwise spend more time passing the
+    // counter's cache line between cores than in the tasks.
+    const size_t run = std::max<size_t>(1, count_ / (kClaimsPerThread * size_.load()));
     size_t ran = 0;
-    for (size_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1), ++ran) {
-      try {
-        task_(context_, i);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (!error_) error_ = std::current_exception();
+    for (size_t i = next_.fetch_add(run); i < count_; i = next_.fetch_add(run)) {
+      const size_t end = std::min(count_, i + run);
+      for (; i < end; ++i, ++ran) {
+        try {
+          task_(context_, i);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(mutex_);
+          if (!error_) error_ = std::current_exception();
+        }
       }
     }
     return ran;
