@@ -49,12 +49,18 @@ float* threadScratch(ScratchUse use, size_t count) {
   return buffers[use].get();
 }
 
-// Images per chunk: as many as keep the chunk's col within kColBudget floats, at least one.
+// Images per chunk: as many as keep the chunk's col within kColBudget floats and its product
+// (og rows, written to scratch and copied out when a chunk holds several images) within
+// kProductBudget, so both stay in L2; at least one. A first layer (K = 9, og = 32 on 28×28)
+// has a small col but a large product: one image a chunk writes y in place.
 constexpr size_t kColBudget = size_t{1} << 18;
+constexpr size_t kProductBudget = size_t{1} << 16;
 
 size_t chunkImages(const ConvShape& s) {
-  const size_t perImage = (s.c / s.groups) * s.kh * s.kw * s.oh * s.ow;
-  return std::max<size_t>(1, std::min(s.n, kColBudget / std::max<size_t>(perImage, 1)));
+  const size_t P = std::max<size_t>(s.oh * s.ow, 1);
+  const size_t perImage = std::max<size_t>((s.c / s.groups) * s.kh * s.kw * P, 1);
+  const size_t productPerImage = std::max<size_t>((s.outC / s.groups) * P, 1);
+  return std::max<size_t>(1, std::min({s.n, kColBudget / perImage, kProductBudget / productPerImage}));
 }
 
 bool pointwise(const ConvShape& s) {
