@@ -141,13 +141,22 @@ void forChunks(size_t count, size_t perThread, Body body) {
   }
 }
 
+// body(b0, images, columns, rows) for each chunk of the forward and backward-data passes, over
+// the threads (forChunks), with this thread's scratch: `columns` for K rows (null in place) and
+// `rows` for og rows (null with one image a chunk).
+template <typename Body>
+void forEachChunk(const ConvShape& s, const GemmPlan& plan, Body body) {
+  forChunks(plan.chunks(s), 2, [&](size_t chunk) {
+    const size_t b0 = chunk * plan.B;
+    body(b0, std::min(plan.B, s.n - b0), plan.chunkScratch(kColumns, plan.K, !plan.inPlace),
+         plan.chunkScratch(kGathered, plan.og, plan.B > 1));
+  });
+}
+
 void forwardGemm(const ConvShape& s, const float* x, const float* weight, const float* bias,
                  Activation activation, float* y) {
   const GemmPlan plan(s, independentChunkImages(s));
-  forChunks(plan.chunks(s), 2, [&](size_t chunk) {
-    const size_t b0 = chunk * plan.B, images = std::min(plan.B, s.n - b0);
-    float* col = plan.chunkScratch(kColumns, plan.K, !plan.inPlace);
-    float* product = plan.chunkScratch(kGathered, plan.og, plan.B > 1);
+  forEachChunk(s, plan, [&](size_t b0, size_t images, float* col, float* product) {
     for (size_t g = 0; g < s.groups; ++g) {
       const size_t ld = images * plan.P, og = plan.og;
       float* out = plan.B == 1 ? y + (b0 * s.outC + g * og) * plan.P : product;
@@ -167,10 +176,7 @@ void forwardGemm(const ConvShape& s, const float* x, const float* weight, const 
 
 void backwardDataGemm(const ConvShape& s, const float* dy, const float* weight, float* dx) {
   const GemmPlan plan(s, independentChunkImages(s));
-  forChunks(plan.chunks(s), 2, [&](size_t chunk) {
-    const size_t b0 = chunk * plan.B, images = std::min(plan.B, s.n - b0);
-    float* dcol = plan.chunkScratch(kColumns, plan.K, !plan.inPlace);
-    float* gathered = plan.chunkScratch(kGathered, plan.og, plan.B > 1);
+  forEachChunk(s, plan, [&](size_t b0, size_t images, float* dcol, float* gathered) {
     for (size_t g = 0; g < s.groups; ++g) {
       const size_t ld = images * plan.P;
       const float* d = plan.outputs(s, dy, b0, images, g, gathered);
