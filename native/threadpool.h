@@ -25,8 +25,9 @@ size_t availableThreads();
 void setNumThreads(size_t n);
 
 // Runs task(context, i) once for every i in [0, count), spread over the pool and the calling
-// thread; returns when all are done. Called from inside a task, it runs every i on that thread. Which thread runs which i is up to timing, so a task must
-// write results that depend on i only. An exception from a task is rethrown here.
+// thread (which claim runs of consecutive indices); returns when all are done. Called from
+// inside a task, it runs every i on that thread. Which thread runs which i is up to timing, so
+// a task must write results that depend on i only. An exception from a task is rethrown here.
 // Every Node environment (the main thread, each worker_thread) that loads the addon holds one
 // lease on the pool (addon.cc, per-environment instance data). Releasing the last lease joins the
 // workers, so no pool thread runs on after the environments that used it are gone; the next

@@ -38,6 +38,10 @@ std::unique_ptr<float[]> scratch(size_t count) { return std::unique_ptr<float[]>
 // costs its page faults again, which on a virtual machine cost more than the im2col that fills it.
 enum ScratchUse { kColumns, kGathered, kPartials, kScratchUses };
 
+// Kept per thread up to this many floats (16 MiB); a larger scratch (one huge image's col) is
+// freed after its call rather than held by every thread for the life of the process.
+constexpr size_t kKeptScratch = size_t{1} << 22;
+
 float* threadScratch(ScratchUse use, size_t count) {
   thread_local std::unique_ptr<float[]> buffers[kScratchUses];
   thread_local size_t sizes[kScratchUses] = {};
@@ -48,6 +52,26 @@ float* threadScratch(ScratchUse use, size_t count) {
   }
   return buffers[use].get();
 }
+
+// `count` floats of scratch for one use: this thread's kept buffer, or its own when larger than
+// kKeptScratch (freed with the lease); none for a count of 0.
+class ScratchLease {
+ public:
+  ScratchLease(ScratchUse use, size_t count) {
+    if (count == 0) return;
+    if (count <= kKeptScratch) {
+      data_ = threadScratch(use, count);
+    } else {
+      owned_ = scratch(count);
+      data_ = owned_.get();
+    }
+  }
+  float* get() const { return data_; }
+
+ private:
+  std::unique_ptr<float[]> owned_;
+  float* data_ = nullptr;
+};
 
 // Images per chunk: as many as keep the chunk's col within kColBudget floats and its product
 // (og rows, written to scratch and copied out when a chunk holds several images) within
@@ -116,8 +140,8 @@ struct GemmPlan {
   }
 
   // This thread's scratch for a chunk: `rows` rows of B·P (none when the pass reads the tensor).
-  float* chunkScratch(ScratchUse use, size_t rows, bool needed) const {
-    return needed ? threadScratch(use, rows * B * P) : nullptr;
+  ScratchLease chunkScratch(ScratchUse use, size_t rows, bool needed) const {
+    return ScratchLease(use, needed ? rows * B * P : 0);
   }
 };
 
@@ -148,8 +172,9 @@ template <typename Body>
 void forEachChunk(const ConvShape& s, const GemmPlan& plan, Body body) {
   forChunks(plan.chunks(s), 2, [&](size_t chunk) {
     const size_t b0 = chunk * plan.B;
-    body(b0, std::min(plan.B, s.n - b0), plan.chunkScratch(kColumns, plan.K, !plan.inPlace),
-         plan.chunkScratch(kGathered, plan.og, plan.B > 1));
+    const ScratchLease columns = plan.chunkScratch(kColumns, plan.K, !plan.inPlace);
+    const ScratchLease rows = plan.chunkScratch(kGathered, plan.og, plan.B > 1);
+    body(b0, std::min(plan.B, s.n - b0), columns.get(), rows.get());
   });
 }
 
@@ -209,11 +234,14 @@ void backwardWeightGemm(const ConvShape& s, const float* x, const float* dy, flo
   // Run 0 sums into the result (dWᵀ per group in `sums` when transposed), run r > 0 into partials.
   const auto sums = transposed ? scratch(weights) : nullptr;
   float* first = transposed ? sums.get() : dweight;
-  float* partials = runs > 1 ? threadScratch(kPartials, (runs - 1) * weights) : nullptr;
+  const ScratchLease partialSums(kPartials, runs > 1 ? (runs - 1) * weights : 0);
+  float* partials = partialSums.get();
   forChunks(runs, 1, [&](size_t run) {
     float* target = run == 0 ? first : partials + (run - 1) * weights;
-    float* col = plan.chunkScratch(kColumns, plan.K, !plan.inPlace);
-    float* gathered = plan.chunkScratch(kGathered, plan.og, plan.B > 1);
+    const ScratchLease columns = plan.chunkScratch(kColumns, plan.K, !plan.inPlace);
+    const ScratchLease rows = plan.chunkScratch(kGathered, plan.og, plan.B > 1);
+    float* col = columns.get();
+    float* gathered = rows.get();
     for (size_t chunk = run * chunks / runs; chunk < (run + 1) * chunks / runs; ++chunk) {
       const size_t b0 = chunk * plan.B, images = std::min(plan.B, s.n - b0);
       const float beta = chunk == run * chunks / runs ? 0.0f : 1.0f;
