@@ -61,6 +61,18 @@ function backwardWeight(backend: Backend, x: Float32Array, dy: Float32Array, g: 
   return [dweight, dbias];
 }
 
+/** Random x, weight, bias and dy of geometry g, drawn in that order from `seed`. */
+function randomInputs(g: Geometry, seed: number) {
+  const s = sizes(g);
+  const random = makeRandom(seed);
+  return { x: randomArray(s.image, random), weight: randomArray(s.weight, random), bias: randomArray(s.outChannels, random), dy: randomArray(s.out, random) };
+}
+
+/** The bits of every output of the three kernels on `backend`: forward with ReLU, dx, dweight, dbias. */
+function allBits(backend: Backend, { x, weight, bias, dy }: ReturnType<typeof randomInputs>, g: Geometry): Uint32Array[] {
+  return [forward(backend, x, weight, bias, g, 'relu'), backwardData(backend, dy, weight, g), ...backwardWeight(backend, x, dy, g)].map(bits);
+}
+
 const NONE = new Float32Array(0);
 
 const GEOMETRIES: Geometry[] = [
@@ -236,11 +248,7 @@ describe.each(nativePaths())('conv2d and its backward kernels: native (%s) again
 
   it.each(RANDOM)('agrees within the declared bounds on [%i, %i, %i, %i] → %i channels, %i×%i kernel', (...g) => {
     const s = sizes(g);
-    const random = makeRandom(g.reduce((a, v) => a * 17 + v, 5));
-    const x = randomArray(s.image, random);
-    const weight = randomArray(s.weight, random);
-    const bias = randomArray(s.outChannels, random);
-    const dy = randomArray(s.out, random);
+    const { x, weight, bias, dy } = randomInputs(g, g.reduce((a, v) => a * 17 + v, 5));
     for (const activation of ['none', 'relu'] as const) {
       expectBackendsAgree(native, referenceBackend, 'conv2d', [x, weight, bias, ...g, activation, new Float32Array(s.out)], activation);
     }
@@ -252,14 +260,8 @@ describe.each(nativePaths())('conv2d and its backward kernels: native (%s) again
   it.each([square(16, 8, 20, 20, 16, 3, 1, 1), square(8, 8, 15, 15, 8, 3, 2, 1, 1, 8)])(
     'gives the same bits on 1 and 2 threads on [%i, %i, %i, %i] → %i channels',
     (...g) => {
-      const s = sizes(g);
-      const random = makeRandom(9);
-      const x = randomArray(s.image, random);
-      const weight = randomArray(s.weight, random);
-      const bias = randomArray(s.outChannels, random);
-      const dy = randomArray(s.out, random);
-      const run = () => [forward(native, x, weight, bias, g, 'relu'), backwardData(native, dy, weight, g), ...backwardWeight(native, x, dy, g)].map(bits);
-      const [one, two] = onThreadCounts([1, 2], run);
+      const inputs = randomInputs(g, 9);
+      const [one, two] = onThreadCounts([1, 2], () => allBits(native, inputs, g));
       expect(two).toEqual(one);
     },
   );
@@ -270,17 +272,11 @@ describe.skipIf(nativePaths().length === 0)('conv2d\'s direct path (depthwise) o
   it.each([square(3, 6, 13, 11, 6, 3, 1, 1, 1, 6), square(2, 4, 9, 10, 8, 3, 2, 1, 2, 4)])(
     'gives the same bits at every SIMD level on [%i, %i, %i, %i] → %i channels',
     (...g) => {
-      const s = sizes(g);
-      const random = makeRandom(31);
-      const x = randomArray(s.image, random);
-      const weight = randomArray(s.weight, random);
-      const bias = randomArray(s.outChannels, random);
-      const dy = randomArray(s.out, random);
+      const inputs = randomInputs(g, 31);
       const levels = nativePaths();
       const results = levels.map((simd) => {
         setSimdLevel(simd);
-        const native = nativeBackend();
-        return [forward(native, x, weight, bias, g, 'relu'), backwardData(native, dy, weight, g), ...backwardWeight(native, x, dy, g)].map(bits);
+        return allBits(nativeBackend(), inputs, g);
       });
       setSimdLevel(levels[0]!);
       for (const r of results.slice(1)) expect(r).toEqual(results[0]);
